@@ -1,0 +1,346 @@
+//! Every rule, listed once: id, family, per-profile severity and the text
+//! `swml-sec explain` prints. Checks refer to rules by id only.
+
+use crate::finding::Severity;
+use crate::policy::Profile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    Config,
+    Tls,
+    Auth,
+    Hosts,
+    Hsts,
+    Limits,
+    Flags,
+    Policy,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Config => "config",
+            Family::Tls => "tls",
+            Family::Auth => "auth",
+            Family::Hosts => "hosts",
+            Family::Hsts => "hsts",
+            Family::Limits => "limits",
+            Family::Flags => "flags",
+            Family::Policy => "policy",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub family: Family,
+    /// Severity in prod, staging, dev: `E`, `W`, `N`, or `-` for off.
+    levels: &'static str,
+    pub summary: &'static str,
+    /// Why it matters for a SignalWire service.
+    pub why: &'static str,
+    pub fix: &'static str,
+    pub example: &'static str,
+}
+
+impl Rule {
+    pub fn severity(&self, profile: Profile) -> Option<Severity> {
+        let index = match profile {
+            Profile::Prod => 0,
+            Profile::Staging => 1,
+            Profile::Dev => 2,
+        };
+        match self.levels.as_bytes().get(index) {
+            Some(b'E') => Some(Severity::Error),
+            Some(b'W') => Some(Severity::Warning),
+            Some(b'N') => Some(Severity::Note),
+            _ => None,
+        }
+    }
+
+    /// The highest severity the rule has in any profile (SARIF's default level).
+    pub fn default_severity(&self) -> Severity {
+        [Profile::Prod, Profile::Staging, Profile::Dev]
+            .into_iter()
+            .filter_map(|p| self.severity(p))
+            .max()
+            .unwrap_or(Severity::Note)
+    }
+}
+
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+macro_rules! rules {
+    ($( $id:literal, $family:ident, $levels:literal, $summary:literal, why: $why:literal, fix: $fix:literal, example: $example:literal; )*) => {
+        pub static RULES: &[Rule] = &[
+            $( Rule { id: $id, family: Family::$family, levels: $levels, summary: $summary, why: $why, fix: $fix, example: $example }, )*
+        ];
+    };
+}
+
+rules! {
+    "config-unreadable", Config, "EEE", "the named or discovered config file cannot be read",
+        why: "The SDK stops its search at the first path that exists, even a directory or a file it may not read, and then silently runs on environment and defaults.",
+        fix: "Make the file a readable regular file, or remove what shadows the intended one.",
+        example: "A directory named config.json in the working directory hides agent_config.json.";
+    "config-invalid-json", Config, "EEE", "the config file is not valid JSON for Python: the SDK silently ignores it",
+        why: "ConfigLoader catches every error while loading and carries on without the file: every setting in it, HTTPS and passwords included, is dropped without a word.",
+        fix: "Remove comments, trailing commas and the byte order mark; save as UTF-8; validate with `python3 -m json.tool FILE`.",
+        example: "{\"security\": {\"ssl_enabled\": true,}}   <- trailing comma: the whole file is ignored";
+    "config-invalid-shape", Config, "EEE", "`security`, `auth` or `basic` has the wrong type, or values nest too deep",
+        why: "A `security` that is a string, list or number crashes the SDK at start; an `auth` or `basic` that is not an object is ignored; values 10 levels below `security` make substitution raise.",
+        fix: "Make `security`, `security.auth` and `security.auth.basic` JSON objects.",
+        example: "{\"security\": [\"ssl_enabled\"]}  ->  {\"security\": {\"ssl_enabled\": true}}";
+    "config-unknown-key", Config, "WWN", "a key the SDK never reads",
+        why: "A misspelt key is silently ignored, so the setting keeps its default or environment value.",
+        fix: "Use one of the SDK's keys (see `swml-sec resolve`); the message suggests the closest.",
+        example: "\"ssl_enable\": true   ->  \"ssl_enabled\": true";
+    "env-unknown-var", Config, "WWN", "a SWML_* variable the SDK never reads",
+        why: "A misspelt variable is silently ignored, so the setting keeps its default.",
+        fix: "Rename it to the variable the SDK reads; the message suggests the closest.",
+        example: "SWML_SSL_ENABLE=true  ->  SWML_SSL_ENABLED=true";
+    "env-not-utf8", Config, "WWW", "a SWML_* variable's name or value is not valid UTF-8",
+        why: "Python decodes it with surrogate escapes, so what the SDK compares is not what any editor shows; swml-sec displays such bytes as U+FFFD.",
+        fix: "Set the variable to UTF-8 text.",
+        example: "SWML_DOMAIN=$'caf\\xe9.example'  ->  SWML_DOMAIN=cafe.example";
+    "var-unset", Config, "EWN", "`${VAR}` refers to an unset variable and has no default: the SDK substitutes an empty string",
+        why: "The SDK's documentation says this is an error, but the code inserts \"\": an unset password becomes an empty one (so a random one is generated), an unset path disables HTTPS.",
+        fix: "Set the variable in the service's environment, or give a default with `${VAR|default}`.",
+        example: "\"password\": \"${SWML_PW}\" with SWML_PW unset  ->  export SWML_PW=...";
+    "var-syntax", Config, "WWW", "a `${...}` the SDK does not expand as it reads",
+        why: "The SDK's pattern does not nest, takes spaces as part of the name and leaves an unterminated `${` as text.",
+        fix: "Write `${NAME}` or `${NAME|default}` with no spaces and no nesting.",
+        example: "\"${ HOST }\" looks up the variable \" HOST \"  ->  \"${HOST}\"";
+    "value-not-integer", Config, "EEE", "the SDK's int() fails on this value: the service cannot start",
+        why: "The SDK converts the limits with Python's int(); `10MB`, `1e3`, `7.5` as a string or an empty value raise ValueError at start-up.",
+        fix: "Write a plain whole number.",
+        example: "SWML_MAX_REQUEST_SIZE=10MB  ->  SWML_MAX_REQUEST_SIZE=10485760";
+    "value-lossy", Config, "WWN", "the SDK converts the value into something else than written",
+        why: "int() truncates floats and turns true into 1; strings that look like numbers or booleans are re-typed; a path or domain may end up as a number.",
+        fix: "Write the value in the type the setting takes.",
+        example: "\"rate_limit\": 7.5 runs as 7";
+    "value-ambiguous-bool", Config, "WWW", "a boolean whose SDK meaning differs from how it reads",
+        why: "SWML_SSL_ENABLED is on only for true, 1 or yes (`on` is off); SWML_USE_HSTS is off only for `false` (`0` and `no` are on); in the file any non-empty string, even \"no\", is true.",
+        fix: "Use JSON true/false in the file, and true/false in variables.",
+        example: "SWML_SSL_ENABLED=on  ->  SWML_SSL_ENABLED=true";
+    "value-retyped-secret", Auth, "EEE", "the user or password is not a string after the SDK re-types it: authentication can never succeed",
+        why: "The SDK turns \"12345\" into the int 12345 and \"true\" into True; its comparison with the request's string password then always fails (or, for 0 and false, a random password is generated).",
+        fix: "Use a password with at least one letter (generate one with `swml-sec gen-password`).",
+        example: "\"password\": \"${PW}\" with PW=20240101 is the int 20240101";
+    "list-empty-entry", Hosts, "WWN", "an empty item in allowed_hosts or cors_origins",
+        why: "From a variable the SDK drops empty items silently; in a JSON array an empty string (often an unset `${VAR}`) stays and matches nothing.",
+        fix: "Remove the stray comma, or set the variable.",
+        example: "SWML_ALLOWED_HOSTS=a.example.com,,b.example.com";
+    "tls-disabled", Tls, "EEN", "HTTPS is off",
+        why: "SignalWire sends webhooks with Basic credentials; over plain HTTP anyone on the path can read them and the call data.",
+        fix: "Set SWML_SSL_ENABLED=true with a certificate and key, or terminate TLS in a proxy and say so with SWML_PROXY_URL_BASE=https://...",
+        example: "export SWML_SSL_ENABLED=true SWML_SSL_CERT_PATH=/etc/ssl/agent.crt SWML_SSL_KEY_PATH=/etc/ssl/agent.key";
+    "tls-path-missing", Tls, "EEE", "HTTPS is on but the certificate or key path is unset: the SDK serves plain HTTP",
+        why: "The SDK logs an error and falls back to HTTP when either path is missing; the URLs it builds still say https.",
+        fix: "Set both SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH.",
+        example: "SWML_SSL_ENABLED=true with no SWML_SSL_KEY_PATH";
+    "tls-file-unreadable", Tls, "EEE", "the certificate or key file is missing, unreadable or not a regular file",
+        why: "A missing file makes the SDK fall back to plain HTTP; an unreadable one makes the server fail at start.",
+        fix: "Point the path at a readable regular file.",
+        example: "SWML_SSL_CERT_PATH=/etc/ssl/agent.crt  (no such file)";
+    "cert-invalid", Tls, "EEE", "the certificate file holds no PEM certificate",
+        why: "uvicorn loads PEM only: a DER file, a key, an empty or damaged file fails at start-up.",
+        fix: "Convert with `openssl x509 -inform der -in cert.der -out cert.pem`, or point at the right file.",
+        example: "a .der file or an empty file as ssl_cert_path";
+    "cert-expired", Tls, "EEE", "the certificate has expired",
+        why: "SignalWire refuses to deliver webhooks to a service with an expired certificate.",
+        fix: "Renew the certificate (and automate renewal).",
+        example: "notAfter 2025-01-01 checked on 2026-11-29";
+    "cert-not-yet-valid", Tls, "EEE", "the certificate is not valid yet",
+        why: "Clients refuse a certificate before its notBefore date; often a wrong clock where it was issued.",
+        fix: "Wait until it is valid, or re-issue it with a correct clock.",
+        example: "notBefore tomorrow";
+    "cert-expiring", Tls, "WWN", "the certificate expires within the warning window (default 30 days)",
+        why: "An expiry between two deployments takes the service down without any change to it.",
+        fix: "Renew it now; set --warn-days or warn_days in the policy to your renewal lead time.",
+        example: "notAfter in 10 days";
+    "key-invalid", Tls, "EEE", "the key file holds no usable private key",
+        why: "The server cannot start TLS without the private key.",
+        fix: "Point ssl_key_path at the PEM private key that belongs to the certificate.",
+        example: "a certificate given as the key";
+    "key-encrypted", Tls, "EEE", "the private key is passphrase-protected",
+        why: "The SDK passes no passphrase to uvicorn, so the server cannot load the key (or blocks waiting for a prompt).",
+        fix: "Store the key unencrypted with strict permissions: `openssl pkey -in enc.key -out agent.key`.",
+        example: "-----BEGIN ENCRYPTED PRIVATE KEY-----";
+    "key-mismatch", Tls, "EEE", "the private key does not belong to the leaf certificate",
+        why: "The TLS handshake fails for every client.",
+        fix: "Use the key the certificate was issued for; compare `openssl x509 -pubkey` with `openssl pkey -pubout`.",
+        example: "a renewed certificate with the old key";
+    "key-permissions", Tls, "WWN", "the private key is readable by group or others",
+        why: "Anyone who can read the key can impersonate the service.",
+        fix: "chmod 600 the key file (and own it by the service's user).",
+        example: "-rw-r--r-- agent.key";
+    "cert-self-signed", Tls, "WN-", "the leaf certificate is self-signed",
+        why: "SignalWire's platform calls the service over the public internet and does not trust self-signed certificates.",
+        fix: "Use a certificate from a public CA (for example Let's Encrypt) in production.",
+        example: "openssl req -x509 ... as the production certificate";
+    "cert-hostname-mismatch", Tls, "EWN", "the certificate does not cover `domain` or an allowed host",
+        why: "Clients reject the certificate for a name it does not list; a wildcard covers exactly one label.",
+        fix: "Re-issue the certificate with every served name in its subjectAltName.",
+        example: "domain agent.example.com with a certificate for www.example.com";
+    "cert-weak-key", Tls, "EEW", "the certificate's key is too small (RSA < 2048 bits, EC < 256 bits)",
+        why: "Small keys can be factored or are refused by current clients.",
+        fix: "Re-issue with RSA 2048+ or ECDSA P-256+.",
+        example: "an RSA 1024 certificate";
+    "cert-weak-signature", Tls, "EEW", "the certificate is signed with SHA-1 or MD5",
+        why: "These signatures can be forged and are refused by current clients.",
+        fix: "Re-issue with a SHA-256 (or better) signature.",
+        example: "sha1WithRSAEncryption";
+    "cert-chain-order", Tls, "WWN", "the chain is out of order or does not link",
+        why: "The leaf must come first and each certificate must be issued by the next, or clients fail to build the chain.",
+        fix: "Put the leaf first, then the intermediates in order (the full chain file of your CA).",
+        example: "intermediate before leaf in fullchain.pem";
+    "cert-not-for-server", Tls, "EEW", "the leaf is a CA certificate, or its extended key usage lacks serverAuth",
+        why: "Clients refuse a server certificate that is not issued for server authentication.",
+        fix: "Use a server (leaf) certificate with extendedKeyUsage serverAuth.",
+        example: "the CA certificate given as ssl_cert_path";
+    "cert-untrusted", Tls, "WN-", "the chain does not lead to a public web root or a --ca-file anchor",
+        why: "SignalWire calls the service over the public internet and trusts the public web roots only.",
+        fix: "Serve the full chain of a public CA, or pass your private CA with --ca-file where that is intended.",
+        example: "a certificate from an internal CA";
+    "domain-unset", Tls, "WN-", "HTTPS is on but `domain` is unset",
+        why: "The SDK then builds its callback URLs from the request's Host header, which a client controls.",
+        fix: "Set SWML_DOMAIN (or security.domain) to the public host name.",
+        example: "export SWML_DOMAIN=agent.example.com";
+    "verify-mode-none", Tls, "WWN", "ssl_verify_mode is CERT_NONE",
+        why: "Turning certificate verification off hides man-in-the-middle attacks wherever the mode is used.",
+        fix: "Use CERT_REQUIRED (the default).",
+        example: "SWML_SSL_VERIFY_MODE=CERT_NONE";
+    "verify-mode-invalid", Tls, "EEE", "ssl_verify_mode is not CERT_REQUIRED, CERT_OPTIONAL or CERT_NONE",
+        why: "An unknown mode is a typo; it never means what was intended.",
+        fix: "Use CERT_REQUIRED, CERT_OPTIONAL or CERT_NONE, spelt exactly.",
+        example: "SWML_SSL_VERIFY_MODE=required";
+    "auth-password-unset", Auth, "WWN", "no password: the SDK generates a new one at every start",
+        why: "The generated password changes at each restart, so SignalWire's stored webhook credentials stop working after every deploy.",
+        fix: "Set SWML_BASIC_AUTH_PASSWORD from your secret store (`swml-sec gen-password`).",
+        example: "export SWML_BASIC_AUTH_PASSWORD=\"$(swml-sec gen-password)\"";
+    "auth-password-weak", Auth, "EWN", "the password is short or easy to guess",
+        why: "The Basic password is the only thing between the internet and the agent's routes; it must resist offline and online guessing.",
+        fix: "Use at least 16 random characters (`swml-sec gen-password`).",
+        example: "Summer2024!";
+    "auth-password-placeholder", Auth, "EEW", "the password is a known example or template value",
+        why: "Passwords from the SDK's guides and templates are in every attacker's list.",
+        fix: "Replace it with a generated secret (`swml-sec gen-password`).",
+        example: "mysecurepassword, your-secure-password, changeme";
+    "auth-password-equals-user", Auth, "EEW", "the password equals the user name",
+        why: "The first guess of any attacker.",
+        fix: "Use a generated password.",
+        example: "user admin, password admin";
+    "auth-default-user", Auth, "NN-", "the user name is the SDK's default, `signalwire`",
+        why: "A known user name halves what an attacker must guess.",
+        fix: "Set SWML_BASIC_AUTH_USER to a name of your own.",
+        example: "SWML_BASIC_AUTH_USER unset";
+    "auth-user-invalid", Auth, "EEE", "the user name contains `:` or a control character",
+        why: "Basic auth splits at the first `:`, so such a user can never log in.",
+        fix: "Use a user name without `:` and control characters.",
+        example: "SWML_BASIC_AUTH_USER=team:agent";
+    "auth-credential-whitespace", Auth, "WWW", "the user or password starts or ends with whitespace",
+        why: "Pasted secrets often carry a trailing newline or space that clients do not send.",
+        fix: "Strip the value where it is set.",
+        example: "SWML_BASIC_AUTH_PASSWORD=\"s3cret\\n\"";
+    "auth-secret-in-config", Auth, "WWN", "a literal password in the config file",
+        why: "Config files get committed and copied; the password then leaks with them.",
+        fix: "Reference a variable instead: \"password\": \"${SWML_BASIC_AUTH_PASSWORD}\".",
+        example: "\"password\": \"hunter2hunter2hunter2\"";
+    "hosts-wildcard", Hosts, "EW-", "allowed_hosts accepts any Host (`*`)",
+        why: "With `*` the search and web services answer for any Host header, which helps DNS rebinding and host-header attacks.",
+        fix: "List the service's host names in SWML_ALLOWED_HOSTS.",
+        example: "SWML_ALLOWED_HOSTS=agent.example.com";
+    "cors-wildcard", Hosts, "EW-", "cors_origins allows any origin (`*`), with credentials",
+        why: "The SDK always sets allow_credentials, so `*` lets any web site call the service with a visitor's credentials.",
+        fix: "List the exact origins in SWML_CORS_ORIGINS.",
+        example: "SWML_CORS_ORIGINS=https://app.example.com";
+    "hosts-malformed", Hosts, "WWW", "an allowed host with a scheme, path, port or other junk",
+        why: "The SDK compares the Host header with each item verbatim, so `https://a.com` or `a.com/` never matches.",
+        fix: "List bare host names.",
+        example: "https://agent.example.com/  ->  agent.example.com";
+    "cors-origin-malformed", Hosts, "WWW", "a CORS origin with a trailing slash, a path or no scheme",
+        why: "Browsers send origins as scheme://host[:port] exactly; anything else never matches.",
+        fix: "Write origins as https://host or https://host:port.",
+        example: "https://app.example.com/  ->  https://app.example.com";
+    "cors-insecure-origin", Hosts, "WN-", "a CORS origin over plain http://",
+        why: "A page served over HTTP can be altered in transit and then calls the service with credentials.",
+        fix: "Allow only https:// origins.",
+        example: "http://app.example.com  ->  https://app.example.com";
+    "hsts-disabled", Hsts, "EW-", "HTTPS without HSTS",
+        why: "Without Strict-Transport-Security a network attacker can downgrade browsers to plain HTTP.",
+        fix: "Leave use_hsts on (unset SWML_USE_HSTS, or set it to true).",
+        example: "SWML_USE_HSTS=false";
+    "hsts-short-max-age", Hsts, "WN-", "HSTS max-age below one year",
+        why: "A short max-age lets the protection lapse between visits; preload lists require a year.",
+        fix: "Set SWML_HSTS_MAX_AGE=31536000 or more.",
+        example: "SWML_HSTS_MAX_AGE=3600";
+    "rate-limit-invalid", Limits, "EEE", "rate_limit is zero or negative",
+        why: "A limit below one request per minute either blocks everything or disables the limit, depending on the consumer.",
+        fix: "Set a positive number of requests per minute.",
+        example: "SWML_RATE_LIMIT=0";
+    "request-size-invalid", Limits, "EEE", "max_request_size is zero or negative",
+        why: "Every request would be refused, or the check is skipped.",
+        fix: "Set a positive size in bytes (default 10485760).",
+        example: "SWML_MAX_REQUEST_SIZE=-1";
+    "timeout-invalid", Limits, "EEE", "request_timeout is zero or negative",
+        why: "Requests time out at once, or never.",
+        fix: "Set a positive number of seconds (default 30).",
+        example: "SWML_REQUEST_TIMEOUT=0";
+    "rate-limit-high", Limits, "NN-", "rate_limit above 1000 requests per minute",
+        why: "So high a limit no longer protects against brute force on the Basic password.",
+        fix: "Keep the limit near the real peak traffic.",
+        example: "SWML_RATE_LIMIT=100000";
+    "request-size-large", Limits, "WWN", "max_request_size above 100 MiB",
+        why: "Large bodies make a cheap denial of service.",
+        fix: "Keep the limit near the largest real request.",
+        example: "SWML_MAX_REQUEST_SIZE=1073741824";
+    "timeout-large", Limits, "WWN", "request_timeout above 300 seconds",
+        why: "Slow clients can hold connections open and exhaust workers.",
+        fix: "Keep the timeout near the slowest real request.",
+        example: "SWML_REQUEST_TIMEOUT=3600";
+    "trust-remote-user", Flags, "WWN", "SWML_TRUST_REMOTE_USER is on: CGI mode trusts REMOTE_USER",
+        why: "If the web server in front does not authenticate, anyone can set REMOTE_USER and skip Basic auth.",
+        fix: "Turn it off unless the web server really authenticates every request.",
+        example: "SWML_TRUST_REMOTE_USER=true";
+    "allow-private-urls", Flags, "WWN", "SWML_ALLOW_PRIVATE_URLS is on: the SSRF guard is off",
+        why: "Outbound requests to URLs from the conversation may then reach internal services and cloud metadata.",
+        fix: "Leave it off in production.",
+        example: "SWML_ALLOW_PRIVATE_URLS=1";
+    "trust-proxy-headers", Flags, "NN-", "SWML_TRUST_PROXY_HEADERS is on",
+        why: "X-Forwarded-* headers are then trusted to build URLs; safe only behind a proxy that sets them.",
+        fix: "Enable it only behind a proxy that overwrites these headers.",
+        example: "SWML_TRUST_PROXY_HEADERS=true";
+    "schema-validation-skipped", Flags, "NN-", "SWML_SKIP_SCHEMA_VALIDATION is on",
+        why: "Invalid SWML then reaches the platform unchecked.",
+        fix: "Leave schema validation on in production.",
+        example: "SWML_SKIP_SCHEMA_VALIDATION=true";
+    "proxy-url-insecure", Flags, "EW-", "SWML_PROXY_URL_BASE uses http://",
+        why: "The SDK gives SignalWire this base for webhooks, so credentials travel in clear text.",
+        fix: "Use an https:// public base URL.",
+        example: "SWML_PROXY_URL_BASE=http://agent.example.com  ->  https://agent.example.com";
+    "policy-unused-ignore", Policy, "WWW", "an ignore in the policy or on the command line matched no finding",
+        why: "Stale ignores hide the next real finding of that rule.",
+        fix: "Remove the ignore.",
+        example: "[[ignore]] rule = \"cert-expiring\" after the certificate was renewed";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_explained() {
+        let mut seen = std::collections::HashSet::new();
+        for r in RULES {
+            assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
+            assert!(r.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{}", r.id);
+            assert!(!r.summary.is_empty() && !r.why.is_empty() && !r.fix.is_empty() && !r.example.is_empty(), "{}", r.id);
+            assert_eq!(r.levels.len(), 3, "{}", r.id);
+            assert!(r.levels.bytes().all(|b| b"EWN-".contains(&b)), "{}", r.id);
+        }
+    }
+}

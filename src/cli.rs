@@ -1,0 +1,85 @@
+//! The command line: commands and their shared option groups.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "swml-sec", version, about = "Resolve and check the security settings of SignalWire AI Agents SDK services")]
+pub struct Cli {
+    /// When to use colour: auto follows the terminal and NO_COLOR.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the effective settings the SDK resolves, each with its source.
+    Resolve(ResolveArgs),
+    /// Generate strong credentials from the OS's secure random generator.
+    GenPassword(GenPasswordArgs),
+}
+
+/// Where the settings come from: the same options for every command.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Config file; without it, the SDK's search order from the working directory.
+    pub config: Option<String>,
+    /// Service name: also searches NAME_config.json and .swml/NAME_config.json first.
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// Read variables from a dotenv file (repeatable); never overrides a variable already set.
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<String>,
+    /// Ignore the process environment (dotenv files still apply).
+    #[arg(long)]
+    pub no_env: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResolveFormat {
+    Human,
+    Json,
+    Toml,
+    Env,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(long, value_enum, default_value_t = ResolveFormat::Human)]
+    pub format: ResolveFormat,
+    /// Print the password instead of <redacted>.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PasswordFormat {
+    Raw,
+    Env,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct GenPasswordArgs {
+    /// Random bytes, printed as URL-safe base64 without padding.
+    #[arg(long, value_name = "N", conflicts_with = "length")]
+    pub bytes: Option<usize>,
+    /// Exactly N characters from A-Z a-z 0-9 - _ (6 bits each, no modulo bias).
+    #[arg(long, value_name = "N")]
+    pub length: Option<usize>,
+    #[arg(long, value_enum, default_value_t = PasswordFormat::Raw)]
+    pub format: PasswordFormat,
+    /// How many to print, one per line.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub count: usize,
+}

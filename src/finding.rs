@@ -1,0 +1,121 @@
+//! The one type every check and the resolver report through.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "note" => Some(Severity::Note),
+            _ => None,
+        }
+    }
+}
+
+/// Where a finding points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Location {
+    /// A span of a file (the config file, or a certificate or key file).
+    File {
+        path: String,
+        line: usize,
+        column: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pointer: Option<String>,
+        #[serde(skip)]
+        range: Range<usize>,
+    },
+    /// A whole file, with no useful position in it.
+    Path { path: String },
+    /// An environment variable, and the dotenv line that set it, if any.
+    Env {
+        name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        env_file: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line: Option<usize>,
+    },
+    /// The value is the SDK's default: nothing to point at.
+    Default,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setting: Option<String>,
+    pub location: Location,
+    /// The SDK itself raises on this: the service cannot start.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub blocks_start: bool,
+    /// Short text for the label under the span in human output.
+    #[serde(skip)]
+    pub label: Option<String>,
+}
+
+impl Finding {
+    /// A finding for `rule`; its severity is set later from the profile and
+    /// policy, so checks never decide it.
+    pub fn new(rule: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(crate::checks::registry::rule(rule).is_some(), "unregistered rule {rule}");
+        Finding {
+            rule,
+            severity: Severity::Error,
+            message: message.into(),
+            help: None,
+            setting: None,
+            location: Location::Default,
+            blocks_start: false,
+            label: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn setting(mut self, name: impl Into<String>) -> Self {
+        self.setting = Some(name.into());
+        self
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = location;
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn blocks_start(mut self) -> Self {
+        self.blocks_start = true;
+        self
+    }
+}

@@ -1,0 +1,311 @@
+//! JSON with byte spans, accepting exactly what Python's `json.load` accepts.
+//!
+//! jsonc-parser in strict mode does the parsing and gives every node its
+//! range; a pass over its tokens then rejects what it still allows and Python
+//! does not (other whitespace, raw control characters in strings, numbers
+//! such as `01` or `-NaN`), and the tree keeps Python's dict semantics for
+//! duplicate keys (first position, last value).
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use jsonc_parser::ast;
+use jsonc_parser::common::Ranged;
+use jsonc_parser::tokens::Token;
+use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, parse_to_ast};
+use num_bigint::BigInt;
+use regex::Regex;
+
+use crate::py::{INT_MAX_STR_DIGITS, PyValue};
+
+/// jsonc-parser refuses nesting deeper than this; CPython's limit is its
+/// recursion limit (about 990 levels from where the SDK calls it).
+pub const MAX_NESTING: usize = 512;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JValue {
+    Null,
+    Bool(bool),
+    Int(BigInt),
+    Float(f64),
+    Str(String),
+    Array(Vec<JNode>),
+    Object(Vec<JMember>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JNode {
+    pub value: JValue,
+    pub range: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JMember {
+    pub key: String,
+    pub key_range: Range<usize>,
+    pub value: JNode,
+}
+
+impl JNode {
+    pub fn get(&self, key: &str) -> Option<&JMember> {
+        match &self.value {
+            JValue::Object(members) => members.iter().find(|m| m.key == key),
+            _ => None,
+        }
+    }
+
+    /// The Python object `json.load` would build for this node.
+    pub fn to_py(&self) -> PyValue {
+        match &self.value {
+            JValue::Null => PyValue::None,
+            JValue::Bool(b) => PyValue::Bool(*b),
+            JValue::Int(i) => PyValue::Int(i.clone()),
+            JValue::Float(f) => PyValue::Float(*f),
+            JValue::Str(s) => PyValue::Str(s.clone()),
+            JValue::Array(items) => PyValue::List(items.iter().map(JNode::to_py).collect()),
+            JValue::Object(members) => {
+                PyValue::Dict(members.iter().map(|m| (m.key.clone(), m.value.to_py())).collect())
+            }
+        }
+    }
+}
+
+/// Why Python's `json.load` (and so the SDK) would reject the text.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct JsonError {
+    pub message: String,
+    /// Byte range in the text (or in the raw bytes, for a decoding error).
+    pub range: Range<usize>,
+}
+
+impl JsonError {
+    fn new(message: impl Into<String>, range: Range<usize>) -> Self {
+        Self { message: message.into(), range }
+    }
+}
+
+/// Python's JSON number grammar (`json.scanner.NUMBER_RE`) plus its three
+/// non-finite constants.
+static PY_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    // Invariant: a literal pattern known to compile.
+    Regex::new(r"^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|NaN|Infinity|-Infinity)$")
+        .expect("the JSON number pattern compiles")
+});
+
+/// Decodes the bytes as Python's `open(path, 'r')` would (UTF-8) and parses
+/// them as `json.load` would.
+pub fn parse_bytes(bytes: &[u8]) -> Result<(String, JNode), JsonError> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Err(JsonError::new(
+            "the file starts with a UTF-8 byte order mark (BOM), which Python's json module refuses",
+            0..3,
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        JsonError::new(format!("not valid UTF-8 (invalid byte 0x{:02X} at offset {at})", bytes[at]), at..at + 1)
+    })?;
+    let text = text.to_string();
+    let node = parse_str(&text)?;
+    Ok((text, node))
+}
+
+pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
+    let options = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: true,
+        allow_extended_string_escapes: false,
+    };
+    let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: true };
+    let parsed = parse_to_ast(text, &collect, &options).map_err(|e| {
+        let r = e.range();
+        let message = match e.kind() {
+            jsonc_parser::errors::ParseErrorKind::NestingDepthExceeded => format!(
+                "nested more than {MAX_NESTING} levels deep: too deep for swml-sec to follow (Python itself gives up near 990)"
+            ),
+            jsonc_parser::errors::ParseErrorKind::String(jsonc_parser::ParseStringErrorKind::InvalidUnicodeEscapeSequence(_)) => {
+                format!("{}: swml-sec cannot represent a lone UTF-16 surrogate, which Python would accept", e.kind())
+            }
+            kind => kind.to_string(),
+        };
+        JsonError::new(message, r.start..r.end.max(r.start + 1))
+    })?;
+    check_python_strictness(text, parsed.tokens.as_deref().unwrap_or(&[]))?;
+    let Some(value) = parsed.value else {
+        let at = text.len();
+        return Err(JsonError::new("Expecting value: the file holds no JSON value", at..at));
+    };
+    convert(&value)
+}
+
+fn check_python_strictness(text: &str, tokens: &[jsonc_parser::tokens::TokenAndRange]) -> Result<(), JsonError> {
+    let mut previous_end = 0;
+    for t in tokens {
+        let r = t.range();
+        check_gap(text, previous_end, r.start)?;
+        let raw = &text[r.start..r.end];
+        match &t.token {
+            Token::Number(n) if !PY_NUMBER.is_match(n) => {
+                return Err(JsonError::new(format!("number `{n}` is not valid JSON for Python"), r.start..r.end));
+            }
+            Token::Number(n) if is_oversized_int(n) => {
+                return Err(JsonError::new(
+                    format!("integer with more than {INT_MAX_STR_DIGITS} digits: Python refuses to convert it"),
+                    r.start..r.end,
+                ));
+            }
+            Token::String(_) => {
+                if let Some(off) = raw.bytes().position(|b| b < 0x20) {
+                    let at = r.start + off;
+                    return Err(JsonError::new(
+                        format!("raw control character 0x{:02X} in a string: Python requires an escape", raw.as_bytes()[off]),
+                        at..at + 1,
+                    ));
+                }
+            }
+            _ => {}
+        }
+        previous_end = r.end;
+    }
+    check_gap(text, previous_end, text.len())
+}
+
+fn is_oversized_int(n: &str) -> bool {
+    !n.contains(['.', 'e', 'E', 'N', 'I']) && n.trim_start_matches('-').len() > INT_MAX_STR_DIGITS
+}
+
+/// Python's JSON whitespace is exactly space, tab, newline and carriage return.
+fn check_gap(text: &str, start: usize, end: usize) -> Result<(), JsonError> {
+    if let Some((off, c)) = text[start..end].char_indices().find(|(_, c)| !matches!(c, ' ' | '\t' | '\n' | '\r')) {
+        let at = start + off;
+        return Err(JsonError::new(
+            format!("unexpected character U+{:04X} where JSON allows only whitespace", c as u32),
+            at..at + c.len_utf8(),
+        ));
+    }
+    Ok(())
+}
+
+fn convert(value: &ast::Value) -> Result<JNode, JsonError> {
+    let r = value.range();
+    let range = r.start..r.end;
+    let value = match value {
+        ast::Value::NullKeyword(_) => JValue::Null,
+        ast::Value::BooleanLit(b) => JValue::Bool(b.value),
+        ast::Value::StringLit(s) => JValue::Str(s.value.to_string()),
+        ast::Value::NumberLit(n) => convert_number(n.value, &range)?,
+        ast::Value::Array(a) => JValue::Array(a.elements.iter().map(convert).collect::<Result<_, _>>()?),
+        ast::Value::Object(o) => {
+            let mut members: Vec<JMember> = Vec::with_capacity(o.properties.len());
+            for prop in &o.properties {
+                let key = prop.name.as_str().to_string();
+                let kr = prop.name.range();
+                let member =
+                    JMember { key, key_range: kr.start..kr.end, value: convert(&prop.value)? };
+                // Python's dict keeps the first position and the last value.
+                if let Some(existing) = members.iter_mut().find(|m| m.key == member.key) {
+                    *existing = member;
+                } else {
+                    members.push(member);
+                }
+            }
+            JValue::Object(members)
+        }
+    };
+    Ok(JNode { value, range })
+}
+
+fn convert_number(text: &str, range: &Range<usize>) -> Result<JValue, JsonError> {
+    match text {
+        "NaN" => return Ok(JValue::Float(f64::NAN)),
+        "Infinity" => return Ok(JValue::Float(f64::INFINITY)),
+        "-Infinity" => return Ok(JValue::Float(f64::NEG_INFINITY)),
+        _ => {}
+    }
+    if text.contains(['.', 'e', 'E']) {
+        // Both Rust and Python round correctly, and both give inf on overflow.
+        text.parse::<f64>()
+            .map(JValue::Float)
+            .map_err(|_| JsonError::new(format!("number `{text}` is not valid"), range.clone()))
+    } else {
+        text.parse::<BigInt>()
+            .map(JValue::Int)
+            .map_err(|_| JsonError::new(format!("number `{text}` is not valid"), range.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        parse_str(text).unwrap_err().message
+    }
+
+    #[test]
+    fn accepts_what_python_accepts() {
+        for ok in [
+            r#"{"a": NaN, "b": Infinity, "c": -Infinity}"#,
+            r#"{"a": 1, "a": 2}"#,
+            "\t\r\n{ }\n",
+            r#"[1e400, -0.0, 0, 1E+2]"#,
+            r#""\u00e9\ud83d\ude00""#,
+            "123",
+        ] {
+            assert!(parse_str(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects_what_python_rejects() {
+        for bad in [
+            "{\"a\": 1,}",
+            "{\"a\": 1} // c",
+            "{'a': 1}",
+            "{a: 1}",
+            "[01]",
+            "[-NaN]",
+            "[+1]",
+            "[.5]",
+            "[1.]",
+            "[0x10]",
+            "{\"a\": \"x\ty\"}",
+            "\u{00A0}{}",
+            "\u{000B}{}",
+            "",
+            "{} {}",
+            "[\"\\x41\"]",
+        ] {
+            assert!(parse_str(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_keep_first_position_and_last_value() {
+        let node = parse_str(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
+        let JValue::Object(m) = &node.value else { panic!() };
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].key, "a");
+        assert_eq!(m[0].value.value, JValue::Int(BigInt::from(3)));
+    }
+
+    #[test]
+    fn bom_and_bad_utf8_are_reported() {
+        assert!(parse_bytes(b"\xEF\xBB\xBF{}").unwrap_err().message.contains("BOM"));
+        assert!(parse_bytes(b"{\"a\": \"\xff\"}").unwrap_err().message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(200_000);
+        assert!(err(&deep).contains("levels"));
+    }
+}

@@ -1,0 +1,8 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = swml_sec::cli::Cli::parse();
+    ExitCode::from(swml_sec::app::run(cli))
+}

@@ -1,0 +1,313 @@
+//! The SDK's security settings, each with its effective value and the place
+//! that value came from.
+
+use std::ops::Range;
+
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+use serde::Serialize;
+
+use crate::py::PyValue;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SettingKind {
+    Bool,
+    Int,
+    Str,
+    List,
+    User,
+    Secret,
+}
+
+/// One row of SDK-SEMANTICS.md's settings table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SettingId {
+    SslEnabled,
+    SslCertPath,
+    SslKeyPath,
+    Domain,
+    SslVerifyMode,
+    AllowedHosts,
+    CorsOrigins,
+    MaxRequestSize,
+    RateLimit,
+    RequestTimeout,
+    UseHsts,
+    HstsMaxAge,
+    BasicAuthUser,
+    BasicAuthPassword,
+}
+
+impl SettingId {
+    pub const ALL: [SettingId; 14] = [
+        SettingId::SslEnabled,
+        SettingId::SslCertPath,
+        SettingId::SslKeyPath,
+        SettingId::Domain,
+        SettingId::SslVerifyMode,
+        SettingId::AllowedHosts,
+        SettingId::CorsOrigins,
+        SettingId::MaxRequestSize,
+        SettingId::RateLimit,
+        SettingId::RequestTimeout,
+        SettingId::UseHsts,
+        SettingId::HstsMaxAge,
+        SettingId::BasicAuthUser,
+        SettingId::BasicAuthPassword,
+    ];
+
+    /// The output name, which is also the key in the config's `security` object
+    /// (except for the two auth settings, which live under `auth.basic`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SettingId::SslEnabled => "ssl_enabled",
+            SettingId::SslCertPath => "ssl_cert_path",
+            SettingId::SslKeyPath => "ssl_key_path",
+            SettingId::Domain => "domain",
+            SettingId::SslVerifyMode => "ssl_verify_mode",
+            SettingId::AllowedHosts => "allowed_hosts",
+            SettingId::CorsOrigins => "cors_origins",
+            SettingId::MaxRequestSize => "max_request_size",
+            SettingId::RateLimit => "rate_limit",
+            SettingId::RequestTimeout => "request_timeout",
+            SettingId::UseHsts => "use_hsts",
+            SettingId::HstsMaxAge => "hsts_max_age",
+            SettingId::BasicAuthUser => "basic_auth_user",
+            SettingId::BasicAuthPassword => "basic_auth_password",
+        }
+    }
+
+    pub fn env_var(self) -> &'static str {
+        match self {
+            SettingId::SslEnabled => "SWML_SSL_ENABLED",
+            SettingId::SslCertPath => "SWML_SSL_CERT_PATH",
+            SettingId::SslKeyPath => "SWML_SSL_KEY_PATH",
+            SettingId::Domain => "SWML_DOMAIN",
+            SettingId::SslVerifyMode => "SWML_SSL_VERIFY_MODE",
+            SettingId::AllowedHosts => "SWML_ALLOWED_HOSTS",
+            SettingId::CorsOrigins => "SWML_CORS_ORIGINS",
+            SettingId::MaxRequestSize => "SWML_MAX_REQUEST_SIZE",
+            SettingId::RateLimit => "SWML_RATE_LIMIT",
+            SettingId::RequestTimeout => "SWML_REQUEST_TIMEOUT",
+            SettingId::UseHsts => "SWML_USE_HSTS",
+            SettingId::HstsMaxAge => "SWML_HSTS_MAX_AGE",
+            SettingId::BasicAuthUser => "SWML_BASIC_AUTH_USER",
+            SettingId::BasicAuthPassword => "SWML_BASIC_AUTH_PASSWORD",
+        }
+    }
+
+    pub fn kind(self) -> SettingKind {
+        match self {
+            SettingId::SslEnabled | SettingId::UseHsts => SettingKind::Bool,
+            SettingId::MaxRequestSize | SettingId::RateLimit | SettingId::RequestTimeout | SettingId::HstsMaxAge => {
+                SettingKind::Int
+            }
+            SettingId::AllowedHosts | SettingId::CorsOrigins => SettingKind::List,
+            SettingId::BasicAuthUser => SettingKind::User,
+            SettingId::BasicAuthPassword => SettingKind::Secret,
+            _ => SettingKind::Str,
+        }
+    }
+
+    /// The JSON pointer of the setting in the config file.
+    pub fn config_pointer(self) -> String {
+        match self {
+            SettingId::BasicAuthUser => "/security/auth/basic/user".into(),
+            SettingId::BasicAuthPassword => "/security/auth/basic/password".into(),
+            other => format!("/security/{}", other.name()),
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SettingId> {
+        SettingId::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// The keys the SDK reads directly under `security`.
+pub const SECURITY_KEYS: [&str; 13] = [
+    "ssl_enabled",
+    "ssl_cert_path",
+    "ssl_key_path",
+    "domain",
+    "ssl_verify_mode",
+    "allowed_hosts",
+    "cors_origins",
+    "max_request_size",
+    "rate_limit",
+    "request_timeout",
+    "use_hsts",
+    "hsts_max_age",
+    "auth",
+];
+
+/// The SDK's other SWML_* variables: env only, read outside SecurityConfig.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FlagId {
+    ProxyUrlBase,
+    TrustProxyHeaders,
+    TrustRemoteUser,
+    AllowPrivateUrls,
+    SkipSchemaValidation,
+    ProxyDebug,
+    SchemaPath,
+}
+
+impl FlagId {
+    pub const ALL: [FlagId; 7] = [
+        FlagId::ProxyUrlBase,
+        FlagId::TrustProxyHeaders,
+        FlagId::TrustRemoteUser,
+        FlagId::AllowPrivateUrls,
+        FlagId::SkipSchemaValidation,
+        FlagId::ProxyDebug,
+        FlagId::SchemaPath,
+    ];
+
+    pub fn env_var(self) -> &'static str {
+        match self {
+            FlagId::ProxyUrlBase => "SWML_PROXY_URL_BASE",
+            FlagId::TrustProxyHeaders => "SWML_TRUST_PROXY_HEADERS",
+            FlagId::TrustRemoteUser => "SWML_TRUST_REMOTE_USER",
+            FlagId::AllowPrivateUrls => "SWML_ALLOW_PRIVATE_URLS",
+            FlagId::SkipSchemaValidation => "SWML_SKIP_SCHEMA_VALIDATION",
+            FlagId::ProxyDebug => "SWML_PROXY_DEBUG",
+            FlagId::SchemaPath => "SWML_SCHEMA_PATH",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FlagId::ProxyUrlBase => "proxy_url_base",
+            FlagId::TrustProxyHeaders => "trust_proxy_headers",
+            FlagId::TrustRemoteUser => "trust_remote_user",
+            FlagId::AllowPrivateUrls => "allow_private_urls",
+            FlagId::SkipSchemaValidation => "skip_schema_validation",
+            FlagId::ProxyDebug => "proxy_debug",
+            FlagId::SchemaPath => "schema_path",
+        }
+    }
+
+    /// True for the four flags the SDK reads as booleans; the others are strings.
+    pub fn is_bool(self) -> bool {
+        matches!(
+            self,
+            FlagId::TrustProxyHeaders | FlagId::TrustRemoteUser | FlagId::AllowPrivateUrls | FlagId::SkipSchemaValidation
+        )
+    }
+}
+
+/// Every SWML_* name the SDK reads.
+pub fn known_env_vars() -> impl Iterator<Item = &'static str> {
+    SettingId::ALL.into_iter().map(SettingId::env_var).chain(FlagId::ALL.into_iter().map(FlagId::env_var))
+}
+
+/// Where a value in the config file is: the span of its JSON literal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileSpan {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    /// JSON pointer of the value, e.g. `/security/rate_limit`.
+    pub pointer: String,
+    /// Which variables or defaults supplied the text, e.g. `RL default`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    #[serde(skip)]
+    pub range: Range<usize>,
+}
+
+/// Where an effective value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    Default,
+    Env {
+        name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        env_file: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line: Option<usize>,
+    },
+    File(FileSpan),
+}
+
+/// An effective value, normalised the way the SDK uses it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effective {
+    Bool(bool),
+    Int(BigInt),
+    Str(Option<String>),
+    List(Vec<String>),
+}
+
+impl Effective {
+    pub fn as_bool(&self) -> bool {
+        matches!(self, Effective::Bool(true))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Effective::Str(s) => s.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> &[String] {
+        match self {
+            Effective::List(l) => l,
+            _ => &[],
+        }
+    }
+
+    pub fn as_int(&self) -> Option<&BigInt> {
+        match self {
+            Effective::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        self.as_int().and_then(ToPrimitive::to_i64)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedSetting {
+    pub id: SettingId,
+    pub value: Effective,
+    /// The Python object the SDK holds (its type matters: a password that
+    /// became an int can never match).
+    pub python: PyValue,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedFlag {
+    pub id: FlagId,
+    /// Booleans: the SDK's reading; strings: the value as set.
+    pub value: Effective,
+    pub source: Source,
+}
+
+/// The SDK's `SecurityConfig` after defaults, environment and config file.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub items: Vec<ResolvedSetting>,
+    pub flags: Vec<ResolvedFlag>,
+}
+
+impl Settings {
+    pub fn get(&self, id: SettingId) -> &ResolvedSetting {
+        // Invariant: `items` holds every SettingId, in SettingId::ALL order.
+        &self.items[SettingId::ALL.iter().position(|s| *s == id).unwrap_or(0)]
+    }
+
+    pub fn value(&self, id: SettingId) -> &Effective {
+        &self.get(id).value
+    }
+
+    pub fn flag(&self, id: FlagId) -> &ResolvedFlag {
+        // Invariant: `flags` holds every FlagId, in FlagId::ALL order.
+        &self.flags[FlagId::ALL.iter().position(|f| *f == id).unwrap_or(0)]
+    }
+}

@@ -1,0 +1,828 @@
+//! Defaults < environment < config file, with the SDK's coercions, in the
+//! order `SecurityConfig.__init__` applies them. Every value keeps its
+//! source; every surprise becomes a finding.
+
+use std::sync::Arc;
+
+use num_bigint::BigInt;
+
+use crate::expand::{SubstitutionOutcome, SyntaxProblem, expand, retype};
+use crate::finding::{Finding, Location};
+use crate::input::{CONFIG_SIZE_CAP, ConfigChoice, EnvOrigin, EnvView, ReadError, discover_config, read_bounded};
+use crate::model::known_env_vars;
+use crate::json::{JNode, JValue, parse_bytes};
+use crate::model::{Effective, FileSpan, FlagId, ResolvedFlag, ResolvedSetting, SECURITY_KEYS, SettingId, SettingKind, Settings, Source};
+use crate::py::{PyValue, py_lower, py_strip};
+
+/// Values nested this many levels below `security` make the SDK raise
+/// "Maximum variable substitution depth exceeded".
+const SUBSTITUTION_DEPTH_LIMIT: usize = 10;
+
+/// The config file the SDK looked at, with its text for snippets.
+#[derive(Debug, Clone)]
+pub struct ConfigSource {
+    pub path: String,
+    pub explicit: bool,
+    /// The text, when the file could be read as UTF-8.
+    pub text: Option<Arc<String>>,
+    /// True when the SDK would load it (it is valid JSON).
+    pub loaded: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    pub settings: Settings,
+    pub config: Option<ConfigSource>,
+    pub findings: Vec<Finding>,
+}
+
+impl Resolution {
+    /// The SDK raises while loading its settings: the service cannot start.
+    pub fn blocks_start(&self) -> bool {
+        self.findings.iter().any(|f| f.blocks_start)
+    }
+
+    /// The config file exists (or was named) but the SDK would not use it.
+    pub fn config_ignored(&self) -> bool {
+        self.config.as_ref().is_some_and(|c| !c.loaded)
+    }
+}
+
+/// Line and column (1-based, in characters) of byte offsets in a text.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { text, line_starts }
+    }
+
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line.saturating_sub(1)];
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        (line, column)
+    }
+}
+
+struct FileCtx<'a> {
+    path: &'a str,
+    index: LineIndex<'a>,
+    text: &'a str,
+}
+
+impl FileCtx<'_> {
+    fn location(&self, range: std::ops::Range<usize>, pointer: &str) -> Location {
+        let (line, column) = self.index.line_col(range.start);
+        Location::File {
+            path: self.path.to_string(),
+            line,
+            column,
+            pointer: Some(pointer.to_string()),
+            range,
+        }
+    }
+
+    fn span(&self, node: &JNode, pointer: &str, via: Option<String>) -> FileSpan {
+        let (line, column) = self.index.line_col(node.range.start);
+        FileSpan {
+            path: self.path.to_string(),
+            line,
+            column,
+            pointer: pointer.to_string(),
+            via,
+            range: node.range.clone(),
+        }
+    }
+
+    /// The byte range in the file of `inner` (a range in the decoded string
+    /// of `node`), when the literal has no escapes; else the whole literal.
+    fn inner_range(&self, node: &JNode, inner: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let raw = &self.text[node.range.clone()];
+        if raw.len() >= 2 && !raw.contains('\\') {
+            let start = node.range.start + 1 + inner.start;
+            start..node.range.start + 1 + inner.end
+        } else {
+            node.range.clone()
+        }
+    }
+}
+
+fn env_source(env: &EnvView, name: &str) -> Source {
+    match env.var(name).map(|v| &v.origin) {
+        Some(EnvOrigin::EnvFile { path, line }) => {
+            Source::Env { name: name.to_string(), env_file: Some(path.clone()), line: Some(*line) }
+        }
+        _ => Source::Env { name: name.to_string(), env_file: None, line: None },
+    }
+}
+
+pub fn env_location(env: &EnvView, name: &str) -> Location {
+    match env.var(name).map(|v| &v.origin) {
+        Some(EnvOrigin::EnvFile { path, line }) => {
+            Location::Env { name: name.to_string(), env_file: Some(path.clone()), line: Some(*line) }
+        }
+        _ => Location::Env { name: name.to_string(), env_file: None, line: None },
+    }
+}
+
+/// Where a finding about a resolved value should point.
+pub fn source_location(source: &Source) -> Location {
+    match source {
+        Source::Default => Location::Default,
+        Source::Env { name, env_file, line } => {
+            Location::Env { name: name.clone(), env_file: env_file.clone(), line: *line }
+        }
+        Source::File(span) => Location::File {
+            path: span.path.clone(),
+            line: span.line,
+            column: span.column,
+            pointer: Some(span.pointer.clone()),
+            range: span.range.clone(),
+        },
+    }
+}
+
+fn default_setting(id: SettingId) -> ResolvedSetting {
+    let (value, python) = match id {
+        SettingId::SslEnabled => (Effective::Bool(false), PyValue::Bool(false)),
+        SettingId::UseHsts => (Effective::Bool(true), PyValue::Bool(true)),
+        SettingId::SslVerifyMode => {
+            (Effective::Str(Some("CERT_REQUIRED".into())), PyValue::Str("CERT_REQUIRED".into()))
+        }
+        SettingId::AllowedHosts | SettingId::CorsOrigins => {
+            (Effective::List(vec!["*".into()]), PyValue::List(vec![PyValue::Str("*".into())]))
+        }
+        SettingId::MaxRequestSize => int_pair(10 * 1024 * 1024),
+        SettingId::RateLimit => int_pair(60),
+        SettingId::RequestTimeout => int_pair(30),
+        SettingId::HstsMaxAge => int_pair(31_536_000),
+        SettingId::BasicAuthUser => (Effective::Str(Some("signalwire".into())), PyValue::None),
+        _ => (Effective::Str(None), PyValue::None),
+    };
+    ResolvedSetting { id, value, python, source: Source::Default }
+}
+
+fn int_pair(i: i64) -> (Effective, PyValue) {
+    (Effective::Int(BigInt::from(i)), PyValue::Int(BigInt::from(i)))
+}
+
+/// `_parse_list` on a string: `*` alone, else split on commas, strip, drop
+/// empty items. Returns the list and whether an empty item was dropped.
+fn parse_list_str(s: &str) -> (Vec<String>, bool) {
+    if s == "*" {
+        return (vec!["*".into()], false);
+    }
+    let mut dropped = false;
+    let items = s
+        .split(',')
+        .filter_map(|item| {
+            let t = py_strip(item);
+            if t.is_empty() {
+                dropped = true;
+                None
+            } else {
+                Some(t.to_string())
+            }
+        })
+        .collect();
+    (items, dropped)
+}
+
+const HUMAN_FALSE: [&str; 6] = ["false", "0", "no", "off", "n", "disabled"];
+const HUMAN_TRUE: [&str; 6] = ["true", "1", "yes", "on", "y", "enabled"];
+
+/// How a person most likely reads a boolean word (trimmed, any case).
+fn human_reading(s: &str) -> Option<bool> {
+    let t = s.trim().to_lowercase();
+    if HUMAN_TRUE.contains(&t.as_str()) {
+        Some(true)
+    } else if HUMAN_FALSE.contains(&t.as_str()) || t.is_empty() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+pub struct Resolver<'a> {
+    env: &'a EnvView,
+    findings: Vec<Finding>,
+    items: Vec<ResolvedSetting>,
+}
+
+/// Resolves the settings exactly as the SDK does for `choice`.
+pub fn resolve(env: &EnvView, choice: &ConfigChoice) -> Resolution {
+    let mut r = Resolver { env, findings: Vec::new(), items: SettingId::ALL.map(default_setting).to_vec() };
+    r.check_env_names();
+    r.load_env();
+    let flags = r.load_flags();
+    let config = r.load_config_file(choice);
+    Resolution { settings: Settings { items: r.items, flags }, config, findings: r.findings }
+}
+
+impl Resolver<'_> {
+    fn set(&mut self, id: SettingId, value: Effective, python: PyValue, source: Source) {
+        // Invariant: items is indexed in SettingId::ALL order.
+        if let Some(slot) = self.items.iter_mut().find(|s| s.id == id) {
+            *slot = ResolvedSetting { id, value, python, source };
+        }
+    }
+
+    fn check_env_names(&mut self) {
+        let known: Vec<&str> = known_env_vars().collect();
+        for (name, var) in self.env.iter() {
+            if !name.starts_with("SWML_") {
+                continue;
+            }
+            if !known.contains(&name.as_str()) {
+                let mut f = Finding::new("env-unknown-var", format!("{name} is not read by the SDK"))
+                    .at(env_location(self.env, name));
+                if let Some(best) = did_you_mean(name, known.iter().copied()) {
+                    f = f.help(format!("did you mean {best}?"));
+                } else {
+                    f = f.help("the SDK reads the SWML_* variables listed by `swml-sec resolve`");
+                }
+                self.findings.push(f);
+            }
+            if var.not_utf8 {
+                self.findings.push(
+                    Finding::new("env-not-utf8", format!("{name} is not valid UTF-8; shown here with U+FFFD"))
+                        .at(env_location(self.env, name)),
+                );
+            }
+        }
+        for name in &self.env.invalid_names {
+            self.findings.push(
+                Finding::new("env-not-utf8", format!("an environment variable name is not valid UTF-8: {name}"))
+                    .at(Location::Env { name: name.clone(), env_file: None, line: None }),
+            );
+        }
+    }
+
+    /// `SecurityConfig.load_from_env`.
+    fn load_env(&mut self) {
+        for id in SettingId::ALL {
+            let name = id.env_var();
+            let Some(raw) = self.env.get(name).map(str::to_string) else {
+                continue;
+            };
+            let source = env_source(self.env, name);
+            let location = env_location(self.env, name);
+            match id.kind() {
+                SettingKind::Bool => self.env_bool(id, &raw, source, location),
+                SettingKind::Int => match crate::py::int_from_str(&raw) {
+                    Ok(i) => self.set(id, Effective::Int(i.clone()), PyValue::Int(i), source),
+                    Err(e) => self.findings.push(
+                        Finding::new("value-not-integer", format!("{name}={raw:?} is not an integer: the SDK raises {e} at start-up"))
+                            .help("write a plain whole number")
+                            .setting(id.name())
+                            .at(location)
+                            .blocks_start(),
+                    ),
+                },
+                SettingKind::List => {
+                    let (items, dropped) = parse_list_str(&raw);
+                    if dropped && raw != "*" {
+                        self.findings.push(
+                            Finding::new("list-empty-entry", format!("{name} has an empty item, which the SDK drops"))
+                                .help("remove the stray comma")
+                                .setting(id.name())
+                                .at(location),
+                        );
+                    }
+                    let py = PyValue::List(items.iter().cloned().map(PyValue::Str).collect());
+                    self.set(id, Effective::List(items), py, source);
+                }
+                SettingKind::User => {
+                    let effective = if raw.is_empty() { "signalwire".to_string() } else { raw.clone() };
+                    self.set(id, Effective::Str(Some(effective)), PyValue::Str(raw), source);
+                }
+                SettingKind::Secret => {
+                    let effective = (!raw.is_empty()).then(|| raw.clone());
+                    self.set(id, Effective::Str(effective), PyValue::Str(raw), source);
+                }
+                SettingKind::Str => self.set(id, Effective::Str(Some(raw.clone())), PyValue::Str(raw), source),
+            }
+        }
+    }
+
+    fn env_bool(&mut self, id: SettingId, raw: &str, source: Source, location: Location) {
+        let lowered = py_lower(raw);
+        let (value, sdk_rule) = if id == SettingId::SslEnabled {
+            (matches!(lowered.as_str(), "true" | "1" | "yes"), "true only for true, 1 or yes")
+        } else {
+            (raw.is_empty() || lowered != "false", "false only for exactly `false`")
+        };
+        self.flag_ambiguous_env(id.env_var(), raw, value, sdk_rule, Some(id.name()), location);
+        self.set(id, Effective::Bool(value), PyValue::Bool(value), source);
+    }
+
+    fn flag_ambiguous_env(
+        &mut self,
+        name: &str,
+        raw: &str,
+        value: bool,
+        sdk_rule: &str,
+        setting: Option<&str>,
+        location: Location,
+    ) {
+        let reading = human_reading(raw);
+        if reading == Some(value) && raw.trim() == raw {
+            return;
+        }
+        let sdk = if value { "on" } else { "off" };
+        let message = match reading {
+            Some(r) if r != value => {
+                format!("{name}={raw:?} reads as {}, but the SDK takes it as {sdk} ({sdk_rule})", if r { "on" } else { "off" })
+            }
+            _ => format!("{name}={raw:?} is not a clear boolean; the SDK takes it as {sdk} ({sdk_rule})"),
+        };
+        let mut f = Finding::new("value-ambiguous-bool", message)
+            .help(format!("write {name}={}", if value { "true" } else { "false" }))
+            .at(location);
+        if let Some(s) = setting {
+            f = f.setting(s);
+        }
+        self.findings.push(f);
+    }
+
+    fn load_flags(&mut self) -> Vec<ResolvedFlag> {
+        FlagId::ALL
+            .into_iter()
+            .map(|id| {
+                let name = id.env_var();
+                match self.env.get(name).map(str::to_string) {
+                    None => ResolvedFlag {
+                        id,
+                        value: if id.is_bool() { Effective::Bool(false) } else { Effective::Str(None) },
+                        source: Source::Default,
+                    },
+                    Some(raw) => {
+                        let value = if id.is_bool() {
+                            let on = matches!(py_lower(&raw).as_str(), "1" | "true" | "yes");
+                            let location = env_location(self.env, name);
+                            self.flag_ambiguous_env(name, &raw, on, "true only for 1, true or yes", None, location);
+                            Effective::Bool(on)
+                        } else {
+                            Effective::Str(Some(raw))
+                        };
+                        ResolvedFlag { id, value, source: env_source(self.env, name) }
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// `SecurityConfig._load_config_file` with `ConfigLoader`.
+    fn load_config_file(&mut self, choice: &ConfigChoice) -> Option<ConfigSource> {
+        let found = discover_config(choice)?;
+        let path = found.path.clone();
+        let bytes = match read_bounded(&path, CONFIG_SIZE_CAP) {
+            Ok(b) => b,
+            Err(e) => {
+                let (rule, why) = match &e {
+                    ReadError::NotFound { .. } if found.explicit => {
+                        ("config-unreadable", "the SDK would ignore the missing file and run on environment and defaults")
+                    }
+                    _ => ("config-unreadable", "the SDK would silently ignore it and run on environment and defaults"),
+                };
+                self.findings.push(
+                    Finding::new(rule, format!("cannot read config file {e}"))
+                        .help(why)
+                        .at(Location::Path { path: path.clone() }),
+                );
+                return Some(ConfigSource { path, explicit: found.explicit, text: None, loaded: false });
+            }
+        };
+        let (text, root) = match parse_bytes(&bytes) {
+            Ok(ok) => ok,
+            Err(e) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let index = LineIndex::new(&text);
+                let (line, column) = index.line_col(e.range.start.min(text.len()));
+                self.findings.push(
+                    Finding::new("config-invalid-json", format!("{path} is not valid JSON: {}", e.message))
+                        .help("the SDK silently ignores an invalid config file and runs on environment and defaults")
+                        .label(e.message.clone())
+                        .at(Location::File { path: path.clone(), line, column, pointer: None, range: e.range.clone() }),
+                );
+                return Some(ConfigSource { path, explicit: found.explicit, text: Some(Arc::new(text)), loaded: false });
+            }
+        };
+        let text = Arc::new(text);
+        let ctx = FileCtx { path: &path, index: LineIndex::new(&text), text: &text };
+        self.apply_root(&ctx, &root);
+        Some(ConfigSource { path: path.clone(), explicit: found.explicit, text: Some(text.clone()), loaded: true })
+    }
+
+    fn shape_error(&mut self, ctx: &FileCtx, node: &JNode, pointer: &str, message: String, crash: bool) {
+        let help = if crash {
+            "the SDK raises at start-up: make it a JSON object"
+        } else {
+            "the SDK silently ignores it: make it a JSON object"
+        };
+        let mut f = Finding::new("config-invalid-shape", message).help(help).at(ctx.location(node.range.clone(), pointer));
+        if crash {
+            f = f.blocks_start();
+        }
+        self.findings.push(f);
+    }
+
+    /// `get_section('security')` and the `if not security_config` guard.
+    fn apply_root(&mut self, ctx: &FileCtx, root: &JNode) {
+        let root_py_truthy = root.to_py().truthy();
+        if !root_py_truthy {
+            return;
+        }
+        let security = match &root.value {
+            JValue::Object(members) => {
+                for m in members {
+                    if m.key != "security" && strsim::damerau_levenshtein(&m.key.to_lowercase(), "security") <= 2 {
+                        self.findings.push(
+                            Finding::new("config-unknown-key", format!("top-level key {:?} is not read by the SDK", m.key))
+                                .help("did you mean \"security\"?")
+                                .at(ctx.location(m.key_range.clone(), &pointer_join("", &m.key))),
+                        );
+                    }
+                }
+                match root.get("security") {
+                    Some(m) => &m.value,
+                    None => return,
+                }
+            }
+            JValue::Array(items) => {
+                // `'security' in config` is true for a list holding that string,
+                // and indexing a list with a string raises.
+                if items.iter().any(|i| i.value == JValue::Str("security".into())) {
+                    self.shape_error(ctx, root, "", "the config file is a JSON array: the SDK raises TypeError when it indexes it".into(), true);
+                } else {
+                    self.shape_error(ctx, root, "", "the config file is a JSON array, not an object: the SDK finds no `security` in it".into(), false);
+                }
+                return;
+            }
+            JValue::Str(s) => {
+                if s.contains("security") {
+                    self.shape_error(ctx, root, "", "the config file is a JSON string: the SDK raises TypeError when it indexes it".into(), true);
+                } else {
+                    self.shape_error(ctx, root, "", "the config file is a JSON string, not an object: the SDK ignores it".into(), false);
+                }
+                return;
+            }
+            _ => {
+                self.shape_error(ctx, root, "", "the config file is not a JSON object: the SDK raises TypeError on it".into(), true);
+                return;
+            }
+        };
+        let expanded = self.substitute(ctx, security, "/security", 0);
+        if !expanded.truthy() {
+            if !matches!(security.value, JValue::Object(_)) {
+                self.shape_error(ctx, security, "/security", format!("`security` is {} and so ignored by the SDK", describe(&expanded)), false);
+            }
+            return;
+        }
+        let (PyValue::Dict(entries), JValue::Object(members)) = (&expanded, &security.value) else {
+            self.shape_error(
+                ctx,
+                security,
+                "/security",
+                format!("`security` is {}: the SDK raises at start-up (it must be an object)", describe(&expanded)),
+                true,
+            );
+            return;
+        };
+        for m in members {
+            if !SECURITY_KEYS.contains(&m.key.as_str()) {
+                let mut f = Finding::new("config-unknown-key", format!("security.{} is not read by the SDK", m.key))
+                    .at(ctx.location(m.key_range.clone(), &pointer_join("/security", &m.key)));
+                if let Some(best) = did_you_mean(&m.key, SECURITY_KEYS.iter().copied()) {
+                    f = f.help(format!("did you mean {best:?}?"));
+                }
+                self.findings.push(f);
+            }
+        }
+        for id in SettingId::ALL {
+            if matches!(id, SettingId::BasicAuthUser | SettingId::BasicAuthPassword) {
+                continue;
+            }
+            let Some(member) = members.iter().find(|m| m.key == id.name()) else { continue };
+            let Some((_, py)) = entries.iter().find(|(k, _)| k == id.name()) else { continue };
+            let pointer = pointer_join("/security", id.name());
+            self.apply_file_value(ctx, id, &member.value, py.clone(), &pointer);
+        }
+        self.apply_auth(ctx, members, entries);
+    }
+
+    fn apply_auth(&mut self, ctx: &FileCtx, members: &[crate::json::JMember], entries: &[(String, PyValue)]) {
+        let (Some(auth_node), Some((_, auth_py))) =
+            (members.iter().find(|m| m.key == "auth"), entries.iter().find(|(k, _)| k == "auth"))
+        else {
+            return;
+        };
+        let (JValue::Object(auth_members), PyValue::Dict(auth_entries)) = (&auth_node.value.value, auth_py) else {
+            self.shape_error(ctx, &auth_node.value, "/security/auth", format!("`security.auth` is {}, not an object: the SDK ignores it", describe(auth_py)), false);
+            return;
+        };
+        for m in auth_members.iter().filter(|m| m.key != "basic") {
+            self.findings.push(
+                Finding::new("config-unknown-key", format!("security.auth.{} is not read by the SDK", m.key))
+                    .help("the SDK reads only security.auth.basic.user and .password")
+                    .at(ctx.location(m.key_range.clone(), &pointer_join("/security/auth", &m.key))),
+            );
+        }
+        let (Some(basic_node), Some((_, basic_py))) =
+            (auth_members.iter().find(|m| m.key == "basic"), auth_entries.iter().find(|(k, _)| k == "basic"))
+        else {
+            return;
+        };
+        let (JValue::Object(basic_members), PyValue::Dict(basic_entries)) = (&basic_node.value.value, basic_py) else {
+            self.shape_error(ctx, &basic_node.value, "/security/auth/basic", format!("`security.auth.basic` is {}, not an object: the SDK ignores it", describe(basic_py)), false);
+            return;
+        };
+        for m in basic_members.iter().filter(|m| m.key != "user" && m.key != "password") {
+            let mut f = Finding::new("config-unknown-key", format!("security.auth.basic.{} is not read by the SDK", m.key))
+                .at(ctx.location(m.key_range.clone(), &pointer_join("/security/auth/basic", &m.key)));
+            if let Some(best) = did_you_mean(&m.key, ["user", "password"].into_iter()) {
+                f = f.help(format!("did you mean {best:?}?"));
+            }
+            self.findings.push(f);
+        }
+        for (key, id) in [("user", SettingId::BasicAuthUser), ("password", SettingId::BasicAuthPassword)] {
+            let (Some(node), Some((_, py))) =
+                (basic_members.iter().find(|m| m.key == key), basic_entries.iter().find(|(k, _)| k == key))
+            else {
+                continue;
+            };
+            self.apply_file_value(ctx, id, &node.value, py.clone(), &id.config_pointer());
+        }
+    }
+
+    fn apply_file_value(&mut self, ctx: &FileCtx, id: SettingId, node: &JNode, py: PyValue, pointer: &str) {
+        let via = via_of(node, self.env);
+        let span = ctx.span(node, pointer, via);
+        let source = Source::File(span);
+        let location = source_location(&source);
+        match id.kind() {
+            SettingKind::Bool => {
+                let value = py.truthy();
+                let ambiguous = match &py {
+                    PyValue::Bool(_) | PyValue::None => false,
+                    PyValue::Int(i) => *i != BigInt::from(0) && *i != BigInt::from(1),
+                    PyValue::Str(s) => !s.is_empty(),
+                    _ => true,
+                };
+                if ambiguous {
+                    let reading = match &py {
+                        PyValue::Str(s) => human_reading(s),
+                        _ => None,
+                    };
+                    let sdk = if value { "true" } else { "false" };
+                    let message = match reading {
+                        Some(r) if r != value => format!(
+                            "{} is {} in the file, which reads as {}, but the SDK takes any non-empty string as true",
+                            id.name(),
+                            py.repr(),
+                            r
+                        ),
+                        _ => format!("{} is {} in the file; the SDK takes it as {sdk} by Python truth", id.name(), py.repr()),
+                    };
+                    self.findings.push(
+                        Finding::new("value-ambiguous-bool", message)
+                            .help(format!("write JSON {sdk} (without quotes)"))
+                            .setting(id.name())
+                            .at(location.clone()),
+                    );
+                }
+                self.set(id, Effective::Bool(value), py, source);
+            }
+            SettingKind::Int => match py.to_int() {
+                Ok(i) => {
+                    let lossy = match &py {
+                        PyValue::Bool(b) => Some(format!("{b} becomes {i}")),
+                        PyValue::Float(f) if f.fract() != 0.0 => Some(format!("{} becomes {i}", py.repr())),
+                        _ => None,
+                    };
+                    if let Some(what) = lossy {
+                        self.findings.push(
+                            Finding::new("value-lossy", format!("{}: the SDK's int() converts {what}", id.name()))
+                                .help("write a whole number")
+                                .setting(id.name())
+                                .at(location),
+                        );
+                    }
+                    self.set(id, Effective::Int(i.clone()), py, source);
+                }
+                Err(e) => self.findings.push(
+                    Finding::new("value-not-integer", format!("{} is {}: the SDK's int() raises {e}", id.name(), py.repr()))
+                        .help("write a plain whole number; the service cannot start with this value")
+                        .setting(id.name())
+                        .at(location)
+                        .blocks_start(),
+                ),
+            },
+            SettingKind::List => {
+                let items: Result<Vec<String>, String> = match &py {
+                    PyValue::List(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            if matches!(item, PyValue::Str(s) if s.is_empty()) {
+                                let item_node = match &node.value {
+                                    JValue::Array(n) => n.get(i).unwrap_or(node),
+                                    _ => node,
+                                };
+                                self.findings.push(
+                                    Finding::new("list-empty-entry", format!("{}[{i}] is an empty string, which matches nothing", id.name()))
+                                        .help("remove the item, or set the variable it refers to")
+                                        .setting(id.name())
+                                        .at(ctx.location(item_node.range.clone(), &format!("{pointer}/{i}"))),
+                                );
+                            }
+                        }
+                        Ok(items.iter().map(PyValue::to_display_string).collect())
+                    }
+                    PyValue::Str(s) => {
+                        let (items, dropped) = parse_list_str(s);
+                        if dropped && s != "*" {
+                            self.findings.push(
+                                Finding::new("list-empty-entry", format!("{} has an empty item, which the SDK drops", id.name()))
+                                    .help("remove the stray comma")
+                                    .setting(id.name())
+                                    .at(location.clone()),
+                            );
+                        }
+                        Ok(items)
+                    }
+                    other => Err(format!("AttributeError: '{}' object has no attribute 'split'", other.type_name())),
+                };
+                match items {
+                    Ok(items) => {
+                        let py = match py {
+                            PyValue::Str(_) => PyValue::List(items.iter().cloned().map(PyValue::Str).collect()),
+                            other => other,
+                        };
+                        self.set(id, Effective::List(items), py, source);
+                    }
+                    Err(e) => self.findings.push(
+                        Finding::new("config-invalid-shape", format!("{} is {}: the SDK raises {e}", id.name(), py.repr()))
+                            .help("use a JSON array of strings or a comma-separated string")
+                            .setting(id.name())
+                            .at(location)
+                            .blocks_start(),
+                    ),
+                }
+            }
+            SettingKind::Str => {
+                let value = match &py {
+                    PyValue::None => None,
+                    other => Some(other.to_display_string()),
+                };
+                if !matches!(py, PyValue::None | PyValue::Str(_)) {
+                    self.findings.push(
+                        Finding::new("value-lossy", format!("{} is the Python {} {}, not a string", id.name(), py.type_name(), py.repr()))
+                            .help("the SDK re-types strings that look like numbers or booleans; this value will not be used as text")
+                            .setting(id.name())
+                            .at(location),
+                    );
+                }
+                self.set(id, Effective::Str(value), py, source);
+            }
+            SettingKind::User | SettingKind::Secret => {
+                let secret = id == SettingId::BasicAuthPassword;
+                if !matches!(py, PyValue::Str(_) | PyValue::None) {
+                    let what = if secret { "password" } else { "user" };
+                    let shown = if secret { format!("a {}", py.type_name()) } else { format!("the {} {}", py.type_name(), py.repr()) };
+                    self.findings.push(
+                        Finding::new("value-retyped-secret", format!("the Basic auth {what} is {shown} after the SDK re-types it, not a string: no request can ever match it"))
+                            .help(format!("use a {what} that contains at least one letter"))
+                            .setting(id.name())
+                            .at(location),
+                    );
+                }
+                let value = if py.truthy() {
+                    Some(py.to_display_string())
+                } else if secret {
+                    None
+                } else {
+                    Some("signalwire".to_string())
+                };
+                self.set(id, Effective::Str(value), py, source);
+            }
+        }
+    }
+
+    /// `ConfigLoader.substitute_vars`: expands and re-types every string,
+    /// raising at 10 levels below `security`. Findings are recorded here.
+    fn substitute(&mut self, ctx: &FileCtx, node: &JNode, pointer: &str, depth: usize) -> PyValue {
+        if depth >= SUBSTITUTION_DEPTH_LIMIT {
+            self.findings.push(
+                Finding::new("config-invalid-shape", format!("a value is nested {depth} levels below `security`: the SDK raises \"Maximum variable substitution depth exceeded\""))
+                    .help("flatten the structure; the SDK allows at most 9 levels")
+                    .at(ctx.location(node.range.clone(), pointer))
+                    .blocks_start(),
+            );
+            return node.to_py();
+        }
+        match &node.value {
+            JValue::Str(raw) => {
+                let x = expand(raw, self.env);
+                for sub in &x.substitutions {
+                    if sub.outcome == SubstitutionOutcome::Empty {
+                        let range = ctx.inner_range(node, &sub.range);
+                        self.findings.push(
+                            Finding::new("var-unset", format!("${{{}}} is unset and has no default: the SDK substitutes an empty string", sub.name))
+                                .help(format!("set {} in the service's environment, or write ${{{}|default}}", sub.name, sub.name))
+                                .label(format!("{} is unset", sub.name))
+                                .at(ctx.location(range, pointer)),
+                        );
+                    }
+                }
+                for issue in &x.syntax_issues {
+                    let range = ctx.inner_range(node, &issue.range);
+                    let message = match &issue.problem {
+                        SyntaxProblem::SpacedName { name } => format!("the SDK looks up the variable {name:?}, spaces included"),
+                        SyntaxProblem::Nested => "the SDK does not nest `${...}`: the inner reference stays as text".to_string(),
+                        SyntaxProblem::Unterminated => "unterminated `${`: the SDK leaves it as text".to_string(),
+                        SyntaxProblem::EmptyName => "`${}` has no variable name: the SDK leaves it as text".to_string(),
+                    };
+                    self.findings.push(
+                        Finding::new("var-syntax", message)
+                            .help("write ${NAME} or ${NAME|default}")
+                            .at(ctx.location(range, pointer)),
+                    );
+                }
+                match retype(x.text) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        self.findings.push(
+                            Finding::new("value-not-integer", format!("{} is a string of digits that Python's int() or float() refuses: the SDK raises {e}", crate::py::str_repr(raw)))
+                                .help("use ASCII digits")
+                                .at(ctx.location(node.range.clone(), pointer))
+                                .blocks_start(),
+                        );
+                        PyValue::Str(raw.clone())
+                    }
+                }
+            }
+            JValue::Array(items) => PyValue::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.substitute(ctx, item, &format!("{pointer}/{i}"), depth + 1))
+                    .collect(),
+            ),
+            JValue::Object(members) => PyValue::Dict(
+                members
+                    .iter()
+                    .map(|m| (m.key.clone(), self.substitute(ctx, &m.value, &pointer_join(pointer, &m.key), depth + 1)))
+                    .collect(),
+            ),
+            _ => node.to_py(),
+        }
+    }
+}
+
+/// Which variables or defaults supplied a file value's text.
+fn via_of(node: &JNode, env: &EnvView) -> Option<String> {
+    match &node.value {
+        JValue::Str(raw) => expand(raw, env).via(),
+        JValue::Array(items) => {
+            let parts: Vec<String> = items.iter().filter_map(|i| via_of(i, env)).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        _ => None,
+    }
+}
+
+fn describe(py: &PyValue) -> String {
+    match py {
+        PyValue::Str(s) if s.is_empty() => "an empty string".into(),
+        PyValue::List(l) if l.is_empty() => "an empty list".into(),
+        other => format!("the {} {}", other.type_name(), truncate(&other.repr(), 40)),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(max).collect::<String>())
+    }
+}
+
+/// RFC 6901 pointer segment escaping.
+pub fn pointer_join(base: &str, key: &str) -> String {
+    format!("{base}/{}", key.replace('~', "~0").replace('/', "~1"))
+}
+
+/// The closest candidate, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lowered = name.to_lowercase();
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(&lowered, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= 3.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
