@@ -2,7 +2,10 @@
 
 use std::io::{IsTerminal, Write};
 
-use crate::cli::{Cli, ColorChoice, Command, GenPasswordArgs, InputArgs, PasswordFormat, ResolveArgs, ResolveFormat};
+use crate::cli::{
+    Cli, ColorChoice, Command, GenPasswordArgs, InputArgs, PasswordFormat, ResolveArgs,
+    ResolveFormat,
+};
 use crate::input::{ConfigChoice, EnvView};
 use crate::password::{DEFAULT_BYTES, Shape, generate};
 use crate::policy::{Profile, apply_profile};
@@ -61,19 +64,28 @@ pub fn run(cli: Cli) -> u8 {
 
 /// The environment view and config choice shared by resolve and check.
 pub fn build_inputs(input: &InputArgs) -> Result<(EnvView, ConfigChoice), UsageError> {
-    let mut env = if input.no_env { EnvView::empty() } else { EnvView::from_process() };
+    let mut env = if input.no_env {
+        EnvView::empty()
+    } else {
+        EnvView::from_process()
+    };
     for file in &input.env_files {
         env.load_env_file(file).map_err(UsageError::EnvFile)?;
     }
     let choice = match &input.config {
-        Some(path) if path.is_empty() => return Err(UsageError::Other("the config path is empty".into())),
+        Some(path) if path.is_empty() => {
+            return Err(UsageError::Other("the config path is empty".into()));
+        }
         Some(path) => ConfigChoice::Explicit(path.clone()),
         None => {
             let home = env
                 .get("HOME")
                 .map(std::path::PathBuf::from)
                 .or_else(|| std::env::var_os("HOME").map(std::path::PathBuf::from));
-            ConfigChoice::Discover { service: input.service.clone(), home }
+            ConfigChoice::Discover {
+                service: input.service.clone(),
+                home,
+            }
         }
     };
     Ok((env, choice))
@@ -104,14 +116,23 @@ fn run_resolve(args: ResolveArgs, stderr_color: bool) -> Result<u8, UsageError> 
     let mut res = resolve(&env, &choice);
     // resolve reports its diagnostics with the production severities.
     res.findings = apply_profile(std::mem::take(&mut res.findings), Profile::Prod);
-    res.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
-    let secrets = Secrets { show: args.show_secrets };
+    res.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let secrets = Secrets {
+        show: args.show_secrets,
+    };
     let fatal = res.blocks_start()
         || res.config_ignored()
-        || res.findings.iter().any(|f| f.rule == "config-unreadable" || f.rule == "config-invalid-json");
+        || res
+            .findings
+            .iter()
+            .any(|f| f.rule == "config-unreadable" || f.rule == "config-invalid-json");
     if fatal {
         let text = render_findings(
-            &res.findings.iter().filter(|f| f.blocks_start || f.rule.starts_with("config-")).cloned().collect::<Vec<_>>(),
+            &res.findings
+                .iter()
+                .filter(|f| f.blocks_start || f.rule.starts_with("config-"))
+                .cloned()
+                .collect::<Vec<_>>(),
             &sources_of(&res),
             stderr_color,
         );
@@ -157,15 +178,24 @@ fn run_gen_password(args: GenPasswordArgs) -> Result<u8, UsageError> {
     };
     shape.validate()?;
     if args.count == 0 || args.count > 1000 {
-        return Err(UsageError::Other("--count must be between 1 and 1000".into()));
+        return Err(UsageError::Other(
+            "--count must be between 1 and 1000".into(),
+        ));
     }
     if args.format == PasswordFormat::Env && args.count > 1 {
-        return Err(UsageError::Other("--format env prints one password: drop --count".into()));
+        return Err(UsageError::Other(
+            "--format env prints one password: drop --count".into(),
+        ));
     }
-    let passwords = (0..args.count).map(|_| generate(shape)).collect::<Result<Vec<_>, _>>()?;
+    let passwords = (0..args.count)
+        .map(|_| generate(shape))
+        .collect::<Result<Vec<_>, _>>()?;
     let text = match args.format {
         PasswordFormat::Raw => passwords.iter().map(|p| format!("{p}\n")).collect(),
-        PasswordFormat::Env => format!("export SWML_BASIC_AUTH_PASSWORD={}\n", shell_words::quote(&passwords[0])),
+        PasswordFormat::Env => format!(
+            "export SWML_BASIC_AUTH_PASSWORD={}\n",
+            resolve_out::shell_quote(&passwords[0])
+        ),
         PasswordFormat::Json => {
             let doc = serde_json::json!({
                 "version": 1,

@@ -3,7 +3,11 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "swml-sec", version, about = "Resolve and check the security settings of SignalWire AI Agents SDK services")]
+#[command(
+    name = "swml-sec",
+    version,
+    about = "Resolve and check the security settings of SignalWire AI Agents SDK services"
+)]
 pub struct Cli {
     /// When to use colour: auto follows the terminal and NO_COLOR.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]

@@ -4,7 +4,6 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use num_bigint::BigInt;
 use regex::Regex;
 
 use crate::input::EnvView;
@@ -107,10 +106,15 @@ pub fn expand(raw: &str, env: &EnvView) -> Expansion {
         text.push_str(&value);
         let name_str = name.as_str();
         if name_str.contains("${") || default.as_deref().is_some_and(|d| d.contains("${")) {
-            syntax_issues.push(SyntaxIssue { problem: SyntaxProblem::Nested, range: whole.range() });
+            syntax_issues.push(SyntaxIssue {
+                problem: SyntaxProblem::Nested,
+                range: whole.range(),
+            });
         } else if name_str.trim() != name_str {
             syntax_issues.push(SyntaxIssue {
-                problem: SyntaxProblem::SpacedName { name: name_str.to_string() },
+                problem: SyntaxProblem::SpacedName {
+                    name: name_str.to_string(),
+                },
                 range: whole.range(),
             });
         }
@@ -124,7 +128,11 @@ pub fn expand(raw: &str, env: &EnvView) -> Expansion {
     }
     text.push_str(&raw[last..]);
     find_leftover_openers(raw, &substitutions, &mut syntax_issues);
-    Expansion { text, substitutions, syntax_issues }
+    Expansion {
+        text,
+        substitutions,
+        syntax_issues,
+    }
 }
 
 /// Reports each `${` that no match consumed: unterminated or empty references
@@ -140,7 +148,10 @@ fn find_leftover_openers(raw: &str, subs: &[Substitution], issues: &mut Vec<Synt
         } else {
             SyntaxProblem::Unterminated
         };
-        issues.push(SyntaxIssue { problem, range: pos..pos + 2 });
+        issues.push(SyntaxIssue {
+            problem,
+            range: pos..pos + 2,
+        });
     }
 }
 
@@ -161,14 +172,14 @@ pub fn retype(text: String) -> Result<PyValue, String> {
     Ok(PyValue::Str(text))
 }
 
-/// Convenience for tests and the property model: an integer `PyValue`.
-pub fn int_value(i: i64) -> PyValue {
-    PyValue::Int(BigInt::from(i))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use num_bigint::BigInt;
+
+    fn int_value(i: i64) -> PyValue {
+        PyValue::Int(BigInt::from(i))
+    }
 
     fn env(pairs: &[(&str, &str)]) -> EnvView {
         EnvView::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
@@ -185,7 +196,11 @@ mod tests {
         let e = env(&[]);
         let x = expand("${A|${B|x}}", &e);
         assert_eq!(x.text, "${B|x}");
-        assert!(x.syntax_issues.iter().any(|i| i.problem == SyntaxProblem::Nested));
+        assert!(
+            x.syntax_issues
+                .iter()
+                .any(|i| i.problem == SyntaxProblem::Nested)
+        );
     }
 
     #[test]
@@ -194,7 +209,10 @@ mod tests {
         let x = expand("a${B", &e);
         assert_eq!(x.text, "a${B");
         assert_eq!(x.syntax_issues[0].problem, SyntaxProblem::Unterminated);
-        assert_eq!(expand("${}", &e).syntax_issues[0].problem, SyntaxProblem::EmptyName);
+        assert_eq!(
+            expand("${}", &e).syntax_issues[0].problem,
+            SyntaxProblem::EmptyName
+        );
     }
 
     #[test]
@@ -202,7 +220,10 @@ mod tests {
         let e = env(&[("HOST", "h")]);
         let x = expand("${ HOST }", &e);
         assert_eq!(x.text, "");
-        assert!(matches!(x.syntax_issues[0].problem, SyntaxProblem::SpacedName { .. }));
+        assert!(matches!(
+            x.syntax_issues[0].problem,
+            SyntaxProblem::SpacedName { .. }
+        ));
     }
 
     #[test]
@@ -213,7 +234,10 @@ mod tests {
         assert_eq!(retype("2.".into()).unwrap(), PyValue::Float(2.0));
         assert_eq!(retype(".5".into()).unwrap(), PyValue::Float(0.5));
         assert_eq!(retype(".".into()).unwrap(), PyValue::Str(".".into()));
-        assert_eq!(retype("1.2.3".into()).unwrap(), PyValue::Str("1.2.3".into()));
+        assert_eq!(
+            retype("1.2.3".into()).unwrap(),
+            PyValue::Str("1.2.3".into())
+        );
         assert_eq!(retype("-1".into()).unwrap(), PyValue::Str("-1".into()));
         assert_eq!(retype("".into()).unwrap(), PyValue::Str(String::new()));
         assert!(retype("\u{00B2}".into()).is_err());

@@ -81,7 +81,10 @@ impl Finding {
     /// A finding for `rule`; its severity is set later from the profile and
     /// policy, so checks never decide it.
     pub fn new(rule: &'static str, message: impl Into<String>) -> Self {
-        debug_assert!(crate::checks::registry::rule(rule).is_some(), "unregistered rule {rule}");
+        debug_assert!(
+            crate::checks::registry::rule(rule).is_some(),
+            "unregistered rule {rule}"
+        );
         Finding {
             rule,
             severity: Severity::Error,

@@ -63,9 +63,12 @@ impl JNode {
             JValue::Float(f) => PyValue::Float(*f),
             JValue::Str(s) => PyValue::Str(s.clone()),
             JValue::Array(items) => PyValue::List(items.iter().map(JNode::to_py).collect()),
-            JValue::Object(members) => {
-                PyValue::Dict(members.iter().map(|m| (m.key.clone(), m.value.to_py())).collect())
-            }
+            JValue::Object(members) => PyValue::Dict(
+                members
+                    .iter()
+                    .map(|m| (m.key.clone(), m.value.to_py()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -81,7 +84,10 @@ pub struct JsonError {
 
 impl JsonError {
     fn new(message: impl Into<String>, range: Range<usize>) -> Self {
-        Self { message: message.into(), range }
+        Self {
+            message: message.into(),
+            range,
+        }
     }
 }
 
@@ -104,7 +110,13 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<(String, JNode), JsonError> {
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
-        JsonError::new(format!("not valid UTF-8 (invalid byte 0x{:02X} at offset {at})", bytes[at]), at..at + 1)
+        JsonError::new(
+            format!(
+                "not valid UTF-8 (invalid byte 0x{:02X} at offset {at})",
+                bytes[at]
+            ),
+            at..at + 1,
+        )
     })?;
     let text = text.to_string();
     let node = parse_str(&text)?;
@@ -124,7 +136,10 @@ pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
         allow_non_finite_numbers: true,
         allow_extended_string_escapes: false,
     };
-    let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: true };
+    let collect = CollectOptions {
+        comments: CommentCollectionStrategy::Off,
+        tokens: true,
+    };
     let parsed = parse_to_ast(text, &collect, &options).map_err(|e| {
         let r = e.range();
         let message = match e.kind() {
@@ -141,12 +156,18 @@ pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
     check_python_strictness(text, parsed.tokens.as_deref().unwrap_or(&[]))?;
     let Some(value) = parsed.value else {
         let at = text.len();
-        return Err(JsonError::new("Expecting value: the file holds no JSON value", at..at));
+        return Err(JsonError::new(
+            "Expecting value: the file holds no JSON value",
+            at..at,
+        ));
     };
     convert(&value)
 }
 
-fn check_python_strictness(text: &str, tokens: &[jsonc_parser::tokens::TokenAndRange]) -> Result<(), JsonError> {
+fn check_python_strictness(
+    text: &str,
+    tokens: &[jsonc_parser::tokens::TokenAndRange],
+) -> Result<(), JsonError> {
     let mut previous_end = 0;
     for t in tokens {
         let r = t.range();
@@ -154,11 +175,16 @@ fn check_python_strictness(text: &str, tokens: &[jsonc_parser::tokens::TokenAndR
         let raw = &text[r.start..r.end];
         match &t.token {
             Token::Number(n) if !PY_NUMBER.is_match(n) => {
-                return Err(JsonError::new(format!("number `{n}` is not valid JSON for Python"), r.start..r.end));
+                return Err(JsonError::new(
+                    format!("number `{n}` is not valid JSON for Python"),
+                    r.start..r.end,
+                ));
             }
             Token::Number(n) if is_oversized_int(n) => {
                 return Err(JsonError::new(
-                    format!("integer with more than {INT_MAX_STR_DIGITS} digits: Python refuses to convert it"),
+                    format!(
+                        "integer with more than {INT_MAX_STR_DIGITS} digits: Python refuses to convert it"
+                    ),
                     r.start..r.end,
                 ));
             }
@@ -166,7 +192,10 @@ fn check_python_strictness(text: &str, tokens: &[jsonc_parser::tokens::TokenAndR
                 if let Some(off) = raw.bytes().position(|b| b < 0x20) {
                     let at = r.start + off;
                     return Err(JsonError::new(
-                        format!("raw control character 0x{:02X} in a string: Python requires an escape", raw.as_bytes()[off]),
+                        format!(
+                            "raw control character 0x{:02X} in a string: Python requires an escape",
+                            raw.as_bytes()[off]
+                        ),
                         at..at + 1,
                     ));
                 }
@@ -184,10 +213,16 @@ fn is_oversized_int(n: &str) -> bool {
 
 /// Python's JSON whitespace is exactly space, tab, newline and carriage return.
 fn check_gap(text: &str, start: usize, end: usize) -> Result<(), JsonError> {
-    if let Some((off, c)) = text[start..end].char_indices().find(|(_, c)| !matches!(c, ' ' | '\t' | '\n' | '\r')) {
+    if let Some((off, c)) = text[start..end]
+        .char_indices()
+        .find(|(_, c)| !matches!(c, ' ' | '\t' | '\n' | '\r'))
+    {
         let at = start + off;
         return Err(JsonError::new(
-            format!("unexpected character U+{:04X} where JSON allows only whitespace", c as u32),
+            format!(
+                "unexpected character U+{:04X} where JSON allows only whitespace",
+                c as u32
+            ),
             at..at + c.len_utf8(),
         ));
     }
@@ -202,14 +237,19 @@ fn convert(value: &ast::Value) -> Result<JNode, JsonError> {
         ast::Value::BooleanLit(b) => JValue::Bool(b.value),
         ast::Value::StringLit(s) => JValue::Str(s.value.to_string()),
         ast::Value::NumberLit(n) => convert_number(n.value, &range)?,
-        ast::Value::Array(a) => JValue::Array(a.elements.iter().map(convert).collect::<Result<_, _>>()?),
+        ast::Value::Array(a) => {
+            JValue::Array(a.elements.iter().map(convert).collect::<Result<_, _>>()?)
+        }
         ast::Value::Object(o) => {
             let mut members: Vec<JMember> = Vec::with_capacity(o.properties.len());
             for prop in &o.properties {
                 let key = prop.name.as_str().to_string();
                 let kr = prop.name.range();
-                let member =
-                    JMember { key, key_range: kr.start..kr.end, value: convert(&prop.value)? };
+                let member = JMember {
+                    key,
+                    key_range: kr.start..kr.end,
+                    value: convert(&prop.value)?,
+                };
                 // Python's dict keeps the first position and the last value.
                 if let Some(existing) = members.iter_mut().find(|m| m.key == member.key) {
                     *existing = member;
@@ -291,7 +331,9 @@ mod tests {
     #[test]
     fn duplicate_keys_keep_first_position_and_last_value() {
         let node = parse_str(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
-        let JValue::Object(m) = &node.value else { panic!() };
+        let JValue::Object(m) = &node.value else {
+            panic!()
+        };
         assert_eq!(m.len(), 2);
         assert_eq!(m[0].key, "a");
         assert_eq!(m[0].value.value, JValue::Int(BigInt::from(3)));
@@ -299,8 +341,18 @@ mod tests {
 
     #[test]
     fn bom_and_bad_utf8_are_reported() {
-        assert!(parse_bytes(b"\xEF\xBB\xBF{}").unwrap_err().message.contains("BOM"));
-        assert!(parse_bytes(b"{\"a\": \"\xff\"}").unwrap_err().message.contains("UTF-8"));
+        assert!(
+            parse_bytes(b"\xEF\xBB\xBF{}")
+                .unwrap_err()
+                .message
+                .contains("BOM")
+        );
+        assert!(
+            parse_bytes(b"{\"a\": \"\xff\"}")
+                .unwrap_err()
+                .message
+                .contains("UTF-8")
+        );
     }
 
     #[test]

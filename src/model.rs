@@ -99,9 +99,10 @@ impl SettingId {
     pub fn kind(self) -> SettingKind {
         match self {
             SettingId::SslEnabled | SettingId::UseHsts => SettingKind::Bool,
-            SettingId::MaxRequestSize | SettingId::RateLimit | SettingId::RequestTimeout | SettingId::HstsMaxAge => {
-                SettingKind::Int
-            }
+            SettingId::MaxRequestSize
+            | SettingId::RateLimit
+            | SettingId::RequestTimeout
+            | SettingId::HstsMaxAge => SettingKind::Int,
             SettingId::AllowedHosts | SettingId::CorsOrigins => SettingKind::List,
             SettingId::BasicAuthUser => SettingKind::User,
             SettingId::BasicAuthPassword => SettingKind::Secret,
@@ -191,14 +192,20 @@ impl FlagId {
     pub fn is_bool(self) -> bool {
         matches!(
             self,
-            FlagId::TrustProxyHeaders | FlagId::TrustRemoteUser | FlagId::AllowPrivateUrls | FlagId::SkipSchemaValidation
+            FlagId::TrustProxyHeaders
+                | FlagId::TrustRemoteUser
+                | FlagId::AllowPrivateUrls
+                | FlagId::SkipSchemaValidation
         )
     }
 }
 
 /// Every SWML_* name the SDK reads.
 pub fn known_env_vars() -> impl Iterator<Item = &'static str> {
-    SettingId::ALL.into_iter().map(SettingId::env_var).chain(FlagId::ALL.into_iter().map(FlagId::env_var))
+    SettingId::ALL
+        .into_iter()
+        .map(SettingId::env_var)
+        .chain(FlagId::ALL.into_iter().map(FlagId::env_var))
 }
 
 /// Where a value in the config file is: the span of its JSON literal.

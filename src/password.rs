@@ -14,7 +14,9 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
-    #[error("{bits} bits of entropy is too little: swml-sec generates at least {MIN_ENTROPY_BITS} bits (--bytes 16 or --length 22)")]
+    #[error(
+        "{bits} bits of entropy is too little: swml-sec generates at least {MIN_ENTROPY_BITS} bits (--bytes 16 or --length 22)"
+    )]
     TooWeak { bits: usize },
     #[error("{what} must be at most {max}")]
     TooLarge { what: &'static str, max: usize },
@@ -40,8 +42,18 @@ impl Shape {
 
     pub fn validate(self) -> Result<(), PasswordError> {
         match self {
-            Shape::Bytes(n) if n > MAX_BYTES => return Err(PasswordError::TooLarge { what: "--bytes", max: MAX_BYTES }),
-            Shape::Length(n) if n > MAX_LENGTH => return Err(PasswordError::TooLarge { what: "--length", max: MAX_LENGTH }),
+            Shape::Bytes(n) if n > MAX_BYTES => {
+                return Err(PasswordError::TooLarge {
+                    what: "--bytes",
+                    max: MAX_BYTES,
+                });
+            }
+            Shape::Length(n) if n > MAX_LENGTH => {
+                return Err(PasswordError::TooLarge {
+                    what: "--length",
+                    max: MAX_LENGTH,
+                });
+            }
             _ => {}
         }
         let bits = self.entropy_bits();
@@ -62,7 +74,10 @@ pub fn generate(shape: Shape) -> Result<String, PasswordError> {
     shape.validate()?;
     match shape {
         Shape::Bytes(n) => Ok(URL_SAFE_NO_PAD.encode(random_bytes(n)?)),
-        Shape::Length(n) => Ok(random_bytes(n)?.into_iter().map(|b| ALPHABET[usize::from(b & 63)] as char).collect()),
+        Shape::Length(n) => Ok(random_bytes(n)?
+            .into_iter()
+            .map(|b| ALPHABET[usize::from(b & 63)] as char)
+            .collect()),
     }
 }
 

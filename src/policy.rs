@@ -5,7 +5,9 @@ use clap::ValueEnum;
 use crate::checks::registry::rule;
 use crate::finding::{Finding, Severity};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     Dev,

@@ -149,8 +149,9 @@ pub fn decimal_value(c: char) -> Option<u32> {
 /// Unicode sense (decimal digits plus superscripts, circled digits, ...).
 pub fn py_isdigit(s: &str) -> bool {
     !s.is_empty()
-        && s.chars()
-            .all(|c| decimal_value(c).is_some() || DIGIT_NOT_DECIMAL.binary_search(&(c as u32)).is_ok())
+        && s.chars().all(|c| {
+            decimal_value(c).is_some() || DIGIT_NOT_DECIMAL.binary_search(&(c as u32)).is_ok()
+        })
 }
 
 /// Python's `str.lower()`; it and Rust's agree on every character that can
@@ -163,7 +164,12 @@ pub fn py_lower(s: &str) -> String {
 /// whitespace, one sign, Unicode decimal digits, single underscores between
 /// digits, and at most 4300 digits.
 pub fn int_from_str(s: &str) -> Result<BigInt, String> {
-    let invalid = || format!("ValueError: invalid literal for int() with base 10: {}", str_repr(s));
+    let invalid = || {
+        format!(
+            "ValueError: invalid literal for int() with base 10: {}",
+            str_repr(s)
+        )
+    };
     let body = py_strip(s);
     let (negative, digits_part) = match body.chars().next() {
         Some('+') => (false, &body[1..]),
@@ -208,12 +214,18 @@ pub fn float_from_digit_str(s: &str) -> Result<f64, String> {
         } else if let Some(d) = decimal_value(c) {
             ascii.push(char::from_digit(d, 10).unwrap_or('0'));
         } else {
-            return Err(format!("ValueError: could not convert string to float: {}", str_repr(s)));
+            return Err(format!(
+                "ValueError: could not convert string to float: {}",
+                str_repr(s)
+            ));
         }
     }
-    ascii
-        .parse::<f64>()
-        .map_err(|_| format!("ValueError: could not convert string to float: {}", str_repr(s)))
+    ascii.parse::<f64>().map_err(|_| {
+        format!(
+            "ValueError: could not convert string to float: {}",
+            str_repr(s)
+        )
+    })
 }
 
 /// Python's `repr(float)`: the shortest round-tripping digits, in positional
@@ -247,7 +259,11 @@ pub fn float_repr(f: f64) -> String {
         format!("{sign}{body}")
     } else {
         let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
         let esign = if exp < 0 { "-" } else { "+" };
         format!("{sign}{first}{frac}e{esign}{:02}", exp.abs())
     }
@@ -255,7 +271,11 @@ pub fn float_repr(f: f64) -> String {
 
 /// Python's `repr(str)` for the characters a config plausibly holds.
 pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -268,8 +288,12 @@ pub fn str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7F => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (0x80..0xA0).contains(&(c as u32)) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7F => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if (0x80..0xA0).contains(&(c as u32)) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -288,7 +312,9 @@ mod tests {
         assert_eq!(int_from_str("1_000").unwrap(), BigInt::from(1000));
         assert_eq!(int_from_str("-007").unwrap(), BigInt::from(-7));
         assert_eq!(int_from_str("\u{0661}\u{0662}").unwrap(), BigInt::from(12));
-        for bad in ["", " ", "1e3", "7.5", "10MB", "_1", "1_", "1__0", "+", "--1", "\u{00B2}", "0x10"] {
+        for bad in [
+            "", " ", "1e3", "7.5", "10MB", "_1", "1_", "1__0", "+", "--1", "\u{00B2}", "0x10",
+        ] {
             assert!(int_from_str(bad).is_err(), "{bad:?} should fail");
         }
         assert!(int_from_str(&"9".repeat(4300)).is_ok());
@@ -330,7 +356,10 @@ mod tests {
     fn float_to_int_truncates_and_refuses_non_finite() {
         assert_eq!(float_to_int(7.9).unwrap(), BigInt::from(7));
         assert_eq!(float_to_int(-7.9).unwrap(), BigInt::from(-7));
-        assert_eq!(float_to_int(1e20).unwrap().to_string(), "100000000000000000000");
+        assert_eq!(
+            float_to_int(1e20).unwrap().to_string(),
+            "100000000000000000000"
+        );
         assert!(float_to_int(f64::NAN).is_err());
         assert!(float_to_int(f64::INFINITY).is_err());
     }

@@ -8,10 +8,15 @@ use num_bigint::BigInt;
 
 use crate::expand::{SubstitutionOutcome, SyntaxProblem, expand, retype};
 use crate::finding::{Finding, Location};
-use crate::input::{CONFIG_SIZE_CAP, ConfigChoice, EnvOrigin, EnvView, ReadError, discover_config, read_bounded};
-use crate::model::known_env_vars;
+use crate::input::{
+    CONFIG_SIZE_CAP, ConfigChoice, EnvOrigin, EnvView, ReadError, discover_config, read_bounded,
+};
 use crate::json::{JNode, JValue, parse_bytes};
-use crate::model::{Effective, FileSpan, FlagId, ResolvedFlag, ResolvedSetting, SECURITY_KEYS, SettingId, SettingKind, Settings, Source};
+use crate::model::known_env_vars;
+use crate::model::{
+    Effective, FileSpan, FlagId, ResolvedFlag, ResolvedSetting, SECURITY_KEYS, SettingId,
+    SettingKind, Settings, Source,
+};
 use crate::py::{PyValue, py_lower, py_strip};
 
 /// Values nested this many levels below `security` make the SDK raise
@@ -65,7 +70,11 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line.saturating_sub(1)];
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
         (line, column)
     }
 }
@@ -115,19 +124,31 @@ impl FileCtx<'_> {
 
 fn env_source(env: &EnvView, name: &str) -> Source {
     match env.var(name).map(|v| &v.origin) {
-        Some(EnvOrigin::EnvFile { path, line }) => {
-            Source::Env { name: name.to_string(), env_file: Some(path.clone()), line: Some(*line) }
-        }
-        _ => Source::Env { name: name.to_string(), env_file: None, line: None },
+        Some(EnvOrigin::EnvFile { path, line }) => Source::Env {
+            name: name.to_string(),
+            env_file: Some(path.clone()),
+            line: Some(*line),
+        },
+        _ => Source::Env {
+            name: name.to_string(),
+            env_file: None,
+            line: None,
+        },
     }
 }
 
 pub fn env_location(env: &EnvView, name: &str) -> Location {
     match env.var(name).map(|v| &v.origin) {
-        Some(EnvOrigin::EnvFile { path, line }) => {
-            Location::Env { name: name.to_string(), env_file: Some(path.clone()), line: Some(*line) }
-        }
-        _ => Location::Env { name: name.to_string(), env_file: None, line: None },
+        Some(EnvOrigin::EnvFile { path, line }) => Location::Env {
+            name: name.to_string(),
+            env_file: Some(path.clone()),
+            line: Some(*line),
+        },
+        _ => Location::Env {
+            name: name.to_string(),
+            env_file: None,
+            line: None,
+        },
     }
 }
 
@@ -135,9 +156,15 @@ pub fn env_location(env: &EnvView, name: &str) -> Location {
 pub fn source_location(source: &Source) -> Location {
     match source {
         Source::Default => Location::Default,
-        Source::Env { name, env_file, line } => {
-            Location::Env { name: name.clone(), env_file: env_file.clone(), line: *line }
-        }
+        Source::Env {
+            name,
+            env_file,
+            line,
+        } => Location::Env {
+            name: name.clone(),
+            env_file: env_file.clone(),
+            line: *line,
+        },
         Source::File(span) => Location::File {
             path: span.path.clone(),
             line: span.line,
@@ -152,12 +179,14 @@ fn default_setting(id: SettingId) -> ResolvedSetting {
     let (value, python) = match id {
         SettingId::SslEnabled => (Effective::Bool(false), PyValue::Bool(false)),
         SettingId::UseHsts => (Effective::Bool(true), PyValue::Bool(true)),
-        SettingId::SslVerifyMode => {
-            (Effective::Str(Some("CERT_REQUIRED".into())), PyValue::Str("CERT_REQUIRED".into()))
-        }
-        SettingId::AllowedHosts | SettingId::CorsOrigins => {
-            (Effective::List(vec!["*".into()]), PyValue::List(vec![PyValue::Str("*".into())]))
-        }
+        SettingId::SslVerifyMode => (
+            Effective::Str(Some("CERT_REQUIRED".into())),
+            PyValue::Str("CERT_REQUIRED".into()),
+        ),
+        SettingId::AllowedHosts | SettingId::CorsOrigins => (
+            Effective::List(vec!["*".into()]),
+            PyValue::List(vec![PyValue::Str("*".into())]),
+        ),
         SettingId::MaxRequestSize => int_pair(10 * 1024 * 1024),
         SettingId::RateLimit => int_pair(60),
         SettingId::RequestTimeout => int_pair(30),
@@ -165,11 +194,19 @@ fn default_setting(id: SettingId) -> ResolvedSetting {
         SettingId::BasicAuthUser => (Effective::Str(Some("signalwire".into())), PyValue::None),
         _ => (Effective::Str(None), PyValue::None),
     };
-    ResolvedSetting { id, value, python, source: Source::Default }
+    ResolvedSetting {
+        id,
+        value,
+        python,
+        source: Source::Default,
+    }
 }
 
 fn int_pair(i: i64) -> (Effective, PyValue) {
-    (Effective::Int(BigInt::from(i)), PyValue::Int(BigInt::from(i)))
+    (
+        Effective::Int(BigInt::from(i)),
+        PyValue::Int(BigInt::from(i)),
+    )
 }
 
 /// `_parse_list` on a string: `*` alone, else split on commas, strip, drop
@@ -217,19 +254,35 @@ pub struct Resolver<'a> {
 
 /// Resolves the settings exactly as the SDK does for `choice`.
 pub fn resolve(env: &EnvView, choice: &ConfigChoice) -> Resolution {
-    let mut r = Resolver { env, findings: Vec::new(), items: SettingId::ALL.map(default_setting).to_vec() };
+    let mut r = Resolver {
+        env,
+        findings: Vec::new(),
+        items: SettingId::ALL.map(default_setting).to_vec(),
+    };
     r.check_env_names();
     r.load_env();
     let flags = r.load_flags();
     let config = r.load_config_file(choice);
-    Resolution { settings: Settings { items: r.items, flags }, config, findings: r.findings }
+    Resolution {
+        settings: Settings {
+            items: r.items,
+            flags,
+        },
+        config,
+        findings: r.findings,
+    }
 }
 
 impl Resolver<'_> {
     fn set(&mut self, id: SettingId, value: Effective, python: PyValue, source: Source) {
         // Invariant: items is indexed in SettingId::ALL order.
         if let Some(slot) = self.items.iter_mut().find(|s| s.id == id) {
-            *slot = ResolvedSetting { id, value, python, source };
+            *slot = ResolvedSetting {
+                id,
+                value,
+                python,
+                source,
+            };
         }
     }
 
@@ -240,8 +293,9 @@ impl Resolver<'_> {
                 continue;
             }
             if !known.contains(&name.as_str()) {
-                let mut f = Finding::new("env-unknown-var", format!("{name} is not read by the SDK"))
-                    .at(env_location(self.env, name));
+                let mut f =
+                    Finding::new("env-unknown-var", format!("{name} is not read by the SDK"))
+                        .at(env_location(self.env, name));
                 if let Some(best) = did_you_mean(name, known.iter().copied()) {
                     f = f.help(format!("did you mean {best}?"));
                 } else {
@@ -251,15 +305,25 @@ impl Resolver<'_> {
             }
             if var.not_utf8 {
                 self.findings.push(
-                    Finding::new("env-not-utf8", format!("{name} is not valid UTF-8; shown here with U+FFFD"))
-                        .at(env_location(self.env, name)),
+                    Finding::new(
+                        "env-not-utf8",
+                        format!("{name} is not valid UTF-8; shown here with U+FFFD"),
+                    )
+                    .at(env_location(self.env, name)),
                 );
             }
         }
         for name in &self.env.invalid_names {
             self.findings.push(
-                Finding::new("env-not-utf8", format!("an environment variable name is not valid UTF-8: {name}"))
-                    .at(Location::Env { name: name.clone(), env_file: None, line: None }),
+                Finding::new(
+                    "env-not-utf8",
+                    format!("an environment variable name is not valid UTF-8: {name}"),
+                )
+                .at(Location::Env {
+                    name: name.clone(),
+                    env_file: None,
+                    line: None,
+                }),
             );
         }
     }
@@ -278,35 +342,57 @@ impl Resolver<'_> {
                 SettingKind::Int => match crate::py::int_from_str(&raw) {
                     Ok(i) => self.set(id, Effective::Int(i.clone()), PyValue::Int(i), source),
                     Err(e) => self.findings.push(
-                        Finding::new("value-not-integer", format!("{name}={raw:?} is not an integer: the SDK raises {e} at start-up"))
-                            .help("write a plain whole number")
-                            .setting(id.name())
-                            .at(location)
-                            .blocks_start(),
+                        Finding::new(
+                            "value-not-integer",
+                            format!(
+                                "{name}={raw:?} is not an integer: the SDK raises {e} at start-up"
+                            ),
+                        )
+                        .help("write a plain whole number")
+                        .setting(id.name())
+                        .at(location)
+                        .blocks_start(),
                     ),
                 },
                 SettingKind::List => {
                     let (items, dropped) = parse_list_str(&raw);
                     if dropped && raw != "*" {
                         self.findings.push(
-                            Finding::new("list-empty-entry", format!("{name} has an empty item, which the SDK drops"))
-                                .help("remove the stray comma")
-                                .setting(id.name())
-                                .at(location),
+                            Finding::new(
+                                "list-empty-entry",
+                                format!("{name} has an empty item, which the SDK drops"),
+                            )
+                            .help("remove the stray comma")
+                            .setting(id.name())
+                            .at(location),
                         );
                     }
                     let py = PyValue::List(items.iter().cloned().map(PyValue::Str).collect());
                     self.set(id, Effective::List(items), py, source);
                 }
                 SettingKind::User => {
-                    let effective = if raw.is_empty() { "signalwire".to_string() } else { raw.clone() };
-                    self.set(id, Effective::Str(Some(effective)), PyValue::Str(raw), source);
+                    let effective = if raw.is_empty() {
+                        "signalwire".to_string()
+                    } else {
+                        raw.clone()
+                    };
+                    self.set(
+                        id,
+                        Effective::Str(Some(effective)),
+                        PyValue::Str(raw),
+                        source,
+                    );
                 }
                 SettingKind::Secret => {
                     let effective = (!raw.is_empty()).then(|| raw.clone());
                     self.set(id, Effective::Str(effective), PyValue::Str(raw), source);
                 }
-                SettingKind::Str => self.set(id, Effective::Str(Some(raw.clone())), PyValue::Str(raw), source),
+                SettingKind::Str => self.set(
+                    id,
+                    Effective::Str(Some(raw.clone())),
+                    PyValue::Str(raw),
+                    source,
+                ),
             }
         }
     }
@@ -314,11 +400,24 @@ impl Resolver<'_> {
     fn env_bool(&mut self, id: SettingId, raw: &str, source: Source, location: Location) {
         let lowered = py_lower(raw);
         let (value, sdk_rule) = if id == SettingId::SslEnabled {
-            (matches!(lowered.as_str(), "true" | "1" | "yes"), "true only for true, 1 or yes")
+            (
+                matches!(lowered.as_str(), "true" | "1" | "yes"),
+                "true only for true, 1 or yes",
+            )
         } else {
-            (raw.is_empty() || lowered != "false", "false only for exactly `false`")
+            (
+                raw.is_empty() || lowered != "false",
+                "false only for exactly `false`",
+            )
         };
-        self.flag_ambiguous_env(id.env_var(), raw, value, sdk_rule, Some(id.name()), location);
+        self.flag_ambiguous_env(
+            id.env_var(),
+            raw,
+            value,
+            sdk_rule,
+            Some(id.name()),
+            location,
+        );
         self.set(id, Effective::Bool(value), PyValue::Bool(value), source);
     }
 
@@ -338,12 +437,24 @@ impl Resolver<'_> {
         let sdk = if value { "on" } else { "off" };
         let message = match reading {
             Some(r) if r != value => {
-                format!("{name}={raw:?} reads as {}, but the SDK takes it as {sdk} ({sdk_rule})", if r { "on" } else { "off" })
+                format!(
+                    "{name}={raw:?} reads as {}, but the SDK takes it as {sdk} ({sdk_rule})",
+                    if r { "on" } else { "off" }
+                )
             }
-            _ => format!("{name}={raw:?} is not a clear boolean; the SDK takes it as {sdk} ({sdk_rule})"),
+            _ => format!(
+                "{name}={raw:?} is not a clear boolean; the SDK takes it as {sdk} ({sdk_rule})"
+            ),
+        };
+        let help = match reading {
+            Some(r) => format!(
+                "write {name}={r} if you mean {}",
+                if r { "on" } else { "off" }
+            ),
+            None => format!("write {name}=true or {name}=false"),
         };
         let mut f = Finding::new("value-ambiguous-bool", message)
-            .help(format!("write {name}={}", if value { "true" } else { "false" }))
+            .help(help)
             .at(location);
         if let Some(s) = setting {
             f = f.setting(s);
@@ -359,19 +470,34 @@ impl Resolver<'_> {
                 match self.env.get(name).map(str::to_string) {
                     None => ResolvedFlag {
                         id,
-                        value: if id.is_bool() { Effective::Bool(false) } else { Effective::Str(None) },
+                        value: if id.is_bool() {
+                            Effective::Bool(false)
+                        } else {
+                            Effective::Str(None)
+                        },
                         source: Source::Default,
                     },
                     Some(raw) => {
                         let value = if id.is_bool() {
                             let on = matches!(py_lower(&raw).as_str(), "1" | "true" | "yes");
                             let location = env_location(self.env, name);
-                            self.flag_ambiguous_env(name, &raw, on, "true only for 1, true or yes", None, location);
+                            self.flag_ambiguous_env(
+                                name,
+                                &raw,
+                                on,
+                                "true only for 1, true or yes",
+                                None,
+                                location,
+                            );
                             Effective::Bool(on)
                         } else {
                             Effective::Str(Some(raw))
                         };
-                        ResolvedFlag { id, value, source: env_source(self.env, name) }
+                        ResolvedFlag {
+                            id,
+                            value,
+                            source: env_source(self.env, name),
+                        }
                     }
                 }
             })
@@ -386,17 +512,26 @@ impl Resolver<'_> {
             Ok(b) => b,
             Err(e) => {
                 let (rule, why) = match &e {
-                    ReadError::NotFound { .. } if found.explicit => {
-                        ("config-unreadable", "the SDK would ignore the missing file and run on environment and defaults")
-                    }
-                    _ => ("config-unreadable", "the SDK would silently ignore it and run on environment and defaults"),
+                    ReadError::NotFound { .. } if found.explicit => (
+                        "config-unreadable",
+                        "the SDK would ignore the missing file and run on environment and defaults",
+                    ),
+                    _ => (
+                        "config-unreadable",
+                        "the SDK would silently ignore it and run on environment and defaults",
+                    ),
                 };
                 self.findings.push(
                     Finding::new(rule, format!("cannot read config file {e}"))
                         .help(why)
                         .at(Location::Path { path: path.clone() }),
                 );
-                return Some(ConfigSource { path, explicit: found.explicit, text: None, loaded: false });
+                return Some(ConfigSource {
+                    path,
+                    explicit: found.explicit,
+                    text: None,
+                    loaded: false,
+                });
             }
         };
         let (text, root) = match parse_bytes(&bytes) {
@@ -411,22 +546,45 @@ impl Resolver<'_> {
                         .label(e.message.clone())
                         .at(Location::File { path: path.clone(), line, column, pointer: None, range: e.range.clone() }),
                 );
-                return Some(ConfigSource { path, explicit: found.explicit, text: Some(Arc::new(text)), loaded: false });
+                return Some(ConfigSource {
+                    path,
+                    explicit: found.explicit,
+                    text: Some(Arc::new(text)),
+                    loaded: false,
+                });
             }
         };
         let text = Arc::new(text);
-        let ctx = FileCtx { path: &path, index: LineIndex::new(&text), text: &text };
+        let ctx = FileCtx {
+            path: &path,
+            index: LineIndex::new(&text),
+            text: &text,
+        };
         self.apply_root(&ctx, &root);
-        Some(ConfigSource { path: path.clone(), explicit: found.explicit, text: Some(text.clone()), loaded: true })
+        Some(ConfigSource {
+            path: path.clone(),
+            explicit: found.explicit,
+            text: Some(text.clone()),
+            loaded: true,
+        })
     }
 
-    fn shape_error(&mut self, ctx: &FileCtx, node: &JNode, pointer: &str, message: String, crash: bool) {
+    fn shape_error(
+        &mut self,
+        ctx: &FileCtx,
+        node: &JNode,
+        pointer: &str,
+        message: String,
+        crash: bool,
+    ) {
         let help = if crash {
             "the SDK raises at start-up: make it a JSON object"
         } else {
             "the SDK silently ignores it: make it a JSON object"
         };
-        let mut f = Finding::new("config-invalid-shape", message).help(help).at(ctx.location(node.range.clone(), pointer));
+        let mut f = Finding::new("config-invalid-shape", message)
+            .help(help)
+            .at(ctx.location(node.range.clone(), pointer));
         if crash {
             f = f.blocks_start();
         }
@@ -442,11 +600,16 @@ impl Resolver<'_> {
         let security = match &root.value {
             JValue::Object(members) => {
                 for m in members {
-                    if m.key != "security" && strsim::damerau_levenshtein(&m.key.to_lowercase(), "security") <= 2 {
+                    if m.key != "security"
+                        && strsim::damerau_levenshtein(&m.key.to_lowercase(), "security") <= 2
+                    {
                         self.findings.push(
-                            Finding::new("config-unknown-key", format!("top-level key {:?} is not read by the SDK", m.key))
-                                .help("did you mean \"security\"?")
-                                .at(ctx.location(m.key_range.clone(), &pointer_join("", &m.key))),
+                            Finding::new(
+                                "config-unknown-key",
+                                format!("top-level key {:?} is not read by the SDK", m.key),
+                            )
+                            .help("did you mean \"security\"?")
+                            .at(ctx.location(m.key_range.clone(), &pointer_join("", &m.key))),
                         );
                     }
                 }
@@ -458,7 +621,10 @@ impl Resolver<'_> {
             JValue::Array(items) => {
                 // `'security' in config` is true for a list holding that string,
                 // and indexing a list with a string raises.
-                if items.iter().any(|i| i.value == JValue::Str("security".into())) {
+                if items
+                    .iter()
+                    .any(|i| i.value == JValue::Str("security".into()))
+                {
                     self.shape_error(ctx, root, "", "the config file is a JSON array: the SDK raises TypeError when it indexes it".into(), true);
                 } else {
                     self.shape_error(ctx, root, "", "the config file is a JSON array, not an object: the SDK finds no `security` in it".into(), false);
@@ -469,19 +635,41 @@ impl Resolver<'_> {
                 if s.contains("security") {
                     self.shape_error(ctx, root, "", "the config file is a JSON string: the SDK raises TypeError when it indexes it".into(), true);
                 } else {
-                    self.shape_error(ctx, root, "", "the config file is a JSON string, not an object: the SDK ignores it".into(), false);
+                    self.shape_error(
+                        ctx,
+                        root,
+                        "",
+                        "the config file is a JSON string, not an object: the SDK ignores it"
+                            .into(),
+                        false,
+                    );
                 }
                 return;
             }
             _ => {
-                self.shape_error(ctx, root, "", "the config file is not a JSON object: the SDK raises TypeError on it".into(), true);
+                self.shape_error(
+                    ctx,
+                    root,
+                    "",
+                    "the config file is not a JSON object: the SDK raises TypeError on it".into(),
+                    true,
+                );
                 return;
             }
         };
         let expanded = self.substitute(ctx, security, "/security", 0);
         if !expanded.truthy() {
             if !matches!(security.value, JValue::Object(_)) {
-                self.shape_error(ctx, security, "/security", format!("`security` is {} and so ignored by the SDK", describe(&expanded)), false);
+                self.shape_error(
+                    ctx,
+                    security,
+                    "/security",
+                    format!(
+                        "`security` is {} and so ignored by the SDK",
+                        describe(&expanded)
+                    ),
+                    false,
+                );
             }
             return;
         }
@@ -490,15 +678,21 @@ impl Resolver<'_> {
                 ctx,
                 security,
                 "/security",
-                format!("`security` is {}: the SDK raises at start-up (it must be an object)", describe(&expanded)),
+                format!(
+                    "`security` is {}: the SDK raises at start-up (it must be an object)",
+                    describe(&expanded)
+                ),
                 true,
             );
             return;
         };
         for m in members {
             if !SECURITY_KEYS.contains(&m.key.as_str()) {
-                let mut f = Finding::new("config-unknown-key", format!("security.{} is not read by the SDK", m.key))
-                    .at(ctx.location(m.key_range.clone(), &pointer_join("/security", &m.key)));
+                let mut f = Finding::new(
+                    "config-unknown-key",
+                    format!("security.{} is not read by the SDK", m.key),
+                )
+                .at(ctx.location(m.key_range.clone(), &pointer_join("/security", &m.key)));
                 if let Some(best) = did_you_mean(&m.key, SECURITY_KEYS.iter().copied()) {
                     f = f.help(format!("did you mean {best:?}?"));
                 }
@@ -509,59 +703,115 @@ impl Resolver<'_> {
             if matches!(id, SettingId::BasicAuthUser | SettingId::BasicAuthPassword) {
                 continue;
             }
-            let Some(member) = members.iter().find(|m| m.key == id.name()) else { continue };
-            let Some((_, py)) = entries.iter().find(|(k, _)| k == id.name()) else { continue };
+            let Some(member) = members.iter().find(|m| m.key == id.name()) else {
+                continue;
+            };
+            let Some((_, py)) = entries.iter().find(|(k, _)| k == id.name()) else {
+                continue;
+            };
             let pointer = pointer_join("/security", id.name());
             self.apply_file_value(ctx, id, &member.value, py.clone(), &pointer);
         }
         self.apply_auth(ctx, members, entries);
     }
 
-    fn apply_auth(&mut self, ctx: &FileCtx, members: &[crate::json::JMember], entries: &[(String, PyValue)]) {
-        let (Some(auth_node), Some((_, auth_py))) =
-            (members.iter().find(|m| m.key == "auth"), entries.iter().find(|(k, _)| k == "auth"))
-        else {
+    fn apply_auth(
+        &mut self,
+        ctx: &FileCtx,
+        members: &[crate::json::JMember],
+        entries: &[(String, PyValue)],
+    ) {
+        let (Some(auth_node), Some((_, auth_py))) = (
+            members.iter().find(|m| m.key == "auth"),
+            entries.iter().find(|(k, _)| k == "auth"),
+        ) else {
             return;
         };
-        let (JValue::Object(auth_members), PyValue::Dict(auth_entries)) = (&auth_node.value.value, auth_py) else {
-            self.shape_error(ctx, &auth_node.value, "/security/auth", format!("`security.auth` is {}, not an object: the SDK ignores it", describe(auth_py)), false);
+        let (JValue::Object(auth_members), PyValue::Dict(auth_entries)) =
+            (&auth_node.value.value, auth_py)
+        else {
+            self.shape_error(
+                ctx,
+                &auth_node.value,
+                "/security/auth",
+                format!(
+                    "`security.auth` is {}, not an object: the SDK ignores it",
+                    describe(auth_py)
+                ),
+                false,
+            );
             return;
         };
         for m in auth_members.iter().filter(|m| m.key != "basic") {
             self.findings.push(
-                Finding::new("config-unknown-key", format!("security.auth.{} is not read by the SDK", m.key))
-                    .help("the SDK reads only security.auth.basic.user and .password")
-                    .at(ctx.location(m.key_range.clone(), &pointer_join("/security/auth", &m.key))),
+                Finding::new(
+                    "config-unknown-key",
+                    format!("security.auth.{} is not read by the SDK", m.key),
+                )
+                .help("the SDK reads only security.auth.basic.user and .password")
+                .at(ctx.location(m.key_range.clone(), &pointer_join("/security/auth", &m.key))),
             );
         }
-        let (Some(basic_node), Some((_, basic_py))) =
-            (auth_members.iter().find(|m| m.key == "basic"), auth_entries.iter().find(|(k, _)| k == "basic"))
+        let (Some(basic_node), Some((_, basic_py))) = (
+            auth_members.iter().find(|m| m.key == "basic"),
+            auth_entries.iter().find(|(k, _)| k == "basic"),
+        ) else {
+            return;
+        };
+        let (JValue::Object(basic_members), PyValue::Dict(basic_entries)) =
+            (&basic_node.value.value, basic_py)
         else {
+            self.shape_error(
+                ctx,
+                &basic_node.value,
+                "/security/auth/basic",
+                format!(
+                    "`security.auth.basic` is {}, not an object: the SDK ignores it",
+                    describe(basic_py)
+                ),
+                false,
+            );
             return;
         };
-        let (JValue::Object(basic_members), PyValue::Dict(basic_entries)) = (&basic_node.value.value, basic_py) else {
-            self.shape_error(ctx, &basic_node.value, "/security/auth/basic", format!("`security.auth.basic` is {}, not an object: the SDK ignores it", describe(basic_py)), false);
-            return;
-        };
-        for m in basic_members.iter().filter(|m| m.key != "user" && m.key != "password") {
-            let mut f = Finding::new("config-unknown-key", format!("security.auth.basic.{} is not read by the SDK", m.key))
-                .at(ctx.location(m.key_range.clone(), &pointer_join("/security/auth/basic", &m.key)));
+        for m in basic_members
+            .iter()
+            .filter(|m| m.key != "user" && m.key != "password")
+        {
+            let mut f = Finding::new(
+                "config-unknown-key",
+                format!("security.auth.basic.{} is not read by the SDK", m.key),
+            )
+            .at(ctx.location(
+                m.key_range.clone(),
+                &pointer_join("/security/auth/basic", &m.key),
+            ));
             if let Some(best) = did_you_mean(&m.key, ["user", "password"].into_iter()) {
                 f = f.help(format!("did you mean {best:?}?"));
             }
             self.findings.push(f);
         }
-        for (key, id) in [("user", SettingId::BasicAuthUser), ("password", SettingId::BasicAuthPassword)] {
-            let (Some(node), Some((_, py))) =
-                (basic_members.iter().find(|m| m.key == key), basic_entries.iter().find(|(k, _)| k == key))
-            else {
+        for (key, id) in [
+            ("user", SettingId::BasicAuthUser),
+            ("password", SettingId::BasicAuthPassword),
+        ] {
+            let (Some(node), Some((_, py))) = (
+                basic_members.iter().find(|m| m.key == key),
+                basic_entries.iter().find(|(k, _)| k == key),
+            ) else {
                 continue;
             };
             self.apply_file_value(ctx, id, &node.value, py.clone(), &id.config_pointer());
         }
     }
 
-    fn apply_file_value(&mut self, ctx: &FileCtx, id: SettingId, node: &JNode, py: PyValue, pointer: &str) {
+    fn apply_file_value(
+        &mut self,
+        ctx: &FileCtx,
+        id: SettingId,
+        node: &JNode,
+        py: PyValue,
+        pointer: &str,
+    ) {
         let via = via_of(node, self.env);
         let span = ctx.span(node, pointer, via);
         let source = Source::File(span);
@@ -588,11 +838,18 @@ impl Resolver<'_> {
                             py.repr(),
                             r
                         ),
-                        _ => format!("{} is {} in the file; the SDK takes it as {sdk} by Python truth", id.name(), py.repr()),
+                        _ => format!(
+                            "{} is {} in the file; the SDK takes it as {sdk} by Python truth",
+                            id.name(),
+                            py.repr()
+                        ),
                     };
                     self.findings.push(
                         Finding::new("value-ambiguous-bool", message)
-                            .help(format!("write JSON {sdk} (without quotes)"))
+                            .help(format!(
+                                "write JSON {} (without quotes)",
+                                reading.unwrap_or(value)
+                            ))
                             .setting(id.name())
                             .at(location.clone()),
                     );
@@ -603,25 +860,33 @@ impl Resolver<'_> {
                 Ok(i) => {
                     let lossy = match &py {
                         PyValue::Bool(b) => Some(format!("{b} becomes {i}")),
-                        PyValue::Float(f) if f.fract() != 0.0 => Some(format!("{} becomes {i}", py.repr())),
+                        PyValue::Float(f) if f.fract() != 0.0 => {
+                            Some(format!("{} becomes {i}", py.repr()))
+                        }
                         _ => None,
                     };
                     if let Some(what) = lossy {
                         self.findings.push(
-                            Finding::new("value-lossy", format!("{}: the SDK's int() converts {what}", id.name()))
-                                .help("write a whole number")
-                                .setting(id.name())
-                                .at(location),
+                            Finding::new(
+                                "value-lossy",
+                                format!("{}: the SDK's int() converts {what}", id.name()),
+                            )
+                            .help("write a whole number")
+                            .setting(id.name())
+                            .at(location),
                         );
                     }
                     self.set(id, Effective::Int(i.clone()), py, source);
                 }
                 Err(e) => self.findings.push(
-                    Finding::new("value-not-integer", format!("{} is {}: the SDK's int() raises {e}", id.name(), py.repr()))
-                        .help("write a plain whole number; the service cannot start with this value")
-                        .setting(id.name())
-                        .at(location)
-                        .blocks_start(),
+                    Finding::new(
+                        "value-not-integer",
+                        format!("{} is {}: the SDK's int() raises {e}", id.name(), py.repr()),
+                    )
+                    .help("write a plain whole number; the service cannot start with this value")
+                    .setting(id.name())
+                    .at(location)
+                    .blocks_start(),
                 ),
             },
             SettingKind::List => {
@@ -634,10 +899,19 @@ impl Resolver<'_> {
                                     _ => node,
                                 };
                                 self.findings.push(
-                                    Finding::new("list-empty-entry", format!("{}[{i}] is an empty string, which matches nothing", id.name()))
-                                        .help("remove the item, or set the variable it refers to")
-                                        .setting(id.name())
-                                        .at(ctx.location(item_node.range.clone(), &format!("{pointer}/{i}"))),
+                                    Finding::new(
+                                        "list-empty-entry",
+                                        format!(
+                                            "{}[{i}] is an empty string, which matches nothing",
+                                            id.name()
+                                        ),
+                                    )
+                                    .help("remove the item, or set the variable it refers to")
+                                    .setting(id.name())
+                                    .at(ctx.location(
+                                        item_node.range.clone(),
+                                        &format!("{pointer}/{i}"),
+                                    )),
                                 );
                             }
                         }
@@ -647,30 +921,41 @@ impl Resolver<'_> {
                         let (items, dropped) = parse_list_str(s);
                         if dropped && s != "*" {
                             self.findings.push(
-                                Finding::new("list-empty-entry", format!("{} has an empty item, which the SDK drops", id.name()))
-                                    .help("remove the stray comma")
-                                    .setting(id.name())
-                                    .at(location.clone()),
+                                Finding::new(
+                                    "list-empty-entry",
+                                    format!("{} has an empty item, which the SDK drops", id.name()),
+                                )
+                                .help("remove the stray comma")
+                                .setting(id.name())
+                                .at(location.clone()),
                             );
                         }
                         Ok(items)
                     }
-                    other => Err(format!("AttributeError: '{}' object has no attribute 'split'", other.type_name())),
+                    other => Err(format!(
+                        "AttributeError: '{}' object has no attribute 'split'",
+                        other.type_name()
+                    )),
                 };
                 match items {
                     Ok(items) => {
                         let py = match py {
-                            PyValue::Str(_) => PyValue::List(items.iter().cloned().map(PyValue::Str).collect()),
+                            PyValue::Str(_) => {
+                                PyValue::List(items.iter().cloned().map(PyValue::Str).collect())
+                            }
                             other => other,
                         };
                         self.set(id, Effective::List(items), py, source);
                     }
                     Err(e) => self.findings.push(
-                        Finding::new("config-invalid-shape", format!("{} is {}: the SDK raises {e}", id.name(), py.repr()))
-                            .help("use a JSON array of strings or a comma-separated string")
-                            .setting(id.name())
-                            .at(location)
-                            .blocks_start(),
+                        Finding::new(
+                            "config-invalid-shape",
+                            format!("{} is {}: the SDK raises {e}", id.name(), py.repr()),
+                        )
+                        .help("use a JSON array of strings or a comma-separated string")
+                        .setting(id.name())
+                        .at(location)
+                        .blocks_start(),
                     ),
                 }
             }
@@ -693,7 +978,11 @@ impl Resolver<'_> {
                 let secret = id == SettingId::BasicAuthPassword;
                 if !matches!(py, PyValue::Str(_) | PyValue::None) {
                     let what = if secret { "password" } else { "user" };
-                    let shown = if secret { format!("a {}", py.type_name()) } else { format!("the {} {}", py.type_name(), py.repr()) };
+                    let shown = if secret {
+                        format!("a {}", py.type_name())
+                    } else {
+                        format!("the {} {}", py.type_name(), py.repr())
+                    };
                     self.findings.push(
                         Finding::new("value-retyped-secret", format!("the Basic auth {what} is {shown} after the SDK re-types it, not a string: no request can ever match it"))
                             .help(format!("use a {what} that contains at least one letter"))
@@ -742,10 +1031,19 @@ impl Resolver<'_> {
                 for issue in &x.syntax_issues {
                     let range = ctx.inner_range(node, &issue.range);
                     let message = match &issue.problem {
-                        SyntaxProblem::SpacedName { name } => format!("the SDK looks up the variable {name:?}, spaces included"),
-                        SyntaxProblem::Nested => "the SDK does not nest `${...}`: the inner reference stays as text".to_string(),
-                        SyntaxProblem::Unterminated => "unterminated `${`: the SDK leaves it as text".to_string(),
-                        SyntaxProblem::EmptyName => "`${}` has no variable name: the SDK leaves it as text".to_string(),
+                        SyntaxProblem::SpacedName { name } => {
+                            format!("the SDK looks up the variable {name:?}, spaces included")
+                        }
+                        SyntaxProblem::Nested => {
+                            "the SDK does not nest `${...}`: the inner reference stays as text"
+                                .to_string()
+                        }
+                        SyntaxProblem::Unterminated => {
+                            "unterminated `${`: the SDK leaves it as text".to_string()
+                        }
+                        SyntaxProblem::EmptyName => {
+                            "`${}` has no variable name: the SDK leaves it as text".to_string()
+                        }
                     };
                     self.findings.push(
                         Finding::new("var-syntax", message)
@@ -770,13 +1068,25 @@ impl Resolver<'_> {
                 items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| self.substitute(ctx, item, &format!("{pointer}/{i}"), depth + 1))
+                    .map(|(i, item)| {
+                        self.substitute(ctx, item, &format!("{pointer}/{i}"), depth + 1)
+                    })
                     .collect(),
             ),
             JValue::Object(members) => PyValue::Dict(
                 members
                     .iter()
-                    .map(|m| (m.key.clone(), self.substitute(ctx, &m.value, &pointer_join(pointer, &m.key), depth + 1)))
+                    .map(|m| {
+                        (
+                            m.key.clone(),
+                            self.substitute(
+                                ctx,
+                                &m.value,
+                                &pointer_join(pointer, &m.key),
+                                depth + 1,
+                            ),
+                        )
+                    })
                     .collect(),
             ),
             _ => node.to_py(),

@@ -49,23 +49,38 @@ fn run_case(path: &Path) -> Result<(), String> {
     if let Some(s) = case.get("service").and_then(Value::as_str) {
         cmd.args(["--service", s]);
     }
-    let output = cmd.timeout(std::time::Duration::from_secs(20)).output().unwrap();
+    let output = cmd
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let got: Value = serde_json::from_str(&stdout)
-        .map_err(|e| format!("no JSON on stdout ({e}); stderr: {}", String::from_utf8_lossy(&output.stderr)))?;
-    let blocks = got["diagnostics"].as_array().unwrap().iter().any(|d| d["blocks_start"] == Value::Bool(true));
+    let got: Value = serde_json::from_str(&stdout).map_err(|e| {
+        format!(
+            "no JSON on stdout ({e}); stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })?;
+    let blocks = got["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["blocks_start"] == Value::Bool(true));
     let expected = &case["expected"];
     if expected["ok"] == Value::Bool(false) {
         if !blocks || output.status.code() != Some(2) {
             return Err(format!(
                 "the SDK fails to start ({}), but swml-sec exited {:?} with blocks_start={blocks}",
-                expected["error"], output.status.code()
+                expected["error"],
+                output.status.code()
             ));
         }
         return Ok(());
     }
     if blocks {
-        return Err(format!("swml-sec says the SDK cannot start, but it does; diagnostics: {}", got["diagnostics"]));
+        return Err(format!(
+            "swml-sec says the SDK cannot start, but it does; diagnostics: {}",
+            got["diagnostics"]
+        ));
     }
     let mut diffs = Vec::new();
     for name in SETTINGS {
@@ -75,19 +90,44 @@ fn run_case(path: &Path) -> Result<(), String> {
             diffs.push(format!("{name}: SDK {want}, swml-sec {have}"));
         }
     }
-    if diffs.is_empty() { Ok(()) } else { Err(diffs.join("; ")) }
+    if diffs.is_empty() {
+        Ok(())
+    } else {
+        Err(diffs.join("; "))
+    }
 }
 
 #[test]
 fn resolve_agrees_with_the_real_sdk_on_every_case() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/cases");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     paths.sort();
-    assert!(paths.len() >= 150, "the corpus has only {} cases", paths.len());
+    assert!(
+        paths.len() >= 150,
+        "the corpus has only {} cases",
+        paths.len()
+    );
     let failures: Vec<String> = paths
         .iter()
-        .filter_map(|p| run_case(p).err().map(|e| format!("{}: {e}", p.file_name().unwrap().to_string_lossy())))
+        .filter_map(|p| {
+            run_case(p)
+                .err()
+                .map(|e| format!("{}: {e}", p.file_name().unwrap().to_string_lossy()))
+        })
         .collect();
-    println!("conformance: {} cases, {} passed", paths.len(), paths.len() - failures.len());
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), paths.len(), failures.join("\n"));
+    println!(
+        "conformance: {} cases, {} passed",
+        paths.len(),
+        paths.len() - failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        paths.len(),
+        failures.join("\n")
+    );
 }

@@ -337,8 +337,20 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for r in RULES {
             assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
-            assert!(r.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{}", r.id);
-            assert!(!r.summary.is_empty() && !r.why.is_empty() && !r.fix.is_empty() && !r.example.is_empty(), "{}", r.id);
+            assert!(
+                r.id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}",
+                r.id
+            );
+            assert!(
+                !r.summary.is_empty()
+                    && !r.why.is_empty()
+                    && !r.fix.is_empty()
+                    && !r.example.is_empty(),
+                "{}",
+                r.id
+            );
             assert_eq!(r.levels.len(), 3, "{}", r.id);
             assert!(r.levels.bytes().all(|b| b"EWN-".contains(&b)), "{}", r.id);
         }

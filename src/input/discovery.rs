@@ -7,7 +7,10 @@ pub enum ConfigChoice {
     /// A path named on the command line: only that file, never a search.
     Explicit(String),
     /// The SDK's search order from the working directory.
-    Discover { service: Option<String>, home: Option<PathBuf> },
+    Discover {
+        service: Option<String>,
+        home: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,10 +51,18 @@ fn python_exists(path: &str) -> bool {
 /// a directory or an unreadable file, which the SDK then fails to load.
 pub fn discover_config(choice: &ConfigChoice) -> Option<Discovered> {
     match choice {
-        ConfigChoice::Explicit(path) => Some(Discovered { path: path.clone(), explicit: true }),
-        ConfigChoice::Discover { service, home } => sdk_search_order(service.as_deref(), home.as_deref())
-            .into_iter()
-            .find(|p| python_exists(p))
-            .map(|path| Discovered { path, explicit: false }),
+        ConfigChoice::Explicit(path) => Some(Discovered {
+            path: path.clone(),
+            explicit: true,
+        }),
+        ConfigChoice::Discover { service, home } => {
+            sdk_search_order(service.as_deref(), home.as_deref())
+                .into_iter()
+                .find(|p| python_exists(p))
+                .map(|path| Discovered {
+                    path,
+                    explicit: false,
+                })
+        }
     }
 }

@@ -9,7 +9,10 @@ use crate::input::files::{CONFIG_SIZE_CAP, ReadError, read_bounded};
 pub enum EnvOrigin {
     Process,
     /// Set by a dotenv file given with `--env-file`, at this 1-based line.
-    EnvFile { path: String, line: usize },
+    EnvFile {
+        path: String,
+        line: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -35,7 +38,11 @@ pub enum EnvError {
     #[error("{path}: not valid UTF-8 at byte {offset}")]
     NotUtf8 { path: String, offset: usize },
     #[error("{path}:{line}: {message}")]
-    Syntax { path: String, line: usize, message: String },
+    Syntax {
+        path: String,
+        line: usize,
+        message: String,
+    },
 }
 
 impl EnvView {
@@ -58,7 +65,14 @@ impl EnvView {
                 Ok(v) => (v, false),
                 Err(raw) => (raw.to_string_lossy().into_owned(), true),
             };
-            view.vars.insert(name, EnvVar { value, not_utf8, origin: EnvOrigin::Process });
+            view.vars.insert(
+                name,
+                EnvVar {
+                    value,
+                    not_utf8,
+                    origin: EnvOrigin::Process,
+                },
+            );
         }
         view
     }
@@ -66,7 +80,14 @@ impl EnvView {
     pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
         let mut view = Self::default();
         for (name, value) in pairs {
-            view.vars.insert(name, EnvVar { value, not_utf8: false, origin: EnvOrigin::Process });
+            view.vars.insert(
+                name,
+                EnvVar {
+                    value,
+                    not_utf8: false,
+                    origin: EnvOrigin::Process,
+                },
+            );
         }
         view
     }
@@ -89,15 +110,24 @@ impl EnvView {
     /// last assignment wins.
     pub fn load_env_file(&mut self, path: &str) -> Result<(), EnvError> {
         let bytes = read_bounded(path, CONFIG_SIZE_CAP)?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|e| EnvError::NotUtf8 { path: path.to_string(), offset: e.valid_up_to() })?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| EnvError::NotUtf8 {
+            path: path.to_string(),
+            offset: e.valid_up_to(),
+        })?;
         let mut from_this_file: BTreeMap<String, EnvVar> = BTreeMap::new();
         for item in dotenvy::from_read_iter(text.as_bytes()) {
             let (name, value) = item.map_err(|e| dotenv_error(path, text, e))?;
             let line = assignment_line(text, &name).unwrap_or(1);
             from_this_file.insert(
                 name,
-                EnvVar { value, not_utf8: false, origin: EnvOrigin::EnvFile { path: path.to_string(), line } },
+                EnvVar {
+                    value,
+                    not_utf8: false,
+                    origin: EnvOrigin::EnvFile {
+                        path: path.to_string(),
+                        line,
+                    },
+                },
             );
         }
         for (name, var) in from_this_file {
@@ -110,14 +140,21 @@ impl EnvView {
 fn dotenv_error(path: &str, text: &str, e: dotenvy::Error) -> EnvError {
     match e {
         dotenvy::Error::LineParse(line_text, index) => {
-            let line = text.lines().position(|l| l == line_text).map_or(1, |i| i + 1);
+            let line = text
+                .lines()
+                .position(|l| l == line_text)
+                .map_or(1, |i| i + 1);
             EnvError::Syntax {
                 path: path.to_string(),
                 line,
                 message: format!("cannot parse this line (at character {})", index + 1),
             }
         }
-        other => EnvError::Syntax { path: path.to_string(), line: 1, message: other.to_string() },
+        other => EnvError::Syntax {
+            path: path.to_string(),
+            line: 1,
+            message: other.to_string(),
+        },
     }
 }
 
@@ -128,7 +165,8 @@ fn assignment_line(text: &str, name: &str) -> Option<usize> {
         .filter(|(_, l)| {
             let l = l.trim_start();
             let l = l.strip_prefix("export ").map_or(l, str::trim_start);
-            l.strip_prefix(name).is_some_and(|rest| rest.trim_start().starts_with('='))
+            l.strip_prefix(name)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
         })
         .map(|(i, _)| i + 1)
         .last()

@@ -21,7 +21,10 @@ pub enum ReadError {
     #[error("{path}: permission denied")]
     PermissionDenied { path: String },
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl ReadError {
@@ -37,9 +40,16 @@ impl ReadError {
 
     fn from_io(path: &str, e: std::io::Error) -> Self {
         match e.kind() {
-            std::io::ErrorKind::NotFound => ReadError::NotFound { path: path.to_string() },
-            std::io::ErrorKind::PermissionDenied => ReadError::PermissionDenied { path: path.to_string() },
-            _ => ReadError::Io { path: path.to_string(), source: e },
+            std::io::ErrorKind::NotFound => ReadError::NotFound {
+                path: path.to_string(),
+            },
+            std::io::ErrorKind::PermissionDenied => ReadError::PermissionDenied {
+                path: path.to_string(),
+            },
+            _ => ReadError::Io {
+                path: path.to_string(),
+                source: e,
+            },
         }
     }
 }
@@ -61,7 +71,11 @@ fn kind_name(ft: std::fs::FileType) -> &'static str {
             return "socket";
         }
     }
-    if ft.is_dir() { "directory" } else { "special file" }
+    if ft.is_dir() {
+        "directory"
+    } else {
+        "special file"
+    }
 }
 
 fn open_nonblocking(path: &Path) -> std::io::Result<File> {
@@ -82,21 +96,37 @@ pub fn read_bounded(path: &str, cap: u64) -> Result<Vec<u8>, ReadError> {
     let p = Path::new(path);
     let meta = std::fs::metadata(p).map_err(|e| ReadError::from_io(path, e))?;
     if !meta.is_file() {
-        return Err(ReadError::NotRegular { path: path.to_string(), kind: kind_name(meta.file_type()) });
+        return Err(ReadError::NotRegular {
+            path: path.to_string(),
+            kind: kind_name(meta.file_type()),
+        });
     }
     if meta.len() > cap {
-        return Err(ReadError::TooLarge { path: path.to_string(), size: meta.len(), cap });
+        return Err(ReadError::TooLarge {
+            path: path.to_string(),
+            size: meta.len(),
+            cap,
+        });
     }
     let file = open_nonblocking(p).map_err(|e| ReadError::from_io(path, e))?;
     let meta = file.metadata().map_err(|e| ReadError::from_io(path, e))?;
     if !meta.is_file() {
-        return Err(ReadError::NotRegular { path: path.to_string(), kind: kind_name(meta.file_type()) });
+        return Err(ReadError::NotRegular {
+            path: path.to_string(),
+            kind: kind_name(meta.file_type()),
+        });
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // Read one byte past the cap so a file that grew after the stat is caught.
-    file.take(cap + 1).read_to_end(&mut bytes).map_err(|e| ReadError::from_io(path, e))?;
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::from_io(path, e))?;
     if bytes.len() as u64 > cap {
-        return Err(ReadError::TooLarge { path: path.to_string(), size: bytes.len() as u64, cap });
+        return Err(ReadError::TooLarge {
+            path: path.to_string(),
+            size: bytes.len() as u64,
+            cap,
+        });
     }
     Ok(bytes)
 }

@@ -5,5 +5,5 @@ mod env;
 mod files;
 
 pub use discovery::{ConfigChoice, Discovered, discover_config, sdk_search_order};
-pub use env::{EnvOrigin, EnvVar, EnvView, EnvError};
-pub use files::{ReadError, read_bounded, CONFIG_SIZE_CAP, PEM_SIZE_CAP};
+pub use env::{EnvError, EnvOrigin, EnvVar, EnvView};
+pub use files::{CONFIG_SIZE_CAP, PEM_SIZE_CAP, ReadError, read_bounded};

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
+};
 
 use crate::finding::{Finding, Location, Severity};
 
@@ -37,12 +39,18 @@ impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.finding.message)?;
         match &self.finding.location {
-            Location::Env { name, env_file: Some(file), line: Some(line) } => {
+            Location::Env {
+                name,
+                env_file: Some(file),
+                line: Some(line),
+            } => {
                 write!(f, "\n  set by {name} in {file}:{line}")
             }
             Location::Env { name, .. } => write!(f, "\n  set by {name}"),
             Location::Path { path } => write!(f, "\n  in {path}"),
-            Location::File { path, line, column, .. } if self.source.is_none() => {
+            Location::File {
+                path, line, column, ..
+            } if self.source.is_none() => {
                 write!(f, "\n  at {path}:{line}:{column}")
             }
             _ => Ok(()),
@@ -66,7 +74,10 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.finding.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.finding
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -75,14 +86,26 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.span?;
-        let label = self.finding.label.clone().or_else(|| self.finding.setting.clone());
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(label, span))))
+        let label = self
+            .finding
+            .label
+            .clone()
+            .or_else(|| self.finding.setting.clone());
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            label, span,
+        ))))
     }
 }
 
 pub fn handler(color: bool) -> GraphicalReportHandler {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false)
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
 }
 
 /// One finding as a miette report.
@@ -97,7 +120,11 @@ pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> Stri
         },
         _ => (None, None),
     };
-    let diag = FindingDiagnostic { finding, source, span };
+    let diag = FindingDiagnostic {
+        finding,
+        source,
+        span,
+    };
     let mut out = String::new();
     // Rendering into a String cannot fail except through a fmt error in a
     // Display impl of ours, which writes plain strings.
@@ -106,5 +133,9 @@ pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> Stri
 }
 
 pub fn render_findings(findings: &[Finding], sources: &Sources, color: bool) -> String {
-    findings.iter().map(|f| render_finding(f, sources, color)).collect::<Vec<_>>().join("\n")
+    findings
+        .iter()
+        .map(|f| render_finding(f, sources, color))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

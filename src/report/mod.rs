@@ -24,7 +24,9 @@ impl Secrets {
         }
         let password = settings.value(SettingId::BasicAuthPassword).as_str();
         match id {
-            SettingId::BasicAuthPassword if password.is_some() => Effective::Str(Some(REDACTED.into())),
+            SettingId::BasicAuthPassword if password.is_some() => {
+                Effective::Str(Some(REDACTED.into()))
+            }
             SettingId::BasicAuthUser if password.is_some() && value.as_str() == password => {
                 Effective::Str(Some(REDACTED.into()))
             }

@@ -33,15 +33,24 @@ pub fn to_json(res: &Resolution, secrets: Secrets) -> Value {
     for id in SettingId::ALL {
         let s = res.settings.get(id);
         let mut entry = Map::new();
-        entry.insert("value".into(), effective_json(&secrets.display(&res.settings, id)));
-        entry.insert("python_type".into(), Value::String(s.python.type_name().into()));
+        entry.insert(
+            "value".into(),
+            effective_json(&secrets.display(&res.settings, id)),
+        );
+        entry.insert(
+            "python_type".into(),
+            Value::String(s.python.type_name().into()),
+        );
         entry.insert("source".into(), source_json(&s.source));
         settings.insert(id.name().into(), Value::Object(entry));
     }
     let mut flags = Map::new();
     for id in FlagId::ALL {
         let f = res.settings.flag(id);
-        flags.insert(id.name().into(), json!({"value": effective_json(&f.value), "source": source_json(&f.source)}));
+        flags.insert(
+            id.name().into(),
+            json!({"value": effective_json(&f.value), "source": source_json(&f.source)}),
+        );
     }
     json!({
         "version": JSON_VERSION,
@@ -69,9 +78,11 @@ fn json_to_toml(v: &Value) -> Option<toml::Value> {
         },
         Value::String(s) => toml::Value::String(s.clone()),
         Value::Array(items) => toml::Value::Array(items.iter().filter_map(json_to_toml).collect()),
-        Value::Object(map) => {
-            toml::Value::Table(map.iter().filter_map(|(k, v)| json_to_toml(v).map(|t| (k.clone(), t))).collect())
-        }
+        Value::Object(map) => toml::Value::Table(
+            map.iter()
+                .filter_map(|(k, v)| json_to_toml(v).map(|t| (k.clone(), t)))
+                .collect(),
+        ),
     })
 }
 
@@ -82,8 +93,9 @@ pub fn render_toml(res: &Resolution, secrets: Secrets) -> String {
     toml::to_string_pretty(&table).unwrap_or_default()
 }
 
-fn shell_quote(s: &str) -> String {
-    shell_words::quote(s).into_owned()
+/// POSIX single quotes: safe for any value, including `$`, spaces and quotes.
+pub fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 /// `export` lines that give the same effective settings through the
@@ -95,7 +107,9 @@ pub fn render_env(res: &Resolution, secrets: Secrets) -> String {
         let name = id.env_var();
         let shown = secrets.display(&res.settings, id);
         if shown.as_str() == Some(crate::report::REDACTED) {
-            out.push_str(&format!("# {name} is set but redacted: add --show-secrets to print it\n"));
+            out.push_str(&format!(
+                "# {name} is set but redacted: add --show-secrets to print it\n"
+            ));
             continue;
         }
         let text = match &shown {
@@ -110,10 +124,17 @@ pub fn render_env(res: &Resolution, secrets: Secrets) -> String {
             }
             Effective::Str(Some(s)) => s.clone(),
             Effective::List(items) => {
-                if items.iter().any(|i| i.contains(',') || i.trim() != i || i.is_empty()) {
+                if items
+                    .iter()
+                    .any(|i| i.contains(',') || i.trim() != i || i.is_empty())
+                {
                     out.push_str(&format!("# {name}: an item is empty, has a comma or surrounding spaces, which a variable cannot carry\n"));
                 }
-                if items.is_empty() { ",".to_string() } else { items.join(",") }
+                if items.is_empty() {
+                    ",".to_string()
+                } else {
+                    items.join(",")
+                }
             }
         };
         out.push_str(&format!("export {name}={}\n", shell_quote(&text)));
@@ -136,7 +157,11 @@ pub fn render_env(res: &Resolution, secrets: Secrets) -> String {
 fn source_text(source: &Source) -> String {
     match source {
         Source::Default => "default".into(),
-        Source::Env { name, env_file: Some(file), line: Some(line) } => format!("{name} ({file}:{line})"),
+        Source::Env {
+            name,
+            env_file: Some(file),
+            line: Some(line),
+        } => format!("{name} ({file}:{line})"),
         Source::Env { name, .. } => name.clone(),
         Source::File(span) => {
             let mut s = format!("{}:{}:{}", span.path, span.line, span.column);
@@ -154,7 +179,14 @@ fn value_text(value: &Effective) -> String {
         Effective::Int(i) => i.to_string(),
         Effective::Str(None) => "(none)".into(),
         Effective::Str(Some(s)) => format!("{s:?}"),
-        Effective::List(items) => format!("[{}]", items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(", ")),
+        Effective::List(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|i| format!("{i:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -177,12 +209,31 @@ pub fn render_human(res: &Resolution, secrets: Secrets) -> String {
         })
         .chain(FlagId::ALL.into_iter().filter_map(|id| {
             let f = res.settings.flag(id);
-            (f.source != Source::Default).then(|| (id.env_var().to_string(), value_text(&f.value), source_text(&f.source)))
+            (f.source != Source::Default).then(|| {
+                (
+                    id.env_var().to_string(),
+                    value_text(&f.value),
+                    source_text(&f.source),
+                )
+            })
         }))
         .collect();
-    let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(7).max(7);
-    let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(5).clamp(5, 48);
-    out.push_str(&format!("{:w0$}  {:w1$}  {}\n", "setting", "value", "source"));
+    let w0 = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let w1 = rows
+        .iter()
+        .map(|r| r.1.chars().count())
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 48);
+    out.push_str(&format!(
+        "{:w0$}  {:w1$}  {}\n",
+        "setting", "value", "source"
+    ));
     for (name, value, source) in rows {
         out.push_str(&format!("{name:w0$}  {value:w1$}  {source}\n"));
     }
