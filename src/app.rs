@@ -29,6 +29,9 @@ pub enum UsageError {
     #[error("{0}")]
     #[diagnostic(code(swml_sec::usage))]
     Other(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Policy(#[from] crate::policy::PolicyError),
 }
 
 pub fn use_color(choice: ColorChoice, stream_is_terminal: bool) -> bool {
@@ -51,7 +54,10 @@ pub fn run(cli: Cli) -> u8 {
     let stderr_color = use_color(cli.color, std::io::stderr().is_terminal());
     let result = match cli.command {
         Command::Resolve(args) => run_resolve(args, stderr_color),
+        Command::Check(args) => run_check(args, cli.color),
         Command::GenPassword(args) => run_gen_password(args),
+        Command::Rules => run_rules(),
+        Command::Explain { rule } => run_explain(&rule),
     };
     match result {
         Ok(code) => code,
@@ -205,6 +211,202 @@ fn run_gen_password(args: GenPasswordArgs) -> Result<u8, UsageError> {
             serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
     };
+    write_stdout(&text)?;
+    Ok(EXIT_OK)
+}
+
+/// Parses `YYYY-MM-DD` or RFC 3339 (`YYYY-MM-DDTHH:MM:SS[Z|±HH:MM]`) as Unix time.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let (date, time) = match s.split_once(['T', ' ']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (s, None),
+    };
+    let mut parts = date.split('-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let yy = if m <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let mut seconds = days * 86_400;
+    if let Some(t) = time {
+        let (clock, offset) = if let Some(c) = t.strip_suffix(['Z', 'z']) {
+            (c, 0)
+        } else if let Some(i) = t.rfind(['+', '-']) {
+            let (c, o) = t.split_at(i);
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            let (oh, om) = o[1..].split_once(':')?;
+            (c, sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60))
+        } else {
+            (t, 0)
+        };
+        let mut hms = clock.split(':');
+        let h: i64 = hms.next()?.parse().ok()?;
+        let mi: i64 = hms.next().unwrap_or("0").parse().ok()?;
+        let sec: f64 = hms.next().unwrap_or("0").parse().ok()?;
+        if !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0.0..61.0).contains(&sec) {
+            return None;
+        }
+        seconds += h * 3600 + mi * 60 + sec as i64 - offset;
+    }
+    Some(seconds)
+}
+
+fn load_policy(path: Option<&str>) -> Result<Option<(String, crate::policy::PolicyFile)>, UsageError> {
+    let (path, explicit) = match path {
+        Some(p) => (p.to_string(), true),
+        None if std::path::Path::new(".swml-sec.toml").exists() => (".swml-sec.toml".to_string(), false),
+        None => return Ok(None),
+    };
+    let bytes = crate::input::read_bounded(&path, crate::input::CONFIG_SIZE_CAP)
+        .map_err(|e| UsageError::Other(format!("cannot read policy file {e}{}", if explicit { "" } else { " (found in the working directory)" })))?;
+    let text = String::from_utf8(bytes).map_err(|_| UsageError::Other(format!("policy file {path} is not valid UTF-8")))?;
+    Ok(Some((path.clone(), crate::policy::PolicyFile::parse(&path, &text)?)))
+}
+
+fn read_ca_files(paths: &[String]) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, UsageError> {
+    use rustls_pki_types::pem::PemObject;
+    let mut anchors = Vec::new();
+    for path in paths {
+        let bytes = crate::input::read_bounded(path, crate::input::PEM_SIZE_CAP)
+            .map_err(|e| UsageError::Other(format!("cannot read --ca-file {e}")))?;
+        let certs: Vec<_> = rustls_pki_types::CertificateDer::pem_slice_iter(&bytes).filter_map(Result::ok).collect();
+        if certs.is_empty() {
+            return Err(UsageError::Other(format!("--ca-file {path} holds no PEM certificate")));
+        }
+        anchors.extend(certs);
+    }
+    Ok(anchors)
+}
+
+fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, UsageError> {
+    use crate::cli::{CheckFormat, FailOn};
+    use crate::finding::Severity;
+    let policy = load_policy(args.policy.as_deref())?;
+    let (policy_path, policy) = match policy {
+        Some((p, f)) => (Some(p), f),
+        None => (None, crate::policy::PolicyFile::default()),
+    };
+    let profile = args.profile.or(policy.profile).unwrap_or(Profile::Prod);
+    let fail_on = match args.fail_on {
+        Some(FailOn::Error) => Severity::Error,
+        Some(FailOn::Warning) => Severity::Warning,
+        Some(FailOn::Note) => Severity::Note,
+        None => policy.fail_on.as_deref().and_then(Severity::parse).unwrap_or(Severity::Error),
+    };
+    let at = match &args.at {
+        Some(text) => parse_date(text)
+            .ok_or_else(|| UsageError::Other(format!("--at {text:?} is not a date: use YYYY-MM-DD or RFC 3339")))?,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
+    };
+    for id in &args.ignores {
+        if crate::checks::registry::rule(id).is_none() {
+            let hint = crate::resolve::did_you_mean(id, crate::checks::registry::RULES.iter().map(|r| r.id))
+                .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
+            return Err(UsageError::Other(format!("--ignore {id}: no such rule{hint}; see `swml-sec rules`")));
+        }
+    }
+    let options = crate::checks::CheckOptions {
+        at,
+        warn_days: args.warn_days.or(policy.warn_days).unwrap_or(30),
+        ca_anchors: read_ca_files(&args.ca_files)?,
+        min_password_length: policy.password.min_length.unwrap_or(16),
+    };
+    let (env, choice) = build_inputs(&args.input)?;
+    let res = resolve(&env, &choice);
+    if let Some(c) = &res.config
+        && c.explicit
+        && c.text.is_none()
+        && res.findings.iter().any(|f| f.rule == "config-unreadable")
+    {
+        // A config named on the command line must exist: that is a usage error.
+        let f = res.findings.iter().find(|f| f.rule == "config-unreadable").cloned();
+        return Err(UsageError::Other(f.map_or_else(|| "cannot read the config file".into(), |f| f.message)));
+    }
+    let findings = crate::checks::run_all(&res, &options);
+    let overrides = policy.rules.iter().map(|(k, v)| (k.clone(), v.get_ref().clone())).collect();
+    let mut ignores: Vec<crate::policy::Ignore> = policy
+        .ignore
+        .iter()
+        .map(|i| crate::policy::Ignore {
+            rule: i.get_ref().rule.clone(),
+            setting: i.get_ref().setting.clone(),
+            origin: policy_path.clone().unwrap_or_default(),
+            location: crate::finding::Location::Path { path: policy_path.clone().unwrap_or_default() },
+        })
+        .collect();
+    ignores.extend(args.ignores.iter().map(|r| crate::policy::Ignore {
+        rule: r.clone(),
+        setting: None,
+        origin: "--ignore".into(),
+        location: crate::finding::Location::Default,
+    }));
+    let mut findings = crate::policy::apply_policy(findings, profile, &overrides, &ignores);
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)));
+    let format = args.format.unwrap_or(CheckFormat::Human);
+    let config_file = res.config.as_ref().map(|c| c.path.as_str());
+    let text = match format {
+        CheckFormat::Json => crate::report::check_out::render_json(&findings, profile, config_file),
+        CheckFormat::Human => {
+            let color = use_color(color, std::io::stdout().is_terminal());
+            crate::report::check_out::render_human(&findings, profile, &sources_of(&res), color)
+        }
+    };
+    write_stdout(&text)?;
+    let failed = findings.iter().any(|f| f.severity >= fail_on);
+    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn run_rules() -> Result<u8, UsageError> {
+    use crate::checks::registry::RULES;
+    let level = |r: &crate::checks::registry::Rule, p: Profile| r.severity(p).map_or("-", |s| s.as_str());
+    let width = RULES.iter().map(|r| r.id.len()).max().unwrap_or(10);
+    let mut out = format!("{:width$}  {:7}  {:7}  {:7}  {:7}  summary\n", "rule", "family", "prod", "staging", "dev");
+    for r in RULES {
+        out.push_str(&format!(
+            "{:width$}  {:7}  {:7}  {:7}  {:7}  {}\n",
+            r.id,
+            r.family.as_str(),
+            level(r, Profile::Prod),
+            level(r, Profile::Staging),
+            level(r, Profile::Dev),
+            r.summary
+        ));
+    }
+    write_stdout(&out)?;
+    Ok(EXIT_OK)
+}
+
+fn run_explain(id: &str) -> Result<u8, UsageError> {
+    use crate::checks::registry::{RULES, rule};
+    let Some(r) = rule(id) else {
+        let hint = crate::resolve::did_you_mean(id, RULES.iter().map(|r| r.id))
+            .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
+        return Err(UsageError::Other(format!("no rule {id:?}{hint}; `swml-sec rules` lists them")));
+    };
+    let level = |p: Profile| r.severity(p).map_or("off", |s| s.as_str());
+    let text = format!(
+        "{id} ({family})\n\n{summary}.\n\nSeverity: prod {prod}, staging {staging}, dev {dev}\n\nWhy it matters:\n  {why}\n\nHow to fix:\n  {fix}\n\nExample:\n  {example}\n",
+        id = r.id,
+        family = r.family.as_str(),
+        summary = r.summary,
+        prod = level(Profile::Prod),
+        staging = level(Profile::Staging),
+        dev = level(Profile::Dev),
+        why = r.why,
+        fix = r.fix,
+        example = r.example,
+    );
     write_stdout(&text)?;
     Ok(EXIT_OK)
 }

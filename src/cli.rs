@@ -27,8 +27,59 @@ pub enum ColorChoice {
 pub enum Command {
     /// Print the effective settings the SDK resolves, each with its source.
     Resolve(ResolveArgs),
+    /// Run the security checklist on the effective settings.
+    Check(CheckArgs),
     /// Generate strong credentials from the OS's secure random generator.
     GenPassword(GenPasswordArgs),
+    /// List every rule with its severity per profile.
+    Rules,
+    /// Explain a rule: what it checks, why it matters, how to fix it.
+    Explain {
+        /// The rule id, e.g. cert-expired.
+        rule: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The deployment scenario; default prod (or the policy file's).
+    #[arg(long, value_enum)]
+    pub profile: Option<crate::policy::Profile>,
+    #[arg(long, value_enum)]
+    pub format: Option<CheckFormat>,
+    /// Exit 1 when a finding is at or above this severity (default error).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Warn when the certificate expires within N days (default 30).
+    #[arg(long, value_name = "N")]
+    pub warn_days: Option<u32>,
+    /// Judge certificate validity at this date (YYYY-MM-DD or RFC 3339) instead of now.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+    /// Extra trust anchors (PEM) for cert-untrusted, e.g. a private CA.
+    #[arg(long = "ca-file", value_name = "FILE")]
+    pub ca_files: Vec<String>,
+    /// Policy file (default .swml-sec.toml in the working directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<String>,
+    /// Do not report this rule (repeatable).
+    #[arg(long = "ignore", value_name = "RULE")]
+    pub ignores: Vec<String>,
 }
 
 /// Where the settings come from: the same options for every command.

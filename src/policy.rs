@@ -39,3 +39,136 @@ pub fn apply_profile(findings: Vec<Finding>, profile: Profile) -> Vec<Finding> {
         })
         .collect()
 }
+
+/// `.swml-sec.toml`: the team's settings for `check`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    pub profile: Option<Profile>,
+    pub warn_days: Option<u32>,
+    pub fail_on: Option<String>,
+    #[serde(default)]
+    pub password: PasswordPolicy,
+    /// Per-rule severity: "error", "warning", "note" or "off".
+    #[serde(default)]
+    pub rules: std::collections::BTreeMap<String, toml::Spanned<String>>,
+    #[serde(default)]
+    pub ignore: Vec<toml::Spanned<IgnoreEntry>>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    pub min_length: Option<usize>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreEntry {
+    pub rule: String,
+    /// Why the finding is accepted: required, so that ignores stay reviewable.
+    pub reason: String,
+    /// Only findings about this setting.
+    pub setting: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("invalid policy file {path}: {message}")]
+#[diagnostic(code(swml_sec::policy))]
+pub struct PolicyError {
+    pub path: String,
+    pub message: String,
+    #[source_code]
+    pub src: miette::NamedSource<String>,
+    #[label("{message}")]
+    pub span: Option<miette::SourceSpan>,
+}
+
+impl PolicyFile {
+    pub fn parse(path: &str, text: &str) -> Result<PolicyFile, PolicyError> {
+        let error = |message: String, span: Option<std::ops::Range<usize>>| PolicyError {
+            path: path.to_string(),
+            message,
+            src: miette::NamedSource::new(path, text.to_string()),
+            span: span.map(|r| miette::SourceSpan::from(r.start..r.end.max(r.start + 1).min(text.len().max(1)))),
+        };
+        let policy: PolicyFile =
+            toml::from_str(text).map_err(|e| error(e.message().to_string(), e.span()))?;
+        for (id, level) in &policy.rules {
+            if rule(id).is_none() {
+                return Err(error(format!("unknown rule {id:?} in [rules]"), Some(level.span())));
+            }
+            if !matches!(level.get_ref().as_str(), "error" | "warning" | "note" | "off") {
+                return Err(error(
+                    format!("severity {:?} for {id} must be error, warning, note or off", level.get_ref()),
+                    Some(level.span()),
+                ));
+            }
+        }
+        for entry in &policy.ignore {
+            if rule(&entry.get_ref().rule).is_none() {
+                return Err(error(format!("unknown rule {:?} in [[ignore]]", entry.get_ref().rule), Some(entry.span())));
+            }
+            if entry.get_ref().reason.trim().is_empty() {
+                return Err(error("an ignore needs a non-empty reason".into(), Some(entry.span())));
+            }
+        }
+        if let Some(f) = &policy.fail_on
+            && Severity::parse(f).is_none()
+        {
+            return Err(error(format!("fail_on {f:?} must be error, warning or note"), None));
+        }
+        Ok(policy)
+    }
+}
+
+/// One ignore, from the policy file or `--ignore`, and whether it matched.
+#[derive(Debug, Clone)]
+pub struct Ignore {
+    pub rule: String,
+    pub setting: Option<String>,
+    /// "--ignore" or the policy file's path, for the unused-ignore message.
+    pub origin: String,
+    pub location: crate::finding::Location,
+}
+
+/// Applies the profile, per-rule overrides and ignores; reports every
+/// ignore that matched nothing.
+pub fn apply_policy(
+    findings: Vec<Finding>,
+    profile: Profile,
+    overrides: &std::collections::BTreeMap<String, String>,
+    ignores: &[Ignore],
+) -> Vec<Finding> {
+    let mut used = vec![false; ignores.len()];
+    let mut kept = Vec::new();
+    for mut f in findings {
+        let severity = match overrides.get(f.rule).map(String::as_str) {
+            Some("off") => None,
+            Some(level) => Severity::parse(level),
+            None => rule(f.rule).and_then(|r| r.severity(profile)),
+        };
+        let Some(severity) = severity else { continue };
+        f.severity = severity;
+        let matching = ignores
+            .iter()
+            .position(|i| i.rule == f.rule && i.setting.as_deref().is_none_or(|s| f.setting.as_deref() == Some(s)));
+        if let Some(i) = matching {
+            used[i] = true;
+            continue;
+        }
+        kept.push(f);
+    }
+    for (ignore, used) in ignores.iter().zip(used) {
+        if !used
+            && let Some(severity) = rule("policy-unused-ignore").and_then(|r| r.severity(profile))
+        {
+            let mut f = Finding::new("policy-unused-ignore", format!("the ignore of {} ({}) matched no finding", ignore.rule, ignore.origin))
+                .help("remove the ignore: it would hide the next real finding")
+                .at(ignore.location.clone());
+            f.severity = severity;
+            kept.push(f);
+        }
+    }
+    kept
+}

@@ -1,4 +1,50 @@
 //! The security checklist: one module per rule family over the resolved
 //! settings. Checks build findings and never print.
 
+pub mod auth;
+pub mod flags;
+pub mod hosts;
+pub mod hsts;
+pub mod limits;
 pub mod registry;
+pub mod tls;
+
+use rustls_pki_types::CertificateDer;
+
+use crate::finding::Finding;
+use crate::resolve::Resolution;
+
+/// What the checks may be tuned with.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Unix time at which certificate validity is judged.
+    pub at: i64,
+    pub warn_days: u32,
+    /// Extra trust anchors from --ca-file.
+    pub ca_anchors: Vec<CertificateDer<'static>>,
+    pub min_password_length: usize,
+}
+
+pub struct CheckContext<'a> {
+    pub res: &'a Resolution,
+    pub options: &'a CheckOptions,
+    findings: Vec<Finding>,
+}
+
+impl CheckContext<'_> {
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+}
+
+/// Runs every family; the resolver's own findings come first.
+pub fn run_all(res: &Resolution, options: &CheckOptions) -> Vec<Finding> {
+    let mut cx = CheckContext { res, options, findings: res.findings.clone() };
+    tls::check(&mut cx);
+    auth::check(&mut cx);
+    hosts::check(&mut cx);
+    hsts::check(&mut cx);
+    limits::check(&mut cx);
+    flags::check(&mut cx);
+    cx.findings
+}

@@ -1,6 +1,7 @@
 //! Renderers: one per output format. They present findings and settings;
 //! they never decide what is found.
 
+pub mod check_out;
 pub mod human;
 pub mod resolve_out;
 

@@ -1,0 +1,155 @@
+//! Basic authentication: the user and password the SDK will demand.
+
+use crate::checks::CheckContext;
+use crate::finding::{Finding, Location};
+use crate::model::{SettingId, Source};
+use crate::resolve::source_location;
+
+/// Example and template passwords from the SDK's security guide, its project
+/// templates and common defaults (compared case-insensitively, ignoring
+/// separators).
+const PLACEHOLDERS: &[&str] = &[
+    "mysecurepassword",
+    "your-secure-password",
+    "yoursecurepassword",
+    "devpass123",
+    "staging_secure_password",
+    "strong-password-here",
+    "strongpasswordhere",
+    "your-password",
+    "your_password_here",
+    "password",
+    "password123",
+    "changeme",
+    "change-me",
+    "changeit",
+    "secret",
+    "letmein",
+    "admin",
+    "admin123",
+    "signalwire",
+    "test",
+    "test123",
+    "example",
+    "default",
+    "qwerty",
+    "123456",
+    "12345678",
+    "your-basic-auth-password",
+    "securepassword",
+    "supersecret",
+    "replace-me",
+    "replaceme",
+    "todo",
+    "xxx",
+];
+
+fn normalized(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+fn location_of(source: &Source) -> Location {
+    source_location(source)
+}
+
+pub fn check(cx: &mut CheckContext) {
+    let s = &cx.res.settings;
+    let user_setting = s.get(SettingId::BasicAuthUser);
+    let password_setting = s.get(SettingId::BasicAuthPassword);
+    let user = user_setting.value.as_str().unwrap_or("signalwire").to_string();
+    let user_loc = location_of(&user_setting.source);
+    let pw_loc = location_of(&password_setting.source);
+    let password = password_setting.value.as_str().map(str::to_string);
+    let user_is_secret = password.as_deref() == Some(user.as_str());
+    let shown_user = if user_is_secret { "<redacted>".to_string() } else { format!("{user:?}") };
+
+    if user == "signalwire" {
+        cx.push(
+            Finding::new("auth-default-user", "the Basic auth user is the SDK's default, `signalwire`")
+                .help("set SWML_BASIC_AUTH_USER to a name of your own")
+                .setting("basic_auth_user")
+                .at(user_loc.clone()),
+        );
+    }
+    if user.contains(':') || user.chars().any(char::is_control) {
+        cx.push(
+            Finding::new("auth-user-invalid", format!("the Basic auth user {shown_user} contains `:` or a control character: no client can log in"))
+                .help("use a user name without `:` and control characters")
+                .setting("basic_auth_user")
+                .at(user_loc.clone()),
+        );
+    }
+    if user.trim() != user {
+        cx.push(
+            Finding::new("auth-credential-whitespace", "the Basic auth user starts or ends with whitespace")
+                .help("strip the value where it is set")
+                .setting("basic_auth_user")
+                .at(user_loc.clone()),
+        );
+    }
+    let Some(password) = password else {
+        cx.push(
+            Finding::new("auth-password-unset", "no Basic auth password: the SDK generates a new one at every start, so stored webhook credentials break on restart")
+                .help("set SWML_BASIC_AUTH_PASSWORD from your secret store (swml-sec gen-password)")
+                .setting("basic_auth_password")
+                .at(pw_loc),
+        );
+        return;
+    };
+    if password.trim() != password {
+        cx.push(
+            Finding::new("auth-credential-whitespace", "the Basic auth password starts or ends with whitespace (a pasted newline?)")
+                .help("strip the value where it is set")
+                .setting("basic_auth_password")
+                .at(pw_loc.clone()),
+        );
+    }
+    if let Source::File(span) = &password_setting.source
+        && span.via.is_none()
+    {
+        cx.push(
+            Finding::new("auth-secret-in-config", "the config file holds the password itself")
+                .help("reference a variable: \"password\": \"${SWML_BASIC_AUTH_PASSWORD}\"")
+                .setting("basic_auth_password")
+                .at(pw_loc.clone()),
+        );
+    }
+    let norm = normalized(&password);
+    if PLACEHOLDERS.iter().any(|p| normalized(p) == norm) {
+        cx.push(
+            Finding::new("auth-password-placeholder", "the password is a known example or template value")
+                .help("replace it with a generated secret (swml-sec gen-password)")
+                .setting("basic_auth_password")
+                .at(pw_loc),
+        );
+        return;
+    }
+    if password == user {
+        cx.push(
+            Finding::new("auth-password-equals-user", "the password equals the user name")
+                .help("use a generated password (swml-sec gen-password)")
+                .setting("basic_auth_password")
+                .at(pw_loc),
+        );
+        return;
+    }
+    let length = password.chars().count();
+    let min = cx.options.min_password_length;
+    let reason = if length < min {
+        Some(format!("it has {length} characters, fewer than {min}"))
+    } else {
+        let domain = s.value(SettingId::Domain).as_str().unwrap_or("").to_string();
+        let inputs = [user.as_str(), domain.as_str(), "signalwire"];
+        let estimate = zxcvbn::zxcvbn(&password, &inputs);
+        let score = estimate.score() as u8;
+        (score < 3).then(|| format!("its strength estimate is {score}/4 (zxcvbn)"))
+    };
+    if let Some(reason) = reason {
+        cx.push(
+            Finding::new("auth-password-weak", format!("the password is weak: {reason}"))
+                .help(format!("use at least {min} random characters (swml-sec gen-password)"))
+                .setting("basic_auth_password")
+                .at(pw_loc),
+        );
+    }
+}

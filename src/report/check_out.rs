@@ -1,0 +1,66 @@
+//! `swml-sec check` output: human diagnostics and versioned JSON.
+
+use serde_json::json;
+
+use crate::finding::{Finding, Severity};
+use crate::policy::Profile;
+use crate::report::human::{Sources, render_findings};
+
+pub const JSON_VERSION: u32 = 1;
+
+pub struct Summary {
+    pub error: usize,
+    pub warning: usize,
+    pub note: usize,
+}
+
+pub fn summarize(findings: &[Finding]) -> Summary {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    Summary { error: count(Severity::Error), warning: count(Severity::Warning), note: count(Severity::Note) }
+}
+
+pub fn render_json(findings: &[Finding], profile: Profile, config_file: Option<&str>) -> String {
+    let s = summarize(findings);
+    let doc = json!({
+        "version": JSON_VERSION,
+        "profile": profile.as_str(),
+        "config_file": config_file,
+        "findings": findings,
+        "summary": {"error": s.error, "warning": s.warning, "note": s.note},
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}
+
+pub fn render_human(findings: &[Finding], profile: Profile, sources: &Sources, color: bool) -> String {
+    let mut out = render_findings(findings, sources, color);
+    let s = summarize(findings);
+    let line = format!(
+        "{}, {}, {} (profile {})",
+        plural(s.error, "error"),
+        plural(s.warning, "warning"),
+        plural(s.note, "note"),
+        profile.as_str()
+    );
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    if color {
+        use owo_colors::OwoColorize;
+        let styled = if s.error > 0 {
+            line.red().bold().to_string()
+        } else if s.warning > 0 {
+            line.yellow().bold().to_string()
+        } else {
+            line.green().bold().to_string()
+        };
+        out.push_str(&styled);
+    } else {
+        out.push_str(&line);
+    }
+    out.push('\n');
+    out
+}
