@@ -31,7 +31,7 @@ pub enum UsageError {
     Other(String),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Policy(#[from] crate::policy::PolicyError),
+    Policy(#[from] Box<crate::policy::PolicyError>),
 }
 
 pub fn use_color(choice: ColorChoice, stream_is_terminal: bool) -> bool {
@@ -102,7 +102,10 @@ pub fn sources_of(res: &Resolution) -> Sources {
     if let Some(c) = &res.config
         && let Some(text) = &c.text
     {
-        sources.add(&c.path, text.clone());
+        sources.add(
+            &c.path,
+            std::sync::Arc::new(crate::report::redacted_source(text, res)),
+        );
     }
     sources
 }
@@ -244,7 +247,10 @@ pub fn parse_date(s: &str) -> Option<i64> {
             let (c, o) = t.split_at(i);
             let sign = if o.starts_with('-') { -1 } else { 1 };
             let (oh, om) = o[1..].split_once(':')?;
-            (c, sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60))
+            (
+                c,
+                sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60),
+            )
         } else {
             (t, 0)
         };
@@ -260,27 +266,49 @@ pub fn parse_date(s: &str) -> Option<i64> {
     Some(seconds)
 }
 
-fn load_policy(path: Option<&str>) -> Result<Option<(String, crate::policy::PolicyFile)>, UsageError> {
+fn load_policy(
+    path: Option<&str>,
+) -> Result<Option<(String, crate::policy::PolicyFile)>, UsageError> {
     let (path, explicit) = match path {
         Some(p) => (p.to_string(), true),
-        None if std::path::Path::new(".swml-sec.toml").exists() => (".swml-sec.toml".to_string(), false),
+        None if std::path::Path::new(".swml-sec.toml").exists() => {
+            (".swml-sec.toml".to_string(), false)
+        }
         None => return Ok(None),
     };
-    let bytes = crate::input::read_bounded(&path, crate::input::CONFIG_SIZE_CAP)
-        .map_err(|e| UsageError::Other(format!("cannot read policy file {e}{}", if explicit { "" } else { " (found in the working directory)" })))?;
-    let text = String::from_utf8(bytes).map_err(|_| UsageError::Other(format!("policy file {path} is not valid UTF-8")))?;
-    Ok(Some((path.clone(), crate::policy::PolicyFile::parse(&path, &text)?)))
+    let bytes = crate::input::read_bounded(&path, crate::input::CONFIG_SIZE_CAP).map_err(|e| {
+        UsageError::Other(format!(
+            "cannot read policy file {e}{}",
+            if explicit {
+                ""
+            } else {
+                " (found in the working directory)"
+            }
+        ))
+    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| UsageError::Other(format!("policy file {path} is not valid UTF-8")))?;
+    Ok(Some((
+        path.clone(),
+        crate::policy::PolicyFile::parse(&path, &text)?,
+    )))
 }
 
-fn read_ca_files(paths: &[String]) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, UsageError> {
+fn read_ca_files(
+    paths: &[String],
+) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, UsageError> {
     use rustls_pki_types::pem::PemObject;
     let mut anchors = Vec::new();
     for path in paths {
         let bytes = crate::input::read_bounded(path, crate::input::PEM_SIZE_CAP)
             .map_err(|e| UsageError::Other(format!("cannot read --ca-file {e}")))?;
-        let certs: Vec<_> = rustls_pki_types::CertificateDer::pem_slice_iter(&bytes).filter_map(Result::ok).collect();
+        let certs: Vec<_> = rustls_pki_types::CertificateDer::pem_slice_iter(&bytes)
+            .filter_map(Result::ok)
+            .collect();
         if certs.is_empty() {
-            return Err(UsageError::Other(format!("--ca-file {path} holds no PEM certificate")));
+            return Err(UsageError::Other(format!(
+                "--ca-file {path} holds no PEM certificate"
+            )));
         }
         anchors.extend(certs);
     }
@@ -300,20 +328,32 @@ fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, Usag
         Some(FailOn::Error) => Severity::Error,
         Some(FailOn::Warning) => Severity::Warning,
         Some(FailOn::Note) => Severity::Note,
-        None => policy.fail_on.as_deref().and_then(Severity::parse).unwrap_or(Severity::Error),
+        None => policy
+            .fail_on
+            .as_deref()
+            .and_then(Severity::parse)
+            .unwrap_or(Severity::Error),
     };
     let at = match &args.at {
-        Some(text) => parse_date(text)
-            .ok_or_else(|| UsageError::Other(format!("--at {text:?} is not a date: use YYYY-MM-DD or RFC 3339")))?,
+        Some(text) => parse_date(text).ok_or_else(|| {
+            UsageError::Other(format!(
+                "--at {text:?} is not a date: use YYYY-MM-DD or RFC 3339"
+            ))
+        })?,
         None => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64),
     };
     for id in &args.ignores {
         if crate::checks::registry::rule(id).is_none() {
-            let hint = crate::resolve::did_you_mean(id, crate::checks::registry::RULES.iter().map(|r| r.id))
-                .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
-            return Err(UsageError::Other(format!("--ignore {id}: no such rule{hint}; see `swml-sec rules`")));
+            let hint = crate::resolve::did_you_mean(
+                id,
+                crate::checks::registry::RULES.iter().map(|r| r.id),
+            )
+            .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
+            return Err(UsageError::Other(format!(
+                "--ignore {id}: no such rule{hint}; see `swml-sec rules`"
+            )));
         }
     }
     let options = crate::checks::CheckOptions {
@@ -330,11 +370,22 @@ fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, Usag
         && res.findings.iter().any(|f| f.rule == "config-unreadable")
     {
         // A config named on the command line must exist: that is a usage error.
-        let f = res.findings.iter().find(|f| f.rule == "config-unreadable").cloned();
-        return Err(UsageError::Other(f.map_or_else(|| "cannot read the config file".into(), |f| f.message)));
+        let f = res
+            .findings
+            .iter()
+            .find(|f| f.rule == "config-unreadable")
+            .cloned();
+        return Err(UsageError::Other(f.map_or_else(
+            || "cannot read the config file".into(),
+            |f| f.message,
+        )));
     }
     let findings = crate::checks::run_all(&res, &options);
-    let overrides = policy.rules.iter().map(|(k, v)| (k.clone(), v.get_ref().clone())).collect();
+    let overrides = policy
+        .rules
+        .iter()
+        .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+        .collect();
     let mut ignores: Vec<crate::policy::Ignore> = policy
         .ignore
         .iter()
@@ -342,7 +393,9 @@ fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, Usag
             rule: i.get_ref().rule.clone(),
             setting: i.get_ref().setting.clone(),
             origin: policy_path.clone().unwrap_or_default(),
-            location: crate::finding::Location::Path { path: policy_path.clone().unwrap_or_default() },
+            location: crate::finding::Location::Path {
+                path: policy_path.clone().unwrap_or_default(),
+            },
         })
         .collect();
     ignores.extend(args.ignores.iter().map(|r| crate::policy::Ignore {
@@ -369,9 +422,13 @@ fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, Usag
 
 fn run_rules() -> Result<u8, UsageError> {
     use crate::checks::registry::RULES;
-    let level = |r: &crate::checks::registry::Rule, p: Profile| r.severity(p).map_or("-", |s| s.as_str());
+    let level =
+        |r: &crate::checks::registry::Rule, p: Profile| r.severity(p).map_or("-", |s| s.as_str());
     let width = RULES.iter().map(|r| r.id.len()).max().unwrap_or(10);
-    let mut out = format!("{:width$}  {:7}  {:7}  {:7}  {:7}  summary\n", "rule", "family", "prod", "staging", "dev");
+    let mut out = format!(
+        "{:width$}  {:7}  {:7}  {:7}  {:7}  summary\n",
+        "rule", "family", "prod", "staging", "dev"
+    );
     for r in RULES {
         out.push_str(&format!(
             "{:width$}  {:7}  {:7}  {:7}  {:7}  {}\n",
@@ -392,7 +449,9 @@ fn run_explain(id: &str) -> Result<u8, UsageError> {
     let Some(r) = rule(id) else {
         let hint = crate::resolve::did_you_mean(id, RULES.iter().map(|r| r.id))
             .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
-        return Err(UsageError::Other(format!("no rule {id:?}{hint}; `swml-sec rules` lists them")));
+        return Err(UsageError::Other(format!(
+            "no rule {id:?}{hint}; `swml-sec rules` lists them"
+        )));
     };
     let level = |p: Profile| r.severity(p).map_or("off", |s| s.as_str());
     let text = format!(

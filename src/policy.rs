@@ -85,38 +85,60 @@ pub struct PolicyError {
 }
 
 impl PolicyFile {
-    pub fn parse(path: &str, text: &str) -> Result<PolicyFile, PolicyError> {
-        let error = |message: String, span: Option<std::ops::Range<usize>>| PolicyError {
-            path: path.to_string(),
-            message,
-            src: miette::NamedSource::new(path, text.to_string()),
-            span: span.map(|r| miette::SourceSpan::from(r.start..r.end.max(r.start + 1).min(text.len().max(1)))),
+    pub fn parse(path: &str, text: &str) -> Result<PolicyFile, Box<PolicyError>> {
+        let error = |message: String, span: Option<std::ops::Range<usize>>| {
+            Box::new(PolicyError {
+                path: path.to_string(),
+                message,
+                src: miette::NamedSource::new(path, text.to_string()),
+                span: span.map(|r| {
+                    miette::SourceSpan::from(r.start..r.end.max(r.start + 1).min(text.len().max(1)))
+                }),
+            })
         };
         let policy: PolicyFile =
             toml::from_str(text).map_err(|e| error(e.message().to_string(), e.span()))?;
         for (id, level) in &policy.rules {
             if rule(id).is_none() {
-                return Err(error(format!("unknown rule {id:?} in [rules]"), Some(level.span())));
-            }
-            if !matches!(level.get_ref().as_str(), "error" | "warning" | "note" | "off") {
                 return Err(error(
-                    format!("severity {:?} for {id} must be error, warning, note or off", level.get_ref()),
+                    format!("unknown rule {id:?} in [rules]"),
+                    Some(level.span()),
+                ));
+            }
+            if !matches!(
+                level.get_ref().as_str(),
+                "error" | "warning" | "note" | "off"
+            ) {
+                return Err(error(
+                    format!(
+                        "severity {:?} for {id} must be error, warning, note or off",
+                        level.get_ref()
+                    ),
                     Some(level.span()),
                 ));
             }
         }
         for entry in &policy.ignore {
             if rule(&entry.get_ref().rule).is_none() {
-                return Err(error(format!("unknown rule {:?} in [[ignore]]", entry.get_ref().rule), Some(entry.span())));
+                return Err(error(
+                    format!("unknown rule {:?} in [[ignore]]", entry.get_ref().rule),
+                    Some(entry.span()),
+                ));
             }
             if entry.get_ref().reason.trim().is_empty() {
-                return Err(error("an ignore needs a non-empty reason".into(), Some(entry.span())));
+                return Err(error(
+                    "an ignore needs a non-empty reason".into(),
+                    Some(entry.span()),
+                ));
             }
         }
         if let Some(f) = &policy.fail_on
             && Severity::parse(f).is_none()
         {
-            return Err(error(format!("fail_on {f:?} must be error, warning or note"), None));
+            return Err(error(
+                format!("fail_on {f:?} must be error, warning or note"),
+                None,
+            ));
         }
         Ok(policy)
     }
@@ -150,9 +172,12 @@ pub fn apply_policy(
         };
         let Some(severity) = severity else { continue };
         f.severity = severity;
-        let matching = ignores
-            .iter()
-            .position(|i| i.rule == f.rule && i.setting.as_deref().is_none_or(|s| f.setting.as_deref() == Some(s)));
+        let matching = ignores.iter().position(|i| {
+            i.rule == f.rule
+                && i.setting
+                    .as_deref()
+                    .is_none_or(|s| f.setting.as_deref() == Some(s))
+        });
         if let Some(i) = matching {
             used[i] = true;
             continue;
@@ -163,9 +188,15 @@ pub fn apply_policy(
         if !used
             && let Some(severity) = rule("policy-unused-ignore").and_then(|r| r.severity(profile))
         {
-            let mut f = Finding::new("policy-unused-ignore", format!("the ignore of {} ({}) matched no finding", ignore.rule, ignore.origin))
-                .help("remove the ignore: it would hide the next real finding")
-                .at(ignore.location.clone());
+            let mut f = Finding::new(
+                "policy-unused-ignore",
+                format!(
+                    "the ignore of {} ({}) matched no finding",
+                    ignore.rule, ignore.origin
+                ),
+            )
+            .help("remove the ignore: it would hide the next real finding")
+            .at(ignore.location.clone());
             f.severity = severity;
             kept.push(f);
         }

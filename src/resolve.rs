@@ -859,7 +859,7 @@ impl Resolver<'_> {
             SettingKind::Int => match py.to_int() {
                 Ok(i) => {
                     let lossy = match &py {
-                        PyValue::Bool(b) => Some(format!("{b} becomes {i}")),
+                        PyValue::Bool(b) => Some(format!("{b} into {i}")),
                         PyValue::Float(f) if f.fract() != 0.0 => {
                             Some(format!("{} becomes {i}", py.repr()))
                         }
@@ -869,7 +869,7 @@ impl Resolver<'_> {
                         self.findings.push(
                             Finding::new(
                                 "value-lossy",
-                                format!("{}: the SDK's int() converts {what}", id.name()),
+                                format!("{}: the SDK's int() turns {what}", id.name()),
                             )
                             .help("write a whole number")
                             .setting(id.name())

@@ -45,7 +45,10 @@ const PLACEHOLDERS: &[&str] = &[
 ];
 
 fn normalized(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn location_of(source: &Source) -> Location {
@@ -56,19 +59,30 @@ pub fn check(cx: &mut CheckContext) {
     let s = &cx.res.settings;
     let user_setting = s.get(SettingId::BasicAuthUser);
     let password_setting = s.get(SettingId::BasicAuthPassword);
-    let user = user_setting.value.as_str().unwrap_or("signalwire").to_string();
+    let user = user_setting
+        .value
+        .as_str()
+        .unwrap_or("signalwire")
+        .to_string();
     let user_loc = location_of(&user_setting.source);
     let pw_loc = location_of(&password_setting.source);
     let password = password_setting.value.as_str().map(str::to_string);
     let user_is_secret = password.as_deref() == Some(user.as_str());
-    let shown_user = if user_is_secret { "<redacted>".to_string() } else { format!("{user:?}") };
+    let shown_user = if user_is_secret {
+        "<redacted>".to_string()
+    } else {
+        format!("{user:?}")
+    };
 
     if user == "signalwire" {
         cx.push(
-            Finding::new("auth-default-user", "the Basic auth user is the SDK's default, `signalwire`")
-                .help("set SWML_BASIC_AUTH_USER to a name of your own")
-                .setting("basic_auth_user")
-                .at(user_loc.clone()),
+            Finding::new(
+                "auth-default-user",
+                "the Basic auth user is the SDK's default, `signalwire`",
+            )
+            .help("set SWML_BASIC_AUTH_USER to a name of your own")
+            .setting("basic_auth_user")
+            .at(user_loc.clone()),
         );
     }
     if user.contains(':') || user.chars().any(char::is_control) {
@@ -81,10 +95,13 @@ pub fn check(cx: &mut CheckContext) {
     }
     if user.trim() != user {
         cx.push(
-            Finding::new("auth-credential-whitespace", "the Basic auth user starts or ends with whitespace")
-                .help("strip the value where it is set")
-                .setting("basic_auth_user")
-                .at(user_loc.clone()),
+            Finding::new(
+                "auth-credential-whitespace",
+                "the Basic auth user starts or ends with whitespace",
+            )
+            .help("strip the value where it is set")
+            .setting("basic_auth_user")
+            .at(user_loc.clone()),
         );
     }
     let Some(password) = password else {
@@ -98,38 +115,50 @@ pub fn check(cx: &mut CheckContext) {
     };
     if password.trim() != password {
         cx.push(
-            Finding::new("auth-credential-whitespace", "the Basic auth password starts or ends with whitespace (a pasted newline?)")
-                .help("strip the value where it is set")
-                .setting("basic_auth_password")
-                .at(pw_loc.clone()),
+            Finding::new(
+                "auth-credential-whitespace",
+                "the Basic auth password starts or ends with whitespace (a pasted newline?)",
+            )
+            .help("strip the value where it is set")
+            .setting("basic_auth_password")
+            .at(pw_loc.clone()),
         );
     }
     if let Source::File(span) = &password_setting.source
         && span.via.is_none()
     {
         cx.push(
-            Finding::new("auth-secret-in-config", "the config file holds the password itself")
-                .help("reference a variable: \"password\": \"${SWML_BASIC_AUTH_PASSWORD}\"")
-                .setting("basic_auth_password")
-                .at(pw_loc.clone()),
+            Finding::new(
+                "auth-secret-in-config",
+                "the config file holds the password itself",
+            )
+            .help("reference a variable: \"password\": \"${SWML_BASIC_AUTH_PASSWORD}\"")
+            .setting("basic_auth_password")
+            .at(pw_loc.clone()),
         );
     }
     let norm = normalized(&password);
     if PLACEHOLDERS.iter().any(|p| normalized(p) == norm) {
         cx.push(
-            Finding::new("auth-password-placeholder", "the password is a known example or template value")
-                .help("replace it with a generated secret (swml-sec gen-password)")
-                .setting("basic_auth_password")
-                .at(pw_loc),
+            Finding::new(
+                "auth-password-placeholder",
+                "the password is a known example or template value",
+            )
+            .help("replace it with a generated secret (swml-sec gen-password)")
+            .setting("basic_auth_password")
+            .at(pw_loc),
         );
         return;
     }
     if password == user {
         cx.push(
-            Finding::new("auth-password-equals-user", "the password equals the user name")
-                .help("use a generated password (swml-sec gen-password)")
-                .setting("basic_auth_password")
-                .at(pw_loc),
+            Finding::new(
+                "auth-password-equals-user",
+                "the password equals the user name",
+            )
+            .help("use a generated password (swml-sec gen-password)")
+            .setting("basic_auth_password")
+            .at(pw_loc),
         );
         return;
     }
@@ -138,7 +167,11 @@ pub fn check(cx: &mut CheckContext) {
     let reason = if length < min {
         Some(format!("it has {length} characters, fewer than {min}"))
     } else {
-        let domain = s.value(SettingId::Domain).as_str().unwrap_or("").to_string();
+        let domain = s
+            .value(SettingId::Domain)
+            .as_str()
+            .unwrap_or("")
+            .to_string();
         let inputs = [user.as_str(), domain.as_str(), "signalwire"];
         let estimate = zxcvbn::zxcvbn(&password, &inputs);
         let score = estimate.score() as u8;
@@ -146,10 +179,15 @@ pub fn check(cx: &mut CheckContext) {
     };
     if let Some(reason) = reason {
         cx.push(
-            Finding::new("auth-password-weak", format!("the password is weak: {reason}"))
-                .help(format!("use at least {min} random characters (swml-sec gen-password)"))
-                .setting("basic_auth_password")
-                .at(pw_loc),
+            Finding::new(
+                "auth-password-weak",
+                format!("the password is weak: {reason}"),
+            )
+            .help(format!(
+                "use at least {min} random characters (swml-sec gen-password)"
+            ))
+            .setting("basic_auth_password")
+            .at(pw_loc),
         );
     }
 }

@@ -7,10 +7,26 @@ use crate::resolve::source_location;
 
 pub fn check(cx: &mut CheckContext) {
     for (id, rule, message) in [
-        (FlagId::TrustRemoteUser, "trust-remote-user", "SWML_TRUST_REMOTE_USER is on: REMOTE_USER is trusted, bypassing Basic auth unless the web server authenticates"),
-        (FlagId::AllowPrivateUrls, "allow-private-urls", "SWML_ALLOW_PRIVATE_URLS is on: the SSRF guard on outbound URLs is off"),
-        (FlagId::TrustProxyHeaders, "trust-proxy-headers", "SWML_TRUST_PROXY_HEADERS is on: X-Forwarded-* headers are trusted"),
-        (FlagId::SkipSchemaValidation, "schema-validation-skipped", "SWML_SKIP_SCHEMA_VALIDATION is on: SWML is not validated"),
+        (
+            FlagId::TrustRemoteUser,
+            "trust-remote-user",
+            "SWML_TRUST_REMOTE_USER is on: REMOTE_USER is trusted, bypassing Basic auth unless the web server authenticates",
+        ),
+        (
+            FlagId::AllowPrivateUrls,
+            "allow-private-urls",
+            "SWML_ALLOW_PRIVATE_URLS is on: the SSRF guard on outbound URLs is off",
+        ),
+        (
+            FlagId::TrustProxyHeaders,
+            "trust-proxy-headers",
+            "SWML_TRUST_PROXY_HEADERS is on: X-Forwarded-* headers are trusted",
+        ),
+        (
+            FlagId::SkipSchemaValidation,
+            "schema-validation-skipped",
+            "SWML_SKIP_SCHEMA_VALIDATION is on: SWML is not validated",
+        ),
     ] {
         let flag = cx.res.settings.flag(id);
         if flag.value.as_bool() {

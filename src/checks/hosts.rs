@@ -11,10 +11,13 @@ pub fn check(cx: &mut CheckContext) {
     let items = hosts.value.as_list().to_vec();
     if items.iter().any(|h| h == "*") {
         cx.push(
-            Finding::new("hosts-wildcard", "allowed_hosts contains `*`: any Host header is accepted")
-                .help("list the service's host names in SWML_ALLOWED_HOSTS")
-                .setting("allowed_hosts")
-                .at(location.clone()),
+            Finding::new(
+                "hosts-wildcard",
+                "allowed_hosts contains `*`: any Host header is accepted",
+            )
+            .help("list the service's host names in SWML_ALLOWED_HOSTS")
+            .setting("allowed_hosts")
+            .at(location.clone()),
         );
     }
     for h in items.iter().filter(|h| h.as_str() != "*" && !h.is_empty()) {
@@ -38,7 +41,10 @@ pub fn check(cx: &mut CheckContext) {
                 .at(location.clone()),
         );
     }
-    for o in origins.iter().filter(|o| o.as_str() != "*" && !o.is_empty()) {
+    for o in origins
+        .iter()
+        .filter(|o| o.as_str() != "*" && !o.is_empty())
+    {
         match origin_problem(o) {
             Some(problem) => cx.push(
                 Finding::new("cors-origin-malformed", format!("CORS origin {o:?} {problem}: browsers send scheme://host[:port] exactly, so it never matches"))
@@ -75,7 +81,9 @@ fn origin_problem(o: &str) -> Option<&'static str> {
     if !o.contains("://") {
         return Some("has no scheme");
     }
-    let Ok(url) = url::Url::parse(o) else { return Some("is not a valid URL") };
+    let Ok(url) = url::Url::parse(o) else {
+        return Some("is not a valid URL");
+    };
     if url.host_str().is_none_or(str::is_empty) {
         return Some("has no host");
     }

@@ -39,7 +39,11 @@ impl CheckContext<'_> {
 
 /// Runs every family; the resolver's own findings come first.
 pub fn run_all(res: &Resolution, options: &CheckOptions) -> Vec<Finding> {
-    let mut cx = CheckContext { res, options, findings: res.findings.clone() };
+    let mut cx = CheckContext {
+        res,
+        options,
+        findings: res.findings.clone(),
+    };
     tls::check(&mut cx);
     auth::check(&mut cx);
     hosts::check(&mut cx);

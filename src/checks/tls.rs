@@ -32,10 +32,13 @@ pub fn check(cx: &mut CheckContext) {
     let enabled = s.get(SettingId::SslEnabled);
     check_verify_mode(cx);
     if !enabled.value.as_bool() {
-        let f = Finding::new("tls-disabled", "HTTPS is off: the service serves plain HTTP")
-            .help("set SWML_SSL_ENABLED=true with SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH")
-            .setting("ssl_enabled")
-            .at(source_location(&enabled.source));
+        let f = Finding::new(
+            "tls-disabled",
+            "HTTPS is off: the service serves plain HTTP",
+        )
+        .help("set SWML_SSL_ENABLED=true with SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH")
+        .setting("ssl_enabled")
+        .at(source_location(&enabled.source));
         cx.push(f);
         return;
     }
@@ -55,8 +58,20 @@ pub fn check(cx: &mut CheckContext) {
     };
     let cert_setting = s.get(SettingId::SslCertPath).source.clone();
     let key_setting = s.get(SettingId::SslKeyPath).source.clone();
-    let cert_bytes = read_tls_file(cx, &cert_path, "certificate", "ssl_cert_path", source_location(&cert_setting));
-    let key_bytes = read_tls_file(cx, &key_path, "key", "ssl_key_path", source_location(&key_setting));
+    let cert_bytes = read_tls_file(
+        cx,
+        &cert_path,
+        "certificate",
+        "ssl_cert_path",
+        source_location(&cert_setting),
+    );
+    let key_bytes = read_tls_file(
+        cx,
+        &key_path,
+        "key",
+        "ssl_key_path",
+        source_location(&key_setting),
+    );
     let chain = cert_bytes.and_then(|b| parse_chain(cx, &cert_path, &b));
     let key = key_bytes.and_then(|b| parse_key(cx, &key_path, &b));
     if key.is_some() {
@@ -75,14 +90,18 @@ fn check_verify_mode(cx: &mut CheckContext) {
     let text = mode.value.as_str().unwrap_or("");
     if text == "CERT_NONE" {
         cx.push(
-            Finding::new("verify-mode-none", "ssl_verify_mode is CERT_NONE: certificate verification is off")
-                .help("use CERT_REQUIRED (the default)")
-                .setting("ssl_verify_mode")
-                .at(source_location(&mode.source)),
+            Finding::new(
+                "verify-mode-none",
+                "ssl_verify_mode is CERT_NONE: certificate verification is off",
+            )
+            .help("use CERT_REQUIRED (the default)")
+            .setting("ssl_verify_mode")
+            .at(source_location(&mode.source)),
         );
     } else if !VERIFY_MODES.contains(&text) {
-        let suggestion = crate::resolve::did_you_mean(&text.to_uppercase(), VERIFY_MODES.into_iter())
-            .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
+        let suggestion =
+            crate::resolve::did_you_mean(&text.to_uppercase(), VERIFY_MODES.into_iter())
+                .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
         cx.push(
             Finding::new("verify-mode-invalid", format!("ssl_verify_mode {text:?} is not CERT_REQUIRED, CERT_OPTIONAL or CERT_NONE{suggestion}"))
                 .help("spell the mode exactly as one of the three")
@@ -99,7 +118,7 @@ fn path_of(cx: &mut CheckContext, id: SettingId) -> Option<String> {
         _ => {
             let var = id.env_var();
             cx.push(
-                Finding::new("tls-path-missing", format!("HTTPS is on but {} is unset: the SDK logs an error and serves plain HTTP", id.name()))
+                Finding::new("tls-path-missing", format!("HTTPS is on but {} is unset or empty: the SDK logs an error and serves plain HTTP", id.name()))
                     .help(format!("set {var}"))
                     .setting(id.name())
                     .at(source_location(&setting.source)),
@@ -109,7 +128,13 @@ fn path_of(cx: &mut CheckContext, id: SettingId) -> Option<String> {
     }
 }
 
-fn read_tls_file(cx: &mut CheckContext, path: &str, what: &str, setting: &str, at: Location) -> Option<Vec<u8>> {
+fn read_tls_file(
+    cx: &mut CheckContext,
+    path: &str,
+    what: &str,
+    setting: &str,
+    at: Location,
+) -> Option<Vec<u8>> {
     match read_bounded(path, PEM_SIZE_CAP) {
         Ok(b) => Some(b),
         Err(e) => {
@@ -118,10 +143,15 @@ fn read_tls_file(cx: &mut CheckContext, path: &str, what: &str, setting: &str, a
                 _ => "the server cannot load it at start-up",
             };
             cx.push(
-                Finding::new("tls-file-unreadable", format!("the {what} file cannot be read: {e}"))
-                    .help(format!("{consequence}; point {setting} at a readable regular file"))
-                    .setting(setting)
-                    .at(at),
+                Finding::new(
+                    "tls-file-unreadable",
+                    format!("the {what} file cannot be read: {e}"),
+                )
+                .help(format!(
+                    "{consequence}; point {setting} at a readable regular file"
+                ))
+                .setting(setting)
+                .at(at),
             );
             None
         }
@@ -129,11 +159,19 @@ fn read_tls_file(cx: &mut CheckContext, path: &str, what: &str, setting: &str, a
 }
 
 fn file_location(path: &str) -> Location {
-    Location::Path { path: path.to_string() }
+    Location::Path {
+        path: path.to_string(),
+    }
 }
 
-fn parse_chain(cx: &mut CheckContext, path: &str, bytes: &[u8]) -> Option<Vec<CertificateDer<'static>>> {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(bytes).filter_map(Result::ok).collect();
+fn parse_chain(
+    cx: &mut CheckContext,
+    path: &str,
+    bytes: &[u8],
+) -> Option<Vec<CertificateDer<'static>>> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(bytes)
+        .filter_map(Result::ok)
+        .collect();
     if certs.is_empty() {
         let what = if bytes.is_empty() {
             "the file is empty".to_string()
@@ -145,19 +183,25 @@ fn parse_chain(cx: &mut CheckContext, path: &str, bytes: &[u8]) -> Option<Vec<Ce
             "no -----BEGIN CERTIFICATE----- block".to_string()
         };
         cx.push(
-            Finding::new("cert-invalid", format!("{path} holds no PEM certificate: {what}"))
-                .help("point ssl_cert_path at the PEM certificate chain (leaf first)")
-                .setting("ssl_cert_path")
-                .at(file_location(path)),
+            Finding::new(
+                "cert-invalid",
+                format!("{path} holds no PEM certificate: {what}"),
+            )
+            .help("point ssl_cert_path at the PEM certificate chain (leaf first)")
+            .setting("ssl_cert_path")
+            .at(file_location(path)),
         );
         return None;
     }
     for (i, der) in certs.iter().enumerate() {
         if let Err(e) = X509Certificate::from_der(der) {
             cx.push(
-                Finding::new("cert-invalid", format!("{path}: certificate #{} cannot be parsed: {e}", i + 1))
-                    .setting("ssl_cert_path")
-                    .at(file_location(path)),
+                Finding::new(
+                    "cert-invalid",
+                    format!("{path}: certificate #{} cannot be parsed: {e}", i + 1),
+                )
+                .setting("ssl_cert_path")
+                .at(file_location(path)),
             );
             return None;
         }
@@ -178,7 +222,10 @@ fn is_self_issued(c: &X509Certificate) -> bool {
 }
 
 fn is_ca(c: &X509Certificate) -> bool {
-    c.basic_constraints().ok().flatten().is_some_and(|bc| bc.value.ca)
+    c.basic_constraints()
+        .ok()
+        .flatten()
+        .is_some_and(|bc| bc.value.ca)
 }
 
 fn date(t: i64) -> String {
@@ -194,24 +241,44 @@ fn check_chain(cx: &mut CheckContext, path: &str, chain: &[CertificateDer<'stati
     let not_after = leaf.validity().not_after.timestamp();
     if now > not_after {
         cx.push(
-            Finding::new("cert-expired", format!("the certificate expired on {} ({} days ago)", date(not_after), (now - not_after) / 86_400))
-                .help("renew the certificate")
-                .setting("ssl_cert_path")
-                .at(at.clone()),
+            Finding::new(
+                "cert-expired",
+                format!(
+                    "the certificate expired on {} ({} days ago)",
+                    date(not_after),
+                    (now - not_after) / 86_400
+                ),
+            )
+            .help("renew the certificate")
+            .setting("ssl_cert_path")
+            .at(at.clone()),
         );
     } else if now < not_before {
         cx.push(
-            Finding::new("cert-not-yet-valid", format!("the certificate is not valid before {}", date(not_before)))
-                .help("check the clock where it was issued, or wait")
-                .setting("ssl_cert_path")
-                .at(at.clone()),
+            Finding::new(
+                "cert-not-yet-valid",
+                format!("the certificate is not valid before {}", date(not_before)),
+            )
+            .help("check the clock where it was issued, or wait")
+            .setting("ssl_cert_path")
+            .at(at.clone()),
         );
     } else if not_after - now < i64::from(cx.options.warn_days) * 86_400 {
         cx.push(
-            Finding::new("cert-expiring", format!("the certificate expires on {}, in {} days", date(not_after), (not_after - now) / 86_400))
-                .help(format!("renew it: it is inside the {}-day warning window", cx.options.warn_days))
-                .setting("ssl_cert_path")
-                .at(at.clone()),
+            Finding::new(
+                "cert-expiring",
+                format!(
+                    "the certificate expires on {}, in {} days",
+                    date(not_after),
+                    (not_after - now) / 86_400
+                ),
+            )
+            .help(format!(
+                "renew it: it is inside the {}-day warning window",
+                cx.options.warn_days
+            ))
+            .setting("ssl_cert_path")
+            .at(at.clone()),
         );
     }
     if is_self_issued(leaf) {
@@ -224,17 +291,24 @@ fn check_chain(cx: &mut CheckContext, path: &str, chain: &[CertificateDer<'stati
     }
     check_server_usage(cx, leaf, &at);
     for (i, c) in certs.iter().enumerate() {
-        let which = if i == 0 { "the leaf certificate".to_string() } else { format!("certificate #{} of the chain", i + 1) };
+        let which = if i == 0 {
+            "the leaf certificate".to_string()
+        } else {
+            format!("certificate #{} of the chain", i + 1)
+        };
         check_key_strength(cx, c, &which, &at);
         let is_last_root = i > 0 && i + 1 == certs.len() && is_self_issued(c);
         if !is_last_root {
             let oid = c.signature_algorithm.algorithm.to_id_string();
             if let Some((_, name)) = WEAK_SIGNATURES.iter().find(|(o, _)| *o == oid) {
                 cx.push(
-                    Finding::new("cert-weak-signature", format!("{which} is signed with {name}"))
-                        .help("re-issue it with SHA-256 or better")
-                        .setting("ssl_cert_path")
-                        .at(at.clone()),
+                    Finding::new(
+                        "cert-weak-signature",
+                        format!("{which} is signed with {name}"),
+                    )
+                    .help("re-issue it with SHA-256 or better")
+                    .setting("ssl_cert_path")
+                    .at(at.clone()),
                 );
             }
         }
@@ -247,28 +321,38 @@ fn check_chain(cx: &mut CheckContext, path: &str, chain: &[CertificateDer<'stati
 fn check_server_usage(cx: &mut CheckContext, leaf: &X509Certificate, at: &Location) {
     if is_ca(leaf) {
         cx.push(
-            Finding::new("cert-not-for-server", "the leaf certificate is a CA certificate (basicConstraints CA:TRUE)")
-                .help("use the server certificate issued by the CA, not the CA's own")
-                .setting("ssl_cert_path")
-                .at(at.clone()),
+            Finding::new(
+                "cert-not-for-server",
+                "the leaf certificate is a CA certificate (basicConstraints CA:TRUE)",
+            )
+            .help("use the server certificate issued by the CA, not the CA's own")
+            .setting("ssl_cert_path")
+            .at(at.clone()),
         );
     } else if let Ok(Some(eku)) = leaf.extended_key_usage()
         && !eku.value.server_auth
         && !eku.value.any
     {
         cx.push(
-            Finding::new("cert-not-for-server", "the certificate's extended key usage does not include serverAuth")
-                .help("re-issue it with extendedKeyUsage = serverAuth")
-                .setting("ssl_cert_path")
-                .at(at.clone()),
+            Finding::new(
+                "cert-not-for-server",
+                "the certificate's extended key usage does not include serverAuth",
+            )
+            .help("re-issue it with extendedKeyUsage = serverAuth")
+            .setting("ssl_cert_path")
+            .at(at.clone()),
         );
     }
 }
 
 fn check_key_strength(cx: &mut CheckContext, c: &X509Certificate, which: &str, at: &Location) {
-    let Ok(pk) = c.public_key().parsed() else { return };
+    let Ok(pk) = c.public_key().parsed() else {
+        return;
+    };
     let weak = match &pk {
-        PublicKey::RSA(rsa) if rsa.key_size() < 2048 => Some(format!("RSA {} bits", rsa.key_size())),
+        PublicKey::RSA(rsa) if rsa.key_size() < 2048 => {
+            Some(format!("RSA {} bits", rsa.key_size()))
+        }
         PublicKey::EC(ec) if ec.key_size() < 256 => Some(format!("EC {} bits", ec.key_size())),
         _ => None,
     };
@@ -285,10 +369,13 @@ fn check_key_strength(cx: &mut CheckContext, c: &X509Certificate, which: &str, a
 fn check_order(cx: &mut CheckContext, certs: &[X509Certificate], at: &Location) {
     if certs.len() > 1 && is_ca(&certs[0]) && certs[1..].iter().any(|c| !is_ca(c)) {
         cx.push(
-            Finding::new("cert-chain-order", "the first certificate is a CA but a later one is not: the leaf must come first")
-                .help("order the file leaf first, then each issuer")
-                .setting("ssl_cert_path")
-                .at(at.clone()),
+            Finding::new(
+                "cert-chain-order",
+                "the first certificate is a CA but a later one is not: the leaf must come first",
+            )
+            .help("order the file leaf first, then each issuer")
+            .setting("ssl_cert_path")
+            .at(at.clone()),
         );
         return;
     }
@@ -300,9 +387,15 @@ fn check_order(cx: &mut CheckContext, certs: &[X509Certificate], at: &Location) 
             cx.push(
                 Finding::new(
                     "cert-chain-order",
-                    format!("certificate #{} is not issued by certificate #{} that follows it", i + 1, i + 2),
+                    format!(
+                        "certificate #{} is not issued by certificate #{} that follows it",
+                        i + 1,
+                        i + 2
+                    ),
                 )
-                .help("order the file leaf first, then each issuer, and drop unrelated certificates")
+                .help(
+                    "order the file leaf first, then each issuer, and drop unrelated certificates",
+                )
                 .setting("ssl_cert_path")
                 .at(at.clone()),
             );
@@ -317,9 +410,9 @@ pub fn name_matches(pattern: &str, host: &str) -> bool {
     let pattern = pattern.trim_end_matches('.').to_ascii_lowercase();
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     match pattern.strip_prefix("*.") {
-        Some(suffix) => host
-            .split_once('.')
-            .is_some_and(|(label, rest)| !label.is_empty() && rest == suffix && suffix.contains('.')),
+        Some(suffix) => host.split_once('.').is_some_and(|(label, rest)| {
+            !label.is_empty() && rest == suffix && suffix.contains('.')
+        }),
         None => pattern == host,
     }
 }
@@ -349,7 +442,11 @@ fn check_hostnames(cx: &mut CheckContext, leaf: &X509Certificate, at: &Location)
     }
     let settings = &cx.res.settings;
     let mut wanted: Vec<(String, SettingId)> = Vec::new();
-    if let Some(d) = settings.value(SettingId::Domain).as_str().filter(|d| !d.is_empty()) {
+    if let Some(d) = settings
+        .value(SettingId::Domain)
+        .as_str()
+        .filter(|d| !d.is_empty())
+    {
         wanted.push((d.to_string(), SettingId::Domain));
     }
     for h in settings.value(SettingId::AllowedHosts).as_list() {
@@ -368,7 +465,11 @@ fn check_hostnames(cx: &mut CheckContext, leaf: &X509Certificate, at: &Location)
             Err(_) => dns.iter().any(|p| name_matches(p, &host)),
         };
         if !covered {
-            let names = if dns.is_empty() { "no DNS names".to_string() } else { dns.join(", ") };
+            let names = if dns.is_empty() {
+                "no DNS names".to_string()
+            } else {
+                dns.join(", ")
+            };
             let source = source_location(&cx.res.settings.get(id).source);
             let _ = at;
             cx.push(
@@ -382,16 +483,28 @@ fn check_hostnames(cx: &mut CheckContext, leaf: &X509Certificate, at: &Location)
 }
 
 fn check_trust(cx: &mut CheckContext, chain: &[CertificateDer<'static>], at: &Location) {
-    let Ok(ee) = webpki::EndEntityCert::try_from(&chain[0]) else { return };
+    let Ok(ee) = webpki::EndEntityCert::try_from(&chain[0]) else {
+        return;
+    };
     let mut anchors: Vec<rustls_pki_types::TrustAnchor> = webpki_roots::TLS_SERVER_ROOTS.to_vec();
     for der in &cx.options.ca_anchors {
         if let Ok(a) = webpki::anchor_from_trusted_cert(der) {
             anchors.push(a.to_owned());
         }
     }
-    let algs = rustls::crypto::ring::default_provider().signature_verification_algorithms.all;
+    let algs = rustls::crypto::ring::default_provider()
+        .signature_verification_algorithms
+        .all;
     let time = UnixTime::since_unix_epoch(Duration::from_secs(cx.options.at.max(0) as u64));
-    let result = ee.verify_for_usage(algs, &anchors, &chain[1..], time, webpki::KeyUsage::server_auth(), None, None);
+    let result = ee.verify_for_usage(
+        algs,
+        &anchors,
+        &chain[1..],
+        time,
+        webpki::KeyUsage::server_auth(),
+        None,
+        None,
+    );
     match result {
         Ok(_) => {}
         // Expiry and usage have their own rules; only the path matters here.
@@ -411,7 +524,9 @@ pub struct KeyInfo {
 }
 
 fn parse_key(cx: &mut CheckContext, path: &str, bytes: &[u8]) -> Option<KeyInfo> {
-    if contains(bytes, b"-----BEGIN ENCRYPTED PRIVATE KEY-----") || contains(bytes, b"Proc-Type: 4,ENCRYPTED") {
+    if contains(bytes, b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        || contains(bytes, b"Proc-Type: 4,ENCRYPTED")
+    {
         cx.push(
             Finding::new("key-encrypted", format!("{path} is passphrase-protected; the SDK passes no passphrase"))
                 .help("store it decrypted with strict permissions: openssl pkey -in enc.key -out agent.key")
@@ -433,10 +548,13 @@ fn parse_key(cx: &mut CheckContext, path: &str, bytes: &[u8]) -> Option<KeyInfo>
                 "no PEM private key block (PKCS#1, PKCS#8 or SEC1)"
             };
             cx.push(
-                Finding::new("key-invalid", format!("{path} holds no usable private key: {what}"))
-                    .help("point ssl_key_path at the PEM private key of the certificate")
-                    .setting("ssl_key_path")
-                    .at(file_location(path)),
+                Finding::new(
+                    "key-invalid",
+                    format!("{path} holds no usable private key: {what}"),
+                )
+                .help("point ssl_key_path at the PEM private key of the certificate")
+                .setting("ssl_key_path")
+                .at(file_location(path)),
             );
             None
         }
@@ -451,24 +569,32 @@ fn check_key_permissions(cx: &mut CheckContext, path: &str) {
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {
                 cx.push(
-                    Finding::new("key-permissions", format!("{path} has mode {mode:04o}: group or others can access the private key"))
-                        .help(format!("chmod 600 {path}"))
-                        .setting("ssl_key_path")
-                        .at(file_location(path)),
+                    Finding::new(
+                        "key-permissions",
+                        format!(
+                            "{path} has mode {mode:04o}: group or others can access the private key"
+                        ),
+                    )
+                    .help(format!("chmod 600 {path}"))
+                    .setting("ssl_key_path")
+                    .at(file_location(path)),
                 );
             }
         }
     }
 }
 
-fn check_key_match(cx: &mut CheckContext, cert_path: &str, key_path: &str, leaf: &CertificateDer, key: &KeyInfo) {
+fn check_key_match(
+    cx: &mut CheckContext,
+    cert_path: &str,
+    key_path: &str,
+    leaf: &CertificateDer,
+    key: &KeyInfo,
+) {
     let Some(cert) = parsed(leaf) else { return };
     let cert_spki = cert.public_key().raw;
     let matches = match rustls::crypto::ring::sign::any_supported_type(&key.der) {
-        Ok(signing) => match signing.public_key() {
-            Some(spki) => Some(spki.as_ref() == cert_spki),
-            None => None,
-        },
+        Ok(signing) => signing.public_key().map(|spki| spki.as_ref() == cert_spki),
         // ring refuses RSA keys below 2048 bits: compare the moduli directly.
         Err(_) => rsa_modulus_of_key(&key.der).map(|n| match cert.public_key().parsed() {
             Ok(PublicKey::RSA(rsa)) => strip_zeros(rsa.modulus) == strip_zeros(&n),
@@ -478,15 +604,21 @@ fn check_key_match(cx: &mut CheckContext, cert_path: &str, key_path: &str, leaf:
     match matches {
         Some(true) => {}
         Some(false) => cx.push(
-            Finding::new("key-mismatch", format!("{key_path} is not the private key of the certificate in {cert_path}"))
-                .help("use the key the certificate was issued for")
-                .setting("ssl_key_path")
-                .at(file_location(key_path)),
+            Finding::new(
+                "key-mismatch",
+                format!("{key_path} is not the private key of the certificate in {cert_path}"),
+            )
+            .help("use the key the certificate was issued for")
+            .setting("ssl_key_path")
+            .at(file_location(key_path)),
         ),
         None => cx.push(
-            Finding::new("key-invalid", format!("{key_path}: the key type is not supported for TLS"))
-                .setting("ssl_key_path")
-                .at(file_location(key_path)),
+            Finding::new(
+                "key-invalid",
+                format!("{key_path}: the key type is not supported for TLS"),
+            )
+            .setting("ssl_key_path")
+            .at(file_location(key_path)),
         ),
     }
 }

@@ -16,7 +16,11 @@ pub struct Summary {
 
 pub fn summarize(findings: &[Finding]) -> Summary {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    Summary { error: count(Severity::Error), warning: count(Severity::Warning), note: count(Severity::Note) }
+    Summary {
+        error: count(Severity::Error),
+        warning: count(Severity::Warning),
+        note: count(Severity::Note),
+    }
 }
 
 pub fn render_json(findings: &[Finding], profile: Profile, config_file: Option<&str>) -> String {
@@ -32,10 +36,19 @@ pub fn render_json(findings: &[Finding], profile: Profile, config_file: Option<&
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
-pub fn render_human(findings: &[Finding], profile: Profile, sources: &Sources, color: bool) -> String {
+pub fn render_human(
+    findings: &[Finding],
+    profile: Profile,
+    sources: &Sources,
+    color: bool,
+) -> String {
     let mut out = render_findings(findings, sources, color);
     let s = summarize(findings);
     let line = format!(

@@ -48,6 +48,13 @@ impl fmt::Display for FindingDiagnostic<'_> {
             }
             Location::Env { name, .. } => write!(f, "\n  set by {name}"),
             Location::Path { path } => write!(f, "\n  in {path}"),
+            Location::Default => match &self.finding.setting {
+                Some(setting) => write!(
+                    f,
+                    "\n  {setting} is the SDK's default (set by no variable or config key)"
+                ),
+                None => Ok(()),
+            },
             Location::File {
                 path, line, column, ..
             } if self.source.is_none() => {

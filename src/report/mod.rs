@@ -35,3 +35,48 @@ impl Secrets {
         }
     }
 }
+
+/// The config text with every secret masked, for snippets: the password's
+/// literal (and the user's, when it equals the password), any
+/// `"password": "..."` string (also in files that are not valid JSON), and
+/// any other occurrence of the effective password. Bytes are replaced one
+/// for one, so that spans stay valid.
+pub fn redacted_source(text: &str, res: &crate::resolve::Resolution) -> String {
+    use std::sync::LazyLock;
+    static PASSWORD_MEMBER: LazyLock<regex::Regex> = LazyLock::new(|| {
+        // Invariant: a literal pattern known to compile.
+        regex::Regex::new(r#""password"\s*:\s*"((?:[^"\\]|\\.)*)""#)
+            .expect("the password pattern compiles")
+    });
+    let mut bytes = text.as_bytes().to_vec();
+    let mut mask = |range: std::ops::Range<usize>| {
+        for b in bytes.get_mut(range).into_iter().flatten() {
+            if !matches!(*b, b'\n' | b'"') {
+                *b = b'*';
+            }
+        }
+    };
+    let settings = &res.settings;
+    let password = settings.value(SettingId::BasicAuthPassword).as_str();
+    for id in [SettingId::BasicAuthPassword, SettingId::BasicAuthUser] {
+        let s = settings.get(id);
+        let secret = id == SettingId::BasicAuthPassword
+            || (password.is_some() && s.value.as_str() == password);
+        if let (true, crate::model::Source::File(span)) = (secret, &s.source) {
+            mask(span.range.clone());
+        }
+    }
+    for caps in PASSWORD_MEMBER.captures_iter(text) {
+        if let Some(m) = caps.get(1) {
+            mask(m.range());
+        }
+    }
+    if let Some(pw) = password.filter(|p| p.len() >= 4) {
+        for (start, _) in text.match_indices(pw) {
+            mask(start..start + pw.len());
+        }
+    }
+    // Masking replaced whole bytes with ASCII, except inside multi-byte
+    // characters cut at a range edge; lossy decoding keeps the length.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}

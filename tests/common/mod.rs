@@ -1,6 +1,8 @@
 //! Helpers for driving the real binary in a scratch working directory.
 #![allow(dead_code)]
 
+pub mod pki;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
