@@ -58,6 +58,23 @@ pub fn run(cli: Cli) -> u8 {
         Command::GenPassword(args) => run_gen_password(args),
         Command::Rules => run_rules(),
         Command::Explain { rule } => run_explain(&rule),
+        Command::Schema => write_stdout(&crate::schema::config_schema()).map(|()| EXIT_OK),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "swml-sec", &mut out);
+            write_stdout(&String::from_utf8_lossy(&out)).map(|()| EXIT_OK)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut out) {
+                Ok(()) => write_stdout(&String::from_utf8_lossy(&out)).map(|()| EXIT_OK),
+                Err(e) => Err(UsageError::Other(format!(
+                    "cannot render the man page: {e}"
+                ))),
+            }
+        }
     };
     match result {
         Ok(code) => code,
@@ -406,10 +423,48 @@ fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, Usag
     }));
     let mut findings = crate::policy::apply_policy(findings, profile, &overrides, &ignores);
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)));
-    let format = args.format.unwrap_or(CheckFormat::Human);
+    let on_github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let format = args.format.unwrap_or(if on_github {
+        CheckFormat::Github
+    } else {
+        CheckFormat::Human
+    });
     let config_file = res.config.as_ref().map(|c| c.path.as_str());
+    let rules_that_ran: Vec<&'static crate::checks::registry::Rule> =
+        crate::checks::registry::RULES
+            .iter()
+            .filter(|r| match overrides.get(r.id).map(String::as_str) {
+                Some("off") => false,
+                Some(_) => true,
+                None => r.severity(profile).is_some(),
+            })
+            .collect();
+    let mut locator = crate::report::locate::Locator {
+        cwd: std::env::current_dir().unwrap_or_default(),
+        config: res.config.as_ref(),
+        anchor: String::new(),
+    };
+    // The anchor must be repository-relative too: the first candidate that is.
+    let readme = std::path::Path::new("README.md")
+        .exists()
+        .then(|| "README.md".to_string());
+    locator.anchor = [
+        args.sarif_anchor.clone(),
+        policy_path.clone(),
+        readme,
+        config_file.map(str::to_string),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|p| locator.relative(&p))
+    .unwrap_or_else(|| "README.md".to_string());
     let text = match format {
         CheckFormat::Json => crate::report::check_out::render_json(&findings, profile, config_file),
+        CheckFormat::Sarif => crate::report::sarif::render(&findings, &rules_that_ran, &locator),
+        CheckFormat::Github => crate::report::github::render(&findings, &locator),
+        CheckFormat::Junit => {
+            crate::report::junit::render(&findings, &rules_that_ran, fail_on, &locator)
+        }
         CheckFormat::Human => {
             let color = use_color(color, std::io::stdout().is_terminal());
             crate::report::check_out::render_human(&findings, profile, &sources_of(&res), color)

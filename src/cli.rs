@@ -38,12 +38,24 @@ pub enum Command {
         /// The rule id, e.g. cert-expired.
         rule: String,
     },
+    /// Print the JSON Schema of the SDK config file.
+    Schema,
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
     Human,
     Json,
+    Sarif,
+    Github,
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -57,9 +69,13 @@ pub enum FailOn {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// File that SARIF results without a file of their own point at (default: the policy file or README.md).
+    #[arg(long, value_name = "PATH")]
+    pub sarif_anchor: Option<String>,
     /// The deployment scenario; default prod (or the policy file's).
     #[arg(long, value_enum)]
     pub profile: Option<crate::policy::Profile>,
+    /// Output format; default human, or github when GITHUB_ACTIONS=true.
     #[arg(long, value_enum)]
     pub format: Option<CheckFormat>,
     /// Exit 1 when a finding is at or above this severity (default error).

@@ -155,6 +155,20 @@ fn find_leftover_openers(raw: &str, subs: &[Substitution], issues: &mut Vec<Synt
     }
 }
 
+/// The parts of `raw` that only name variables (`${NAME`, and the closing
+/// `}`), which are no secret even when the value is: everything else in a
+/// password literal (text and defaults) may be.
+pub fn reference_name_spans(raw: &str) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    for caps in VAR_PATTERN.captures_iter(raw) {
+        if let (Some(whole), Some(name)) = (caps.get(0), caps.get(1)) {
+            spans.push(whole.start()..name.end());
+            spans.push(whole.end() - 1..whole.end());
+        }
+    }
+    spans
+}
+
 /// The SDK's re-typing of an expanded string: booleans, then digit strings,
 /// then digit strings with one dot; anything else stays a string.
 pub fn retype(text: String) -> Result<PyValue, String> {

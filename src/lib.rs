@@ -15,3 +15,4 @@ pub mod py;
 mod pyunicode_tables;
 pub mod report;
 pub mod resolve;
+pub mod schema;

@@ -32,6 +32,8 @@ pub struct ConfigSource {
     pub text: Option<Arc<String>>,
     /// True when the SDK would load it (it is valid JSON).
     pub loaded: bool,
+    /// Byte range of the `security` key, for findings with no better place.
+    pub security_key: Option<std::ops::Range<usize>>,
 }
 
 #[derive(Debug, Clone)]
@@ -531,6 +533,7 @@ impl Resolver<'_> {
                     explicit: found.explicit,
                     text: None,
                     loaded: false,
+                    security_key: None,
                 });
             }
         };
@@ -551,6 +554,7 @@ impl Resolver<'_> {
                     explicit: found.explicit,
                     text: Some(Arc::new(text)),
                     loaded: false,
+                    security_key: None,
                 });
             }
         };
@@ -566,6 +570,7 @@ impl Resolver<'_> {
             explicit: found.explicit,
             text: Some(text.clone()),
             loaded: true,
+            security_key: root.get("security").map(|m| m.key_range.clone()),
         })
     }
 

@@ -2,8 +2,12 @@
 //! they never decide what is found.
 
 pub mod check_out;
+pub mod github;
 pub mod human;
+pub mod junit;
+pub mod locate;
 pub mod resolve_out;
+pub mod sarif;
 
 use crate::model::{Effective, SettingId, Settings};
 
@@ -50,8 +54,12 @@ pub fn redacted_source(text: &str, res: &crate::resolve::Resolution) -> String {
     });
     let mut bytes = text.as_bytes().to_vec();
     let mut mask = |range: std::ops::Range<usize>| {
-        for b in bytes.get_mut(range).into_iter().flatten() {
-            if !matches!(*b, b'\n' | b'"') {
+        let Some(raw) = text.get(range.clone()) else {
+            return;
+        };
+        let keep = crate::expand::reference_name_spans(raw);
+        for (i, b) in bytes.get_mut(range).into_iter().flatten().enumerate() {
+            if !matches!(*b, b'\n' | b'"') && !keep.iter().any(|k| k.contains(&i)) {
                 *b = b'*';
             }
         }

@@ -1,0 +1,146 @@
+//! Repository-relative places for the CI formats, which need a file for
+//! every finding: the config span, the dotenv line, the config file's
+//! `security` key, or an anchor file.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::finding::{Finding, Location};
+use crate::resolve::{ConfigSource, LineIndex};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: Option<usize>,
+    pub end_column: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// Relative to the working directory, with forward slashes.
+    pub uri: String,
+    pub region: Option<Region>,
+    /// The environment variable behind the finding, if any.
+    pub variable: Option<String>,
+}
+
+pub struct Locator<'a> {
+    pub cwd: PathBuf,
+    pub config: Option<&'a ConfigSource>,
+    /// Fallback for findings with no file: --sarif-anchor, the policy file or README.md.
+    pub anchor: String,
+}
+
+impl Locator<'_> {
+    /// `path` relative to the working directory, if it lies inside it.
+    pub fn relative(&self, path: &str) -> Option<String> {
+        let p = Path::new(path);
+        let rel: PathBuf = if p.is_absolute() {
+            p.strip_prefix(&self.cwd).ok()?.to_path_buf()
+        } else {
+            p.to_path_buf()
+        };
+        let mut parts = Vec::new();
+        for c in rel.components() {
+            match c {
+                Component::Normal(s) => parts.push(s.to_str()?.to_string()),
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    parts.pop()?;
+                }
+                _ => return None,
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+
+    fn config_region(&self, range: &std::ops::Range<usize>) -> Option<Region> {
+        let text = self.config?.text.as_ref()?;
+        let index = LineIndex::new(text);
+        let (start_line, start_column) = index.line_col(range.start);
+        let (end_line, end_column) = index.line_col(range.end);
+        Some(Region {
+            start_line,
+            start_column,
+            end_line: Some(end_line),
+            end_column: Some(end_column),
+        })
+    }
+
+    fn fallback(&self, variable: Option<String>) -> Place {
+        if let Some(c) = self.config
+            && let Some(uri) = self.relative(&c.path)
+        {
+            let region = c.security_key.as_ref().and_then(|r| self.config_region(r));
+            return Place {
+                uri,
+                region,
+                variable,
+            };
+        }
+        Place {
+            uri: self.anchor.clone(),
+            region: None,
+            variable,
+        }
+    }
+
+    pub fn place(&self, finding: &Finding) -> Place {
+        match &finding.location {
+            Location::File {
+                path,
+                line,
+                column,
+                range,
+                ..
+            } => match self.relative(path) {
+                Some(uri) => {
+                    let region = if self.config.is_some_and(|c| &c.path == path) {
+                        self.config_region(range)
+                    } else {
+                        None
+                    }
+                    .or(Some(Region {
+                        start_line: *line,
+                        start_column: *column,
+                        end_line: None,
+                        end_column: None,
+                    }));
+                    Place {
+                        uri,
+                        region,
+                        variable: None,
+                    }
+                }
+                None => self.fallback(None),
+            },
+            Location::Path { path } => match self.relative(path) {
+                Some(uri) => Place {
+                    uri,
+                    region: None,
+                    variable: None,
+                },
+                None => self.fallback(None),
+            },
+            Location::Env {
+                name,
+                env_file: Some(file),
+                line,
+            } => match self.relative(file) {
+                Some(uri) => Place {
+                    uri,
+                    region: line.map(|l| Region {
+                        start_line: l,
+                        start_column: 1,
+                        end_line: None,
+                        end_column: None,
+                    }),
+                    variable: Some(name.clone()),
+                },
+                None => self.fallback(Some(name.clone())),
+            },
+            Location::Env { name, .. } => self.fallback(Some(name.clone())),
+            Location::Default => self.fallback(None),
+        }
+    }
+}

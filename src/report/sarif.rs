@@ -1,0 +1,97 @@
+//! SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
+
+use serde_json::{Value, json};
+
+use crate::checks::registry::Rule;
+use crate::finding::{Finding, Severity};
+use crate::report::locate::Locator;
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+fn descriptor(rule: &Rule) -> Value {
+    let help = format!(
+        "{}\n\nWhy: {}\n\nFix: {}\n\nExample: {}",
+        rule.summary, rule.why, rule.fix, rule.example
+    );
+    json!({
+        "id": rule.id,
+        "name": rule.id,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": format!("{} {}", rule.summary, rule.why)},
+        "help": {"text": help, "markdown": format!("**{}**\n\n{}\n\n**Fix:** {}\n\n**Example:** `{}`", rule.summary, rule.why, rule.fix, rule.example)},
+        "defaultConfiguration": {"level": level(rule.default_severity())},
+        "properties": {"tags": ["security", rule.family.as_str()]},
+    })
+}
+
+/// `rules`: the rules that ran (on in the profile), in registry order.
+pub fn render(findings: &[Finding], rules: &[&'static Rule], locator: &Locator) -> String {
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let place = locator.place(f);
+            let mut physical =
+                json!({"artifactLocation": {"uri": place.uri, "uriBaseId": "SRCROOT"}});
+            if let Some(r) = &place.region {
+                let mut region = json!({"startLine": r.start_line, "startColumn": r.start_column});
+                if let (Some(el), Some(ec)) = (r.end_line, r.end_column) {
+                    region["endLine"] = json!(el);
+                    region["endColumn"] = json!(ec);
+                }
+                physical["region"] = region;
+            }
+            let mut location = json!({"physicalLocation": physical});
+            if let Some(var) = &place.variable {
+                location["logicalLocations"] = json!([{"name": var, "kind": "variable"}]);
+            }
+            let mut text = f.message.clone();
+            if let Some(var) = &place.variable
+                && !text.contains(var.as_str())
+            {
+                text = format!("{text} (set by {var})");
+            }
+            if let Some(help) = &f.help {
+                text = format!("{text}. {help}");
+            }
+            let mut result = json!({
+                "ruleId": f.rule,
+                "level": level(f.severity),
+                "message": {"text": text},
+                "locations": [location],
+            });
+            if let Some(i) = rules.iter().position(|r| r.id == f.rule) {
+                result["ruleIndex"] = json!(i);
+            }
+            if let Some(s) = &f.setting {
+                result["properties"] = json!({"setting": s});
+            }
+            result
+        })
+        .collect();
+    let root_uri = url::Url::from_directory_path(&locator.cwd)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| "file:///".into());
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "swml-sec",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/swml-sec/swml-sec",
+                "rules": rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>(),
+            }},
+            "originalUriBaseIds": {"SRCROOT": {"uri": root_uri}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
