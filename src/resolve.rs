@@ -254,8 +254,24 @@ pub struct Resolver<'a> {
     items: Vec<ResolvedSetting>,
 }
 
+/// Resolves as the SDK does with `bytes` as the content of the config file
+/// at `path` (for fuzzing and property tests: no file system access).
+pub fn resolve_with_config_bytes(env: &EnvView, path: &str, bytes: &[u8]) -> Resolution {
+    resolve_with(env, |r| {
+        Some(r.load_config_bytes(path.to_string(), true, bytes))
+    })
+}
+
 /// Resolves the settings exactly as the SDK does for `choice`.
 pub fn resolve(env: &EnvView, choice: &ConfigChoice) -> Resolution {
+    resolve_with(env, |r| r.load_config_file(choice))
+}
+
+/// Defaults, then the environment, then the config file: the SDK's order.
+fn resolve_with(
+    env: &EnvView,
+    load_config: impl FnOnce(&mut Resolver) -> Option<ConfigSource>,
+) -> Resolution {
     let mut r = Resolver {
         env,
         findings: Vec::new(),
@@ -264,7 +280,7 @@ pub fn resolve(env: &EnvView, choice: &ConfigChoice) -> Resolution {
     r.check_env_names();
     r.load_env();
     let flags = r.load_flags();
-    let config = r.load_config_file(choice);
+    let config = load_config(&mut r);
     Resolution {
         settings: Settings {
             items: r.items,
@@ -537,10 +553,16 @@ impl Resolver<'_> {
                 });
             }
         };
-        let (text, root) = match parse_bytes(&bytes) {
+        Some(self.load_config_bytes(path, found.explicit, &bytes))
+    }
+
+    /// Parses and applies a config file's bytes, as `ConfigLoader` and
+    /// `_load_config_file` do.
+    fn load_config_bytes(&mut self, path: String, explicit: bool, bytes: &[u8]) -> ConfigSource {
+        let (text, root) = match parse_bytes(bytes) {
             Ok(ok) => ok,
             Err(e) => {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let text = String::from_utf8_lossy(bytes).into_owned();
                 let index = LineIndex::new(&text);
                 let (line, column) = index.line_col(e.range.start.min(text.len()));
                 self.findings.push(
@@ -549,13 +571,13 @@ impl Resolver<'_> {
                         .label(e.message.clone())
                         .at(Location::File { path: path.clone(), line, column, pointer: None, range: e.range.clone() }),
                 );
-                return Some(ConfigSource {
+                return ConfigSource {
                     path,
-                    explicit: found.explicit,
+                    explicit,
                     text: Some(Arc::new(text)),
                     loaded: false,
                     security_key: None,
-                });
+                };
             }
         };
         let text = Arc::new(text);
@@ -565,13 +587,13 @@ impl Resolver<'_> {
             text: &text,
         };
         self.apply_root(&ctx, &root);
-        Some(ConfigSource {
+        ConfigSource {
             path: path.clone(),
-            explicit: found.explicit,
+            explicit,
             text: Some(text.clone()),
             loaded: true,
             security_key: root.get("security").map(|m| m.key_range.clone()),
-        })
+        }
     }
 
     fn shape_error(

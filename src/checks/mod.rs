@@ -52,3 +52,17 @@ pub fn run_all(res: &Resolution, options: &CheckOptions) -> Vec<Finding> {
     flags::check(&mut cx);
     cx.findings
 }
+
+/// The certificate and key checks on in-memory PEM (or garbage), with
+/// `domain` as the name to cover: for fuzzing and property tests.
+pub fn check_pem(cert: &[u8], key: &[u8], domain: &str, options: &CheckOptions) -> Vec<Finding> {
+    let env = crate::input::EnvView::from_pairs([("SWML_DOMAIN".to_string(), domain.to_string())]);
+    let res = crate::resolve::resolve_with_config_bytes(&env, "config.json", b"{}");
+    let mut cx = CheckContext {
+        res: &res,
+        options,
+        findings: Vec::new(),
+    };
+    tls::check_material(&mut cx, "cert.pem", Some(cert), "key.pem", Some(key));
+    cx.findings
+}

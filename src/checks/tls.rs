@@ -72,15 +72,32 @@ pub fn check(cx: &mut CheckContext) {
         "ssl_key_path",
         source_location(&key_setting),
     );
-    let chain = cert_bytes.and_then(|b| parse_chain(cx, &cert_path, &b));
-    let key = key_bytes.and_then(|b| parse_key(cx, &key_path, &b));
-    if key.is_some() {
+    if key_bytes.is_some() {
         check_key_permissions(cx, &key_path);
     }
+    check_material(
+        cx,
+        &cert_path,
+        cert_bytes.as_deref(),
+        &key_path,
+        key_bytes.as_deref(),
+    );
+}
+
+/// The certificate chain and key checks on the files' contents.
+pub fn check_material(
+    cx: &mut CheckContext,
+    cert_path: &str,
+    cert: Option<&[u8]>,
+    key_path: &str,
+    key: Option<&[u8]>,
+) {
+    let chain = cert.and_then(|b| parse_chain(cx, cert_path, b));
+    let key = key.and_then(|b| parse_key(cx, key_path, b));
     if let Some(chain) = &chain {
-        check_chain(cx, &cert_path, chain);
+        check_chain(cx, cert_path, chain);
         if let Some(key) = &key {
-            check_key_match(cx, &cert_path, &key_path, &chain[0], key);
+            check_key_match(cx, cert_path, key_path, &chain[0], key);
         }
     }
 }

@@ -52,8 +52,15 @@ impl EnvView {
 
     /// The process environment, names and values as the OS gives them.
     pub fn from_process() -> Self {
+        Self::from_os_pairs(std::env::vars_os())
+    }
+
+    /// Names and values as raw OS strings, which need not be UTF-8.
+    pub fn from_os_pairs(
+        pairs: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+    ) -> Self {
         let mut view = Self::default();
-        for (name, value) in std::env::vars_os() {
+        for (name, value) in pairs {
             let Some(name) = name.to_str().map(str::to_string) else {
                 let lossy = name.to_string_lossy().into_owned();
                 if lossy.starts_with("SWML_") {
