@@ -151,7 +151,9 @@ pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
             }
             kind => kind.to_string(),
         };
-        JsonError::new(message, r.start..r.end.max(r.start + 1))
+        // An error at the end of the text has an empty span there.
+        let start = r.start.min(text.len());
+        JsonError::new(message, start..r.end.max(start + 1).min(text.len()))
     })?;
     check_python_strictness(text, parsed.tokens.as_deref().unwrap_or(&[]))?;
     let Some(value) = parsed.value else {
@@ -353,6 +355,19 @@ mod tests {
                 .message
                 .contains("UTF-8")
         );
+    }
+
+    #[test]
+    fn error_spans_stay_inside_the_text() {
+        // Found by the json_resolve fuzz target: an error at end of input.
+        for text in ["{\r\n\"seczurity\"", "{", "[1,", "\"abc"] {
+            let e = parse_str(text).unwrap_err();
+            assert!(
+                e.range.start <= e.range.end && e.range.end <= text.len(),
+                "{text:?}: {:?}",
+                e.range
+            );
+        }
     }
 
     #[test]
