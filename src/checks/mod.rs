@@ -37,6 +37,16 @@ impl CheckContext<'_> {
     }
 }
 
+/// The families whose checks read the resolved settings.
+pub const FAMILIES: [(registry::Family, fn(&mut CheckContext)); 6] = [
+    (registry::Family::Tls, tls::check),
+    (registry::Family::Auth, auth::check),
+    (registry::Family::Hosts, hosts::check),
+    (registry::Family::Hsts, hsts::check),
+    (registry::Family::Limits, limits::check),
+    (registry::Family::Flags, flags::check),
+];
+
 /// Runs every family; the resolver's own findings come first.
 pub fn run_all(res: &Resolution, options: &CheckOptions) -> Vec<Finding> {
     let mut cx = CheckContext {
@@ -44,12 +54,28 @@ pub fn run_all(res: &Resolution, options: &CheckOptions) -> Vec<Finding> {
         options,
         findings: res.findings.clone(),
     };
-    tls::check(&mut cx);
-    auth::check(&mut cx);
-    hosts::check(&mut cx);
-    hsts::check(&mut cx);
-    limits::check(&mut cx);
-    flags::check(&mut cx);
+    for (_, check) in FAMILIES {
+        check(&mut cx);
+    }
+    cx.findings
+}
+
+/// One family alone (for benchmarks).
+pub fn run_family(
+    family: registry::Family,
+    res: &Resolution,
+    options: &CheckOptions,
+) -> Vec<Finding> {
+    let mut cx = CheckContext {
+        res,
+        options,
+        findings: Vec::new(),
+    };
+    for (f, check) in FAMILIES {
+        if f == family {
+            check(&mut cx);
+        }
+    }
     cx.findings
 }
 
