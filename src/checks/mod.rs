@@ -37,8 +37,11 @@ impl CheckContext<'_> {
     }
 }
 
+/// A family's check over the resolved settings.
+pub type FamilyCheck = fn(&mut CheckContext);
+
 /// The families whose checks read the resolved settings.
-pub const FAMILIES: [(registry::Family, fn(&mut CheckContext)); 6] = [
+pub const FAMILIES: [(registry::Family, FamilyCheck); 6] = [
     (registry::Family::Tls, tls::check),
     (registry::Family::Auth, auth::check),
     (registry::Family::Hosts, hosts::check),
