@@ -55,6 +55,7 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Resolve(args) => run_resolve(args, stderr_color),
         Command::Check(args) => run_check(args, cli.color),
+        Command::Probe(args) => run_probe(args, cli.color),
         Command::GenPassword(args) => run_gen_password(args),
         Command::Rules => run_rules(),
         Command::Explain { rule } => run_explain(&rule),
@@ -332,15 +333,23 @@ fn read_ca_files(
     Ok(anchors)
 }
 
-fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, UsageError> {
-    use crate::cli::{CheckFormat, FailOn};
+/// What `check` and `probe` share: the policy, profile and check options.
+struct Judging {
+    profile: Profile,
+    fail_on: crate::finding::Severity,
+    options: crate::checks::CheckOptions,
+    overrides: std::collections::BTreeMap<String, String>,
+    ignores: Vec<crate::policy::Ignore>,
+    policy_path: Option<String>,
+}
+
+fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
+    use crate::cli::FailOn;
     use crate::finding::Severity;
-    let policy = load_policy(args.policy.as_deref())?;
-    let (policy_path, policy) = match policy {
+    let (policy_path, policy) = match load_policy(args.policy.as_deref())? {
         Some((p, f)) => (Some(p), f),
         None => (None, crate::policy::PolicyFile::default()),
     };
-    let profile = args.profile.or(policy.profile).unwrap_or(Profile::Prod);
     let fail_on = match args.fail_on {
         Some(FailOn::Error) => Severity::Error,
         Some(FailOn::Warning) => Severity::Warning,
@@ -379,30 +388,6 @@ fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, Usag
         ca_anchors: read_ca_files(&args.ca_files)?,
         min_password_length: policy.password.min_length.unwrap_or(16),
     };
-    let (env, choice) = build_inputs(&args.input)?;
-    let res = resolve(&env, &choice);
-    if let Some(c) = &res.config
-        && c.explicit
-        && c.text.is_none()
-        && res.findings.iter().any(|f| f.rule == "config-unreadable")
-    {
-        // A config named on the command line must exist: that is a usage error.
-        let f = res
-            .findings
-            .iter()
-            .find(|f| f.rule == "config-unreadable")
-            .cloned();
-        return Err(UsageError::Other(f.map_or_else(
-            || "cannot read the config file".into(),
-            |f| f.message,
-        )));
-    }
-    let findings = crate::checks::run_all(&res, &options);
-    let overrides = policy
-        .rules
-        .iter()
-        .map(|(k, v)| (k.clone(), v.get_ref().clone()))
-        .collect();
     let mut ignores: Vec<crate::policy::Ignore> = policy
         .ignore
         .iter()
@@ -421,7 +406,46 @@ fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, Usag
         origin: "--ignore".into(),
         location: crate::finding::Location::Default,
     }));
-    let mut findings = crate::policy::apply_policy(findings, profile, &overrides, &ignores);
+    Ok(Judging {
+        profile: args.profile.or(policy.profile).unwrap_or(Profile::Prod),
+        fail_on,
+        options,
+        overrides: policy
+            .rules
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .collect(),
+        ignores,
+        policy_path,
+    })
+}
+
+/// Resolves the inputs; a config file named on the command line must exist.
+fn resolve_inputs(input: &InputArgs) -> Result<Resolution, UsageError> {
+    let (env, choice) = build_inputs(input)?;
+    let res = resolve(&env, &choice);
+    if let Some(c) = &res.config
+        && c.explicit
+        && c.text.is_none()
+        && let Some(f) = res.findings.iter().find(|f| f.rule == "config-unreadable")
+    {
+        return Err(UsageError::Other(f.message.clone()));
+    }
+    Ok(res)
+}
+
+/// Applies the policy to `findings`, renders them, and gives the exit code.
+fn report(
+    findings: Vec<crate::finding::Finding>,
+    res: &Resolution,
+    judging: &Judging,
+    args: &crate::cli::ReportArgs,
+    color: ColorChoice,
+) -> Result<u8, UsageError> {
+    use crate::cli::CheckFormat;
+    let profile = judging.profile;
+    let mut findings =
+        crate::policy::apply_policy(findings, profile, &judging.overrides, &judging.ignores);
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)));
     let on_github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(if on_github {
@@ -433,7 +457,7 @@ fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, Usag
     let rules_that_ran: Vec<&'static crate::checks::registry::Rule> =
         crate::checks::registry::RULES
             .iter()
-            .filter(|r| match overrides.get(r.id).map(String::as_str) {
+            .filter(|r| match judging.overrides.get(r.id).map(String::as_str) {
                 Some("off") => false,
                 Some(_) => true,
                 None => r.severity(profile).is_some(),
@@ -450,7 +474,7 @@ fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, Usag
         .then(|| "README.md".to_string());
     locator.anchor = [
         args.sarif_anchor.clone(),
-        policy_path.clone(),
+        judging.policy_path.clone(),
         readme,
         config_file.map(str::to_string),
     ]
@@ -463,16 +487,57 @@ fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, Usag
         CheckFormat::Sarif => crate::report::sarif::render(&findings, &rules_that_ran, &locator),
         CheckFormat::Github => crate::report::github::render(&findings, &locator),
         CheckFormat::Junit => {
-            crate::report::junit::render(&findings, &rules_that_ran, fail_on, &locator)
+            crate::report::junit::render(&findings, &rules_that_ran, judging.fail_on, &locator)
         }
         CheckFormat::Human => {
             let color = use_color(color, std::io::stdout().is_terminal());
-            crate::report::check_out::render_human(&findings, profile, &sources_of(&res), color)
+            crate::report::check_out::render_human(&findings, profile, &sources_of(res), color)
         }
     };
     write_stdout(&text)?;
-    let failed = findings.iter().any(|f| f.severity >= fail_on);
-    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+    Ok(if findings.iter().any(|f| f.severity >= judging.fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, UsageError> {
+    let judging = prepare(&args.report)?;
+    let res = resolve_inputs(&args.input)?;
+    let findings = crate::checks::run_all(&res, &judging.options);
+    report(findings, &res, &judging, &args.report, color)
+}
+
+fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Result<u8, UsageError> {
+    let judging = prepare(&args.report)?;
+    let target = crate::probe::http::Target::parse(&args.url).map_err(UsageError::Other)?;
+    let res = resolve_inputs(&args.input)?;
+    let password = match &args.password_env {
+        Some(var) => Some(std::env::var(var).map_err(|_| {
+            UsageError::Other(format!(
+                "--password-env {var}: the variable is unset or not UTF-8"
+            ))
+        })?),
+        None => None,
+    };
+    let options = crate::probe::ProbeOptions {
+        url: args.url.clone(),
+        target,
+        user: args.user.clone(),
+        password,
+        insecure: args.insecure,
+        allow_insecure_auth: args.allow_insecure_auth,
+        limits: crate::probe::http::Limits {
+            connect_timeout: std::time::Duration::from_secs(args.connect_timeout.clamp(1, 120)),
+            total_timeout: std::time::Duration::from_secs(args.timeout.clamp(1, 300)),
+        },
+    };
+    let outcome = crate::probe::probe(&res, &judging.options, &options);
+    for line in &outcome.log {
+        let _ = writeln!(std::io::stderr(), "probe: {line}");
+    }
+    report(outcome.findings, &res, &judging, &args.report, color)
 }
 
 fn run_rules() -> Result<u8, UsageError> {

@@ -29,6 +29,8 @@ pub enum Command {
     Resolve(ResolveArgs),
     /// Run the security checklist on the effective settings.
     Check(CheckArgs),
+    /// Check what a running service actually serves against what is configured.
+    Probe(ProbeArgs),
     /// Generate strong credentials from the OS's secure random generator.
     GenPassword(GenPasswordArgs),
     /// List every rule with its severity per profile.
@@ -65,10 +67,9 @@ pub enum FailOn {
     Note,
 }
 
+/// How findings are judged and reported: shared by `check` and `probe`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
+pub struct ReportArgs {
     /// File that SARIF results without a file of their own point at (default: the policy file or README.md).
     #[arg(long, value_name = "PATH")]
     pub sarif_anchor: Option<String>,
@@ -96,6 +97,42 @@ pub struct CheckArgs {
     /// Do not report this rule (repeatable).
     #[arg(long = "ignore", value_name = "RULE")]
     pub ignores: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The running service's URL, including the agent's route (e.g. https://agent.example.com/agent).
+    pub url: String,
+    /// Basic auth user (default: the configured one).
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Environment variable holding the password (default: the configured password). Never a flag.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// Do not report an untrusted certificate chain.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Send credentials over plain http:// too.
+    #[arg(long)]
+    pub allow_insecure_auth: bool,
+    /// Seconds to wait for a TCP connection.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    pub connect_timeout: u64,
+    /// Seconds for each whole request.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// Where the settings come from: the same options for every command.

@@ -55,6 +55,8 @@ pub enum Location {
         #[serde(skip_serializing_if = "Option::is_none")]
         line: Option<usize>,
     },
+    /// A live URL (`probe`).
+    Url { url: String },
     /// The value is the SDK's default: nothing to point at.
     Default,
 }

@@ -11,6 +11,7 @@ pub mod json;
 pub mod model;
 pub mod password;
 pub mod policy;
+pub mod probe;
 pub mod py;
 mod pyunicode_tables;
 pub mod report;

@@ -31,9 +31,31 @@ pub struct CheckContext<'a> {
     findings: Vec<Finding>,
 }
 
-impl CheckContext<'_> {
+impl<'a> CheckContext<'a> {
+    pub fn new(res: &'a Resolution, options: &'a CheckOptions) -> Self {
+        CheckContext {
+            res,
+            options,
+            findings: Vec::new(),
+        }
+    }
+
     pub fn push(&mut self, finding: Finding) {
         self.findings.push(finding);
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+
+    pub fn findings_len(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// Keeps, among the findings pushed since `start`, those `keep` accepts.
+    pub fn retain_from(&mut self, start: usize, keep: impl Fn(&Finding) -> bool) {
+        let tail = self.findings.split_off(start.min(self.findings.len()));
+        self.findings.extend(tail.into_iter().filter(|f| keep(f)));
     }
 }
 

@@ -14,6 +14,7 @@ pub enum Family {
     Limits,
     Flags,
     Policy,
+    Probe,
 }
 
 impl Family {
@@ -27,6 +28,7 @@ impl Family {
             Family::Limits => "limits",
             Family::Flags => "flags",
             Family::Policy => "policy",
+            Family::Probe => "probe",
         }
     }
 }
@@ -322,6 +324,46 @@ rules! {
         why: "The SDK gives SignalWire this base for webhooks, so credentials travel in clear text.",
         fix: "Use an https:// public base URL.",
         example: "SWML_PROXY_URL_BASE=http://agent.example.com  ->  https://agent.example.com";
+    "probe-unreachable", Probe, "EEE", "the service cannot be reached (DNS, refused connection, time-out)",
+        why: "SignalWire cannot deliver webhooks to a service it cannot reach.",
+        fix: "Check the URL, the port, the firewall and that the service runs.",
+        example: "swml-sec probe https://agent.example.com/agent  ->  connection refused";
+    "probe-tls-failed", Probe, "EEE", "the TLS handshake fails",
+        why: "Every HTTPS client, SignalWire included, fails the same way.",
+        fix: "Read the reason in the message: a plain-HTTP port, a protocol or cipher mismatch, a broken chain.",
+        example: "https:// URL on a port that serves plain HTTP";
+    "probe-auth-not-required", Probe, "EEW", "the route answers 2xx without credentials",
+        why: "Anyone can fetch the agent's SWML and call its functions.",
+        fix: "Serve the agent through AgentBase with basic auth, and probe the agent's route.",
+        example: "GET /agent without Authorization  ->  200";
+    "probe-auth-rejected", Probe, "EEE", "the configured credentials are refused (401/403)",
+        why: "SignalWire uses these credentials; if the service refuses them, every call fails.",
+        fix: "Make the service and its configuration use the same user and password (restarts regenerate an unset password).",
+        example: "configured SWML_BASIC_AUTH_PASSWORD differs from the one the running service uses";
+    "probe-header-missing", Probe, "WWN", "a security header of the SDK's guide is missing",
+        why: "The guide promises X-Content-Type-Options, X-Frame-Options DENY, X-XSS-Protection and Referrer-Policy; AgentBase omits X-XSS-Protection.",
+        fix: "Add the header in the service or the reverse proxy.",
+        example: "no X-XSS-Protection on an AgentBase route";
+    "probe-hsts-mismatch", Probe, "WW-", "HSTS missing over HTTPS, or a max-age other than configured",
+        why: "AgentBase sends a fixed one-year max-age whatever hsts_max_age says; a proxy may strip the header.",
+        fix: "Align the configuration with what is served, or set the header in the proxy.",
+        example: "configured hsts_max_age 63072000, served max-age=31536000";
+    "probe-cors-permissive", Probe, "EWN", "a foreign Origin is granted access",
+        why: "With credentials, any web site can call the service as its visitors; AgentBase ignores cors_origins.",
+        fix: "Restrict CORS in the service or the proxy to the origins that need it.",
+        example: "Origin: https://swml-sec-probe.invalid  ->  Access-Control-Allow-Origin echoed";
+    "probe-host-not-enforced", Probe, "WWN", "a foreign Host header is served although allowed_hosts is restricted",
+        why: "AgentBase does not check the Host header, whatever SWML_ALLOWED_HOSTS says.",
+        fix: "Enforce allowed hosts in the reverse proxy (or with TrustedHostMiddleware).",
+        example: "Host: swml-sec-probe.invalid  ->  401 instead of 400";
+    "probe-plain-http-open", Probe, "EW-", "plain HTTP serves content although HTTPS is configured",
+        why: "Credentials and call data can then travel in clear text.",
+        fix: "Serve HTTPS only, or redirect plain HTTP to HTTPS.",
+        example: "http://agent.example.com:3000/agent answers 401 with SWML_SSL_ENABLED=true";
+    "probe-cert-mismatch", Probe, "EEW", "the served certificate is not the one in ssl_cert_path",
+        why: "The service (or a proxy in front) serves another certificate than the one being checked and renewed.",
+        fix: "Restart the service after renewal, or check the certificate of the proxy.",
+        example: "renewed file on disk, old certificate still served";
     "policy-unused-ignore", Policy, "WWW", "an ignore in the policy or on the command line matched no finding",
         why: "Stale ignores hide the next real finding of that rule.",
         fix: "Remove the ignore.",

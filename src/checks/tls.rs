@@ -249,10 +249,74 @@ fn date(t: i64) -> String {
     x509_parser::time::ASN1Time::from_timestamp(t).map_or_else(|_| t.to_string(), |d| d.to_string())
 }
 
+/// A name the leaf must cover, where it came from, and where to point.
+pub struct WantedName {
+    pub host: String,
+    pub origin: String,
+    pub setting: Option<&'static str>,
+    pub location: Location,
+}
+
+/// The names from `domain` and every non-wildcard allowed host.
+fn configured_names(cx: &CheckContext) -> Vec<WantedName> {
+    let settings = &cx.res.settings;
+    let mut wanted = Vec::new();
+    let domain = settings.get(SettingId::Domain);
+    if let Some(d) = domain.value.as_str().filter(|d| !d.is_empty()) {
+        wanted.push(WantedName {
+            host: d.to_string(),
+            origin: "domain".into(),
+            setting: Some("domain"),
+            location: source_location(&domain.source),
+        });
+    }
+    let hosts = settings.get(SettingId::AllowedHosts);
+    for h in hosts.value.as_list() {
+        if !h.is_empty() && !h.contains('*') && !h.contains('/') {
+            wanted.push(WantedName {
+                host: host_of(h).to_string(),
+                origin: "allowed_hosts".into(),
+                setting: Some("allowed_hosts"),
+                location: source_location(&hosts.source),
+            });
+        }
+    }
+    wanted
+}
+
 fn check_chain(cx: &mut CheckContext, path: &str, chain: &[CertificateDer<'static>]) {
+    let names = configured_names(cx);
+    check_chain_at(cx, &file_location(path), chain, names);
+}
+
+/// The certificate rules on a chain a server presented, for `probe`.
+pub fn check_served_chain(
+    cx: &mut CheckContext,
+    url: &str,
+    host: &str,
+    chain: &[CertificateDer<'static>],
+) {
+    let at = Location::Url {
+        url: url.to_string(),
+    };
+    let names = vec![WantedName {
+        host: host.to_string(),
+        origin: "the probed URL".into(),
+        setting: None,
+        location: at.clone(),
+    }];
+    check_chain_at(cx, &at, chain, names);
+}
+
+fn check_chain_at(
+    cx: &mut CheckContext,
+    at: &Location,
+    chain: &[CertificateDer<'static>],
+    names: Vec<WantedName>,
+) {
     let certs: Vec<X509Certificate> = chain.iter().filter_map(parsed).collect();
     let Some(leaf) = certs.first() else { return };
-    let at = file_location(path);
+    let at = at.clone();
     let now = cx.options.at;
     let not_before = leaf.validity().not_before.timestamp();
     let not_after = leaf.validity().not_after.timestamp();
@@ -331,7 +395,7 @@ fn check_chain(cx: &mut CheckContext, path: &str, chain: &[CertificateDer<'stati
         }
     }
     check_order(cx, &certs, &at);
-    check_hostnames(cx, leaf, &at);
+    check_hostnames(cx, leaf, names);
     check_trust(cx, chain, &at);
 }
 
@@ -445,7 +509,7 @@ fn host_of(item: &str) -> &str {
     }
 }
 
-fn check_hostnames(cx: &mut CheckContext, leaf: &X509Certificate, at: &Location) {
+fn check_hostnames(cx: &mut CheckContext, leaf: &X509Certificate, wanted: Vec<WantedName>) {
     let mut dns = Vec::new();
     let mut ips = Vec::new();
     if let Ok(Some(san)) = leaf.subject_alternative_name() {
@@ -457,22 +521,9 @@ fn check_hostnames(cx: &mut CheckContext, leaf: &X509Certificate, at: &Location)
             }
         }
     }
-    let settings = &cx.res.settings;
-    let mut wanted: Vec<(String, SettingId)> = Vec::new();
-    if let Some(d) = settings
-        .value(SettingId::Domain)
-        .as_str()
-        .filter(|d| !d.is_empty())
-    {
-        wanted.push((d.to_string(), SettingId::Domain));
-    }
-    for h in settings.value(SettingId::AllowedHosts).as_list() {
-        if !h.is_empty() && !h.contains('*') && !h.contains('/') {
-            wanted.push((host_of(h).to_string(), SettingId::AllowedHosts));
-        }
-    }
     let mut seen = std::collections::HashSet::new();
-    for (host, id) in wanted {
+    for name in wanted {
+        let host = name.host;
         if !seen.insert(host.to_ascii_lowercase()) {
             continue;
         }
@@ -482,19 +533,21 @@ fn check_hostnames(cx: &mut CheckContext, leaf: &X509Certificate, at: &Location)
             Err(_) => dns.iter().any(|p| name_matches(p, &host)),
         };
         if !covered {
-            let names = if dns.is_empty() {
+            let listed = if dns.is_empty() {
                 "no DNS names".to_string()
             } else {
                 dns.join(", ")
             };
-            let source = source_location(&cx.res.settings.get(id).source);
-            let _ = at;
-            cx.push(
-                Finding::new("cert-hostname-mismatch", format!("the certificate does not cover {host:?} (from {}); it lists {names}", id.name()))
-                    .help("re-issue the certificate with this name in its subjectAltName (a wildcard covers one label)")
-                    .setting(id.name())
-                    .at(source),
-            );
+            let mut f = Finding::new(
+                "cert-hostname-mismatch",
+                format!("the certificate does not cover {host:?} (from {}); it lists {listed}", name.origin),
+            )
+            .help("re-issue the certificate with this name in its subjectAltName (a wildcard covers one label)")
+            .at(name.location);
+            if let Some(setting) = name.setting {
+                f = f.setting(setting);
+            }
+            cx.push(f);
         }
     }
 }

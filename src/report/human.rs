@@ -48,6 +48,7 @@ impl fmt::Display for FindingDiagnostic<'_> {
             }
             Location::Env { name, .. } => write!(f, "\n  set by {name}"),
             Location::Path { path } => write!(f, "\n  in {path}"),
+            Location::Url { url } => write!(f, "\n  at {url}"),
             Location::Default => match &self.finding.setting {
                 Some(setting) => write!(
                     f,

@@ -140,7 +140,7 @@ impl Locator<'_> {
                 None => self.fallback(Some(name.clone())),
             },
             Location::Env { name, .. } => self.fallback(Some(name.clone())),
-            Location::Default => self.fallback(None),
+            Location::Default | Location::Url { .. } => self.fallback(None),
         }
     }
 }

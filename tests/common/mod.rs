@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod pki;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

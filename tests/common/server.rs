@@ -1,0 +1,204 @@
+//! Deterministic in-process HTTP(S) servers on 127.0.0.1 for the probe
+//! tests: each variant serves what a secure or an insecure deployment would.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+#[derive(Clone, Default)]
+pub struct Behaviour {
+    /// PEM chain and key: serve TLS.
+    pub tls: Option<(String, String)>,
+    /// Also answer plain HTTP on the TLS port.
+    pub also_plain: bool,
+    /// Require these Basic credentials.
+    pub auth: Option<(String, String)>,
+    /// Extra response headers.
+    pub headers: Vec<(String, String)>,
+    /// Echo any Origin in Access-Control-Allow-Origin, with credentials.
+    pub cors_echo: bool,
+    /// Answer 400 to any other Host.
+    pub only_host: Option<String>,
+}
+
+impl Behaviour {
+    /// What the SDK's security guide says a service sends.
+    pub fn secure(tls: Option<(String, String)>, auth: (&str, &str), host: &str) -> Behaviour {
+        Behaviour {
+            tls,
+            also_plain: false,
+            auth: Some((auth.0.to_string(), auth.1.to_string())),
+            headers: vec![
+                ("X-Content-Type-Options".into(), "nosniff".into()),
+                ("X-Frame-Options".into(), "DENY".into()),
+                ("X-XSS-Protection".into(), "1; mode=block".into()),
+                (
+                    "Referrer-Policy".into(),
+                    "strict-origin-when-cross-origin".into(),
+                ),
+                (
+                    "Strict-Transport-Security".into(),
+                    "max-age=31536000; includeSubDomains".into(),
+                ),
+            ],
+            cors_echo: false,
+            only_host: Some(host.to_string()),
+        }
+    }
+
+    pub fn without_header(mut self, name: &str) -> Self {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self
+    }
+}
+
+pub struct TestServer {
+    pub port: u16,
+    /// Every Authorization header received, to prove what was (not) sent.
+    pub authorizations: Arc<Mutex<Vec<String>>>,
+}
+
+pub fn start(behaviour: Behaviour) -> TestServer {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let authorizations = Arc::new(Mutex::new(Vec::new()));
+    let seen = authorizations.clone();
+    let tls_config = behaviour.tls.as_ref().map(|(chain, key)| {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain.as_bytes())
+            .map(Result::unwrap)
+            .collect();
+        let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(certs, key)
+                .unwrap(),
+        )
+    });
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let behaviour = behaviour.clone();
+            let seen = seen.clone();
+            let tls_config = tls_config.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                serve(stream, &behaviour, tls_config, &seen);
+            });
+        }
+    });
+    TestServer {
+        port,
+        authorizations,
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    b: &Behaviour,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    seen: &Mutex<Vec<String>>,
+) {
+    let mut first = [0u8; 1];
+    let is_tls_hello = stream
+        .peek(&mut first)
+        .map(|n| n == 1 && first[0] == 0x16)
+        .unwrap_or(false);
+    match tls {
+        Some(config) if is_tls_hello => {
+            let Ok(conn) = rustls::ServerConnection::new(config) else {
+                return;
+            };
+            let mut tls = rustls::StreamOwned::new(conn, stream);
+            handle(&mut tls, b, seen);
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+        }
+        Some(_) if !b.also_plain => {} // a TLS port: plain HTTP gets the connection closed
+        None if is_tls_hello => {
+            // A plain HTTP server answers a TLS hello as a bad request, as uvicorn does.
+            let mut s = stream;
+            let _ = s.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+        _ => {
+            let mut s = stream;
+            handle(&mut s, b, seen);
+        }
+    }
+}
+
+fn handle(stream: &mut (impl Read + Write), b: &Behaviour, seen: &Mutex<Vec<String>>) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+        if buf.len() > 16 * 1024 {
+            return;
+        }
+    }
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut req = httparse::Request::new(&mut headers);
+    if req.parse(&buf).is_err() {
+        return;
+    }
+    let header = |name: &str| {
+        req.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| String::from_utf8_lossy(h.value).into_owned())
+    };
+    let authorization = header("Authorization");
+    if let Some(a) = &authorization {
+        seen.lock().unwrap().push(a.clone());
+    }
+    let host = header("Host").unwrap_or_default();
+    let origin = header("Origin");
+    let status = if b
+        .only_host
+        .as_ref()
+        .is_some_and(|h| host.split(':').next() != Some(h.as_str()))
+    {
+        400
+    } else if let Some((user, pass)) = &b.auth {
+        use base64::Engine;
+        let expected = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
+        );
+        if authorization.as_deref() == Some(expected.as_str()) {
+            200
+        } else {
+            401
+        }
+    } else {
+        200
+    };
+    let mut out = format!("HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n");
+    if status == 401 {
+        out.push_str("WWW-Authenticate: Basic realm=\"agent\"\r\n");
+    }
+    for (k, v) in &b.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let (true, Some(o)) = (b.cors_echo, origin) {
+        out.push_str(&format!(
+            "Access-Control-Allow-Origin: {o}\r\nAccess-Control-Allow-Credentials: true\r\n"
+        ));
+    }
+    out.push_str("\r\nok");
+    let _ = stream.write_all(out.as_bytes());
+    let _ = stream.flush();
+}

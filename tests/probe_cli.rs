@@ -1,0 +1,378 @@
+//! `swml-sec probe` against deterministic in-process servers: a secure
+//! variant that passes, and one insecure variant per finding.
+
+mod common;
+
+use common::Sandbox;
+use common::pki::{Ca, CertSpec, KeyKind};
+use common::server::{Behaviour, TestServer, start};
+
+const USER: &str = "agent-webhooks";
+const PASSWORD: &str = "Probe-Secret-Pw-9x7Lq2";
+const HOST: &str = "localhost";
+
+struct Pki {
+    ca: Ca,
+    chain: String,
+    key: String,
+}
+
+fn pki() -> Pki {
+    let ca = Ca::new("Probe Root");
+    let (chain, key) = ca.sign(&CertSpec::leaf(&[HOST, "127.0.0.1"]), KeyKind::EcP256Pkcs8);
+    Pki { ca, chain, key }
+}
+
+/// A sandbox whose configuration matches the secure server.
+fn configured(p: &Pki) -> Sandbox {
+    let sb = Sandbox::new()
+        .env("SWML_SSL_ENABLED", "true")
+        .env("SWML_SSL_CERT_PATH", "tls/cert.pem")
+        .env("SWML_SSL_KEY_PATH", "tls/key.pem")
+        .env("SWML_DOMAIN", HOST)
+        .env("SWML_ALLOWED_HOSTS", HOST)
+        .env("SWML_CORS_ORIGINS", "https://app.example.com")
+        .env("SWML_BASIC_AUTH_USER", USER)
+        .env("SWML_BASIC_AUTH_PASSWORD", PASSWORD);
+    sb.file("tls/cert.pem", &p.chain);
+    sb.file("tls/key.pem", &p.key);
+    sb.file("tls/ca.pem", &p.ca.pem);
+    sb
+}
+
+fn probe(sb: &Sandbox, url: &str, extra: &[&str]) -> (Vec<String>, common::Output) {
+    let mut args = vec![
+        "probe",
+        url,
+        "--format",
+        "json",
+        "--ca-file",
+        "tls/ca.pem",
+        "--timeout",
+        "5",
+    ];
+    args.extend_from_slice(extra);
+    let out = sb.run(&args);
+    assert!(
+        matches!(out.code, Some(0 | 1)),
+        "exit {:?}: {}",
+        out.code,
+        out.stderr
+    );
+    assert!(
+        !out.all().contains(PASSWORD),
+        "the password leaked:\n{}",
+        out.all()
+    );
+    (out.rules("findings"), out)
+}
+
+fn https(server: &TestServer) -> String {
+    format!("https://{HOST}:{}/agent", server.port)
+}
+
+#[test]
+fn secure_service_passes() {
+    let p = pki();
+    let server = start(Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    ));
+    let (rules, out) = probe(&configured(&p), &https(&server), &[]);
+    assert!(rules.is_empty(), "{rules:?}\n{}", out.stderr);
+    assert_eq!(out.code, Some(0));
+    assert!(out.stderr.contains("TLS 1.3"), "{}", out.stderr);
+    assert_eq!(
+        server.authorizations.lock().unwrap().len(),
+        2,
+        "credentials sent for the auth and CORS requests"
+    );
+}
+
+#[test]
+fn unreachable_and_tls_failures() {
+    let p = pki();
+    let sb = configured(&p);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (rules, _) = probe(&sb, &format!("https://127.0.0.1:{closed}/agent"), &[]);
+    assert_eq!(rules, ["probe-unreachable"]);
+    let plain = start(Behaviour::secure(None, (USER, PASSWORD), HOST));
+    let (rules, out) = probe(&sb, &https(&plain), &[]);
+    assert_eq!(rules, ["probe-tls-failed"]);
+    assert!(out.stdout.contains("plain HTTP"), "{}", out.stdout);
+}
+
+#[test]
+fn auth_not_required_and_rejected() {
+    let p = pki();
+    let sb = configured(&p);
+    let mut open = Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    );
+    open.auth = None;
+    let (rules, _) = probe(&sb, &https(&start(open)), &[]);
+    assert!(
+        rules.contains(&"probe-auth-not-required".to_string()),
+        "{rules:?}"
+    );
+    let other = start(Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, "another-password-123456"),
+        HOST,
+    ));
+    let (rules, _) = probe(&sb, &https(&other), &[]);
+    assert_eq!(rules, ["probe-auth-rejected"]);
+    // --user and --password-env override the configured credentials.
+    let sb = sb.env("OTHER_PW", "another-password-123456");
+    let (rules, _) = probe(&sb, &https(&other), &["--password-env", "OTHER_PW"]);
+    assert!(rules.is_empty(), "{rules:?}");
+}
+
+#[test]
+fn missing_headers_one_finding_each() {
+    let p = pki();
+    let b = Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    )
+    .without_header("X-XSS-Protection");
+    let (rules, out) = probe(&configured(&p), &https(&start(b)), &[]);
+    assert_eq!(rules, ["probe-header-missing"]);
+    assert!(out.stdout.contains("X-XSS-Protection"));
+    let b = Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    )
+    .without_header("X-Frame-Options")
+    .without_header("Referrer-Policy");
+    let (rules, _) = probe(&configured(&p), &https(&start(b)), &[]);
+    assert_eq!(rules, ["probe-header-missing", "probe-header-missing"]);
+}
+
+#[test]
+fn hsts_configured_versus_served() {
+    let p = pki();
+    let server = start(Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    ));
+    let sb = configured(&p).env("SWML_HSTS_MAX_AGE", "63072000");
+    let (rules, out) = probe(&sb, &https(&server), &[]);
+    assert_eq!(rules, ["probe-hsts-mismatch"]);
+    assert!(
+        out.stdout
+            .contains("configured hsts_max_age 63072000, served max-age=31536000"),
+        "{}",
+        out.stdout
+    );
+    let b = Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    )
+    .without_header("Strict-Transport-Security");
+    let (rules, _) = probe(&configured(&p), &https(&start(b)), &[]);
+    assert_eq!(rules, ["probe-hsts-mismatch"]);
+}
+
+#[test]
+fn permissive_cors_and_unenforced_host() {
+    let p = pki();
+    let mut b = Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    );
+    b.cors_echo = true;
+    let (rules, out) = probe(&configured(&p), &https(&start(b)), &[]);
+    assert_eq!(rules, ["probe-cors-permissive"]);
+    assert!(out.stdout.contains("with credentials"), "{}", out.stdout);
+    let mut b = Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    );
+    b.only_host = None;
+    let server = start(b);
+    let (rules, out) = probe(&configured(&p), &https(&server), &[]);
+    assert_eq!(rules, ["probe-host-not-enforced"]);
+    assert!(
+        out.stdout
+            .contains("configured allowed_hosts [\\\"localhost\\\"], served 401"),
+        "{}",
+        out.stdout
+    );
+    // With allowed_hosts = * nothing is promised, so nothing is reported.
+    let (rules, _) = probe(
+        &configured(&p).env("SWML_ALLOWED_HOSTS", "*"),
+        &https(&server),
+        &[],
+    );
+    assert!(!rules.contains(&"probe-host-not-enforced".to_string()));
+}
+
+#[test]
+fn plain_http_open_when_https_is_configured() {
+    let p = pki();
+    let mut b = Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    );
+    b.also_plain = true;
+    let server = start(b);
+    let (rules, _) = probe(&configured(&p), &https(&server), &[]);
+    assert_eq!(rules, ["probe-plain-http-open"]);
+    // An http:// URL while HTTPS is configured: the service fell back to HTTP.
+    let plain = start(Behaviour::secure(None, (USER, PASSWORD), HOST));
+    let (rules, _) = probe(
+        &configured(&p),
+        &format!("http://{HOST}:{}/agent", plain.port),
+        &[],
+    );
+    assert!(
+        rules.contains(&"probe-plain-http-open".to_string()),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn credentials_never_go_over_plain_http_unless_asked() {
+    let p = pki();
+    let plain = start(Behaviour::secure(None, (USER, PASSWORD), HOST));
+    let sb = configured(&p).env("SWML_SSL_ENABLED", "false");
+    let url = format!("http://{HOST}:{}/agent", plain.port);
+    let (_, out) = probe(&sb, &url, &[]);
+    assert!(plain.authorizations.lock().unwrap().is_empty());
+    assert!(
+        out.stderr.contains("--allow-insecure-auth"),
+        "{}",
+        out.stderr
+    );
+    let (rules, _) = probe(&sb, &url, &["--allow-insecure-auth"]);
+    assert!(!plain.authorizations.lock().unwrap().is_empty());
+    assert!(
+        !rules.contains(&"probe-auth-rejected".to_string()),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn served_certificate_runs_through_the_certificate_rules() {
+    let p = pki();
+    let (expired, key) = p.ca.sign(
+        &CertSpec {
+            not_before_days: -90,
+            not_after_days: -1,
+            ..CertSpec::leaf(&[HOST])
+        },
+        KeyKind::EcP256Pkcs8,
+    );
+    let server = start(Behaviour::secure(
+        Some((expired, key)),
+        (USER, PASSWORD),
+        HOST,
+    ));
+    let (rules, out) = probe(&configured(&p), &https(&server), &[]);
+    assert!(rules.contains(&"cert-expired".to_string()), "{rules:?}");
+    assert!(
+        rules.contains(&"probe-cert-mismatch".to_string()),
+        "{rules:?}"
+    );
+    assert!(
+        out.stdout
+            .contains("configured ssl_cert_path tls/cert.pem holds"),
+        "{}",
+        out.stdout
+    );
+    // Served under another name.
+    let (other, key) = p.ca.sign(
+        &CertSpec::leaf(&["other.example.com"]),
+        KeyKind::EcP256Pkcs8,
+    );
+    let server = start(Behaviour::secure(
+        Some((other, key)),
+        (USER, PASSWORD),
+        HOST,
+    ));
+    let (rules, _) = probe(&configured(&p), &https(&server), &[]);
+    assert!(
+        rules.contains(&"cert-hostname-mismatch".to_string()),
+        "{rules:?}"
+    );
+    // Without --ca-file the private root is untrusted; --insecure accepts it.
+    let good = start(Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    ));
+    let sb = configured(&p);
+    let out = sb.run(&["probe", &https(&good), "--format", "json"]);
+    assert!(
+        out.rules("findings")
+            .contains(&"cert-untrusted".to_string())
+    );
+    let out = sb.run(&["probe", &https(&good), "--format", "json", "--insecure"]);
+    assert!(
+        out.rules("findings").is_empty(),
+        "{:?}",
+        out.rules("findings")
+    );
+}
+
+#[test]
+fn bad_urls_and_password_variables_are_usage_errors() {
+    let sb = Sandbox::new();
+    for url in ["ftp://x/", "not a url", "https://user:pw@example.com/"] {
+        let out = sb.run(&["probe", url]);
+        assert_eq!(out.code, Some(2), "{url}");
+    }
+    let out = sb.run(&[
+        "probe",
+        "https://127.0.0.1:1/",
+        "--password-env",
+        "NOPE_UNSET",
+    ]);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("NOPE_UNSET"));
+}
+
+#[test]
+fn probe_outputs_in_every_format_without_the_password() {
+    let p = pki();
+    let mut b = Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    );
+    b.cors_echo = true;
+    let server = start(b);
+    let sb = configured(&p);
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let out = sb.run(&[
+            "probe",
+            &https(&server),
+            "--format",
+            format,
+            "--ca-file",
+            "tls/ca.pem",
+        ]);
+        assert_eq!(out.code, Some(1), "{format}");
+        assert!(
+            out.stdout.contains("probe-cors-permissive"),
+            "{format}: {}",
+            out.stdout
+        );
+        assert!(!out.all().contains(PASSWORD), "{format} leaks");
+    }
+}
