@@ -8,15 +8,26 @@ use swml_sec::input::EnvView;
 use swml_sec::resolve::resolve_with_config_bytes;
 
 fuzz_target!(|data: &[u8]| {
-    let env = EnvView::from_pairs([("A".to_string(), "1".to_string()), ("PW".to_string(), "x y".to_string())]);
+    let env = EnvView::from_pairs([
+        ("A".to_string(), "1".to_string()),
+        ("PW".to_string(), "x y".to_string()),
+    ]);
     let res = resolve_with_config_bytes(&env, "config.json", data);
-    let options = CheckOptions { at: 1_800_000_000, warn_days: 30, ca_anchors: vec![], min_password_length: 16 };
+    let options = CheckOptions {
+        at: 1_800_000_000,
+        warn_days: 30,
+        ca_anchors: vec![],
+        min_password_length: 16,
+    };
     let findings = run_all(&res, &options);
     if let Some(text) = res.config.as_ref().and_then(|c| c.text.clone()) {
         let _ = swml_sec::report::redacted_source(&text, &res);
         for f in &findings {
             if let swml_sec::finding::Location::File { range, .. } = &f.location {
-                assert!(range.start <= range.end && range.end <= text.len(), "span out of the text");
+                assert!(
+                    range.start <= range.end && range.end <= text.len(),
+                    "span out of the text"
+                );
             }
         }
     }

@@ -1,0 +1,239 @@
+//! `swml-sec probe` against a real SignalWire AgentBase agent
+//! (signalwire-agents 1.1.0), over HTTP and over HTTPS.
+//!
+//! `.ci/run` installs the SDK into target/sdk-venv. Without it this test
+//! says so loudly; under CI (CI=true) it fails, since CI must have it.
+
+mod common;
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Sandbox;
+use common::pki::{Ca, CertSpec, KeyKind};
+
+const USER: &str = "probe-user";
+const PASSWORD: &str = "Sdk-Agent-Secret-4Qz8";
+
+fn sdk_python() -> Option<PathBuf> {
+    let python = std::env::var_os("SWML_SEC_SDK_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/sdk-venv/bin/python")
+        });
+    let ok = Command::new(&python)
+        .args(["-c", "import signalwire_agents"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then_some(python)
+}
+
+struct Agent(Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_agent(
+    python: &PathBuf,
+    port: u16,
+    env: &[(&str, String)],
+    log: &std::path::Path,
+) -> Agent {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/agent/minimal_agent.py");
+    let log_file = std::fs::File::create(log).unwrap();
+    let mut cmd = Command::new(python);
+    cmd.arg(script)
+        .arg(port.to_string())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .env("AGENT_USER", USER)
+        .env("AGENT_PASSWORD", PASSWORD)
+        .stdout(log_file.try_clone().unwrap())
+        .stderr(log_file);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let agent = Agent(cmd.spawn().unwrap());
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the agent did not start: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    agent
+}
+
+fn rules_of(out: &common::Output) -> Vec<String> {
+    out.rules("findings")
+}
+
+#[test]
+fn probe_reports_what_a_real_agent_serves() {
+    let Some(python) = sdk_python() else {
+        let message = "signalwire-agents is not installed in target/sdk-venv (run .ci/run, or set SWML_SEC_SDK_PYTHON): \
+                       the probe was NOT tested against a real agent";
+        eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
+        assert!(std::env::var_os("CI").is_none(), "{message}");
+        return;
+    };
+    let sb = Sandbox::new();
+
+    // Over HTTP, with allowed_hosts restricted in the configuration.
+    let port = free_port();
+    let env = vec![
+        ("SWML_ALLOWED_HOSTS", "localhost".to_string()),
+        ("SWML_BASIC_AUTH_USER", USER.to_string()),
+    ];
+    let _agent = start_agent(&python, port, &env, &sb.path("agent-http.log"));
+    let mut cmd_env = sb.cmd();
+    for (k, v) in &env {
+        cmd_env.env(k, v);
+    }
+    let out = cmd_env
+        .env("AGENT_PW", PASSWORD)
+        .args([
+            "probe",
+            &format!("http://127.0.0.1:{port}/agent"),
+            "--password-env",
+            "AGENT_PW",
+            "--allow-insecure-auth",
+            "--format",
+            "json",
+            "--profile",
+            "prod",
+        ])
+        .output()
+        .unwrap();
+    let out = common::Output {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    println!(
+        "probe over HTTP found: {:?}\n{}",
+        rules_of(&out),
+        out.stderr
+    );
+    let rules = rules_of(&out);
+    assert!(!out.all().contains(PASSWORD));
+    assert!(
+        !rules.contains(&"probe-auth-not-required".to_string()),
+        "AgentBase requires auth: {rules:?}"
+    );
+    assert!(
+        !rules.contains(&"probe-auth-rejected".to_string()),
+        "the right credentials work: {rules:?}"
+    );
+    assert!(
+        out.stdout.contains("X-XSS-Protection"),
+        "AgentBase sends no X-XSS-Protection: {}",
+        out.stdout
+    );
+    assert!(
+        rules.contains(&"probe-host-not-enforced".to_string()),
+        "AgentBase ignores allowed_hosts: {rules:?}"
+    );
+
+    // Over HTTPS with a certificate made now, and an HSTS max-age AgentBase ignores.
+    let ca = Ca::new("SDK Probe Root");
+    let (chain, key) = ca.sign(
+        &CertSpec::leaf(&["localhost", "127.0.0.1"]),
+        KeyKind::EcP256Pkcs8,
+    );
+    let cert_path = sb.file("tls/cert.pem", &chain);
+    let key_path = sb.file("tls/key.pem", &key);
+    sb.file("tls/ca.pem", &ca.pem);
+    let port = free_port();
+    let env = vec![
+        ("SWML_SSL_ENABLED", "true".to_string()),
+        (
+            "SWML_SSL_CERT_PATH",
+            cert_path.to_string_lossy().into_owned(),
+        ),
+        ("SWML_SSL_KEY_PATH", key_path.to_string_lossy().into_owned()),
+        ("SWML_DOMAIN", "localhost".to_string()),
+        ("SWML_ALLOWED_HOSTS", "localhost".to_string()),
+        ("SWML_HSTS_MAX_AGE", "63072000".to_string()),
+        ("SWML_BASIC_AUTH_USER", USER.to_string()),
+    ];
+    let _tls_agent = start_agent(&python, port, &env, &sb.path("agent-https.log"));
+    let mut cmd = sb.cmd();
+    for (k, v) in &env {
+        cmd.env(k, v);
+    }
+    let raw = cmd
+        .env("AGENT_PW", PASSWORD)
+        .args([
+            "probe",
+            &format!("https://localhost:{port}/agent"),
+            "--password-env",
+            "AGENT_PW",
+            "--ca-file",
+            "tls/ca.pem",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let out = common::Output {
+        code: raw.status.code(),
+        stdout: String::from_utf8_lossy(&raw.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&raw.stderr).into_owned(),
+    };
+    println!(
+        "probe over HTTPS found: {:?}\n{}",
+        rules_of(&out),
+        out.stderr
+    );
+    let rules = rules_of(&out);
+    assert!(!out.all().contains(PASSWORD));
+    assert!(
+        !rules
+            .iter()
+            .any(|r| r == "probe-tls-failed" || r == "probe-unreachable"),
+        "{rules:?}"
+    );
+    assert!(
+        !rules.iter().any(|r| r.starts_with("cert-")),
+        "the served certificate is fine: {rules:?}"
+    );
+    assert!(
+        !rules.contains(&"probe-cert-mismatch".to_string()),
+        "it serves the configured certificate: {rules:?}"
+    );
+    assert!(
+        rules.contains(&"probe-hsts-mismatch".to_string()),
+        "AgentBase sends a fixed max-age: {rules:?}"
+    );
+    assert!(
+        out.stdout
+            .contains("configured hsts_max_age 63072000, served max-age=31536000"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        rules.contains(&"probe-host-not-enforced".to_string()),
+        "{rules:?}"
+    );
+    assert!(out.stdout.contains("X-XSS-Protection"));
+}
