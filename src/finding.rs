@@ -77,6 +77,11 @@ pub struct Finding {
     /// Short text for the label under the span in human output.
     #[serde(skip)]
     pub label: Option<String>,
+    /// A floor over the profile's severity for this instance (a permissive
+    /// CORS answer that also allows credentials is an error in any profile
+    /// that reports the rule). A policy override still wins.
+    #[serde(skip)]
+    pub at_least: Option<Severity>,
 }
 
 impl Finding {
@@ -96,6 +101,7 @@ impl Finding {
             location: Location::Default,
             blocks_start: false,
             label: None,
+            at_least: None,
         }
     }
 
@@ -116,6 +122,11 @@ impl Finding {
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
+        self
+    }
+
+    pub fn at_least(mut self, severity: Severity) -> Self {
+        self.at_least = Some(severity);
         self
     }
 

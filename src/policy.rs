@@ -168,7 +168,9 @@ pub fn apply_policy(
         let severity = match overrides.get(f.rule).map(String::as_str) {
             Some("off") => None,
             Some(level) => Severity::parse(level),
-            None => rule(f.rule).and_then(|r| r.severity(profile)),
+            None => rule(f.rule)
+                .and_then(|r| r.severity(profile))
+                .map(|s| s.max(f.at_least.unwrap_or(s))),
         };
         let Some(severity) = severity else { continue };
         f.severity = severity;

@@ -917,3 +917,23 @@ fn rules_and_explain() {
     assert_eq!(out.code, Some(2));
     assert!(out.stderr.contains("cert-expired"));
 }
+
+#[test]
+fn every_rule_is_exercised_by_an_integration_test() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut sources = String::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            sources.push_str(&std::fs::read_to_string(path).unwrap());
+        }
+    }
+    let listing = Sandbox::new().run(&["rules"]).stdout;
+    let missing: Vec<&str> = listing
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|id| !sources.contains(&format!("\"{id}\"")))
+        .collect();
+    assert!(missing.is_empty(), "rules no test names: {missing:?}");
+}

@@ -194,9 +194,28 @@ fn permissive_cors_and_unenforced_host() {
         HOST,
     );
     b.cors_echo = true;
-    let (rules, out) = probe(&configured(&p), &https(&start(b)), &[]);
+    let (rules, out) = probe(&configured(&p), &https(&start(b.clone())), &[]);
     assert_eq!(rules, ["probe-cors-permissive"]);
     assert!(out.stdout.contains("with credentials"), "{}", out.stdout);
+    // With credentials it is an error even where the profile says warning.
+    let server = start(b);
+    let (_, out) = probe(&configured(&p), &https(&server), &["--profile", "staging"]);
+    assert_eq!(out.json()["findings"][0]["severity"], "error");
+    let mut no_credentials = Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    );
+    no_credentials
+        .headers
+        .push(("Access-Control-Allow-Origin".into(), "*".into()));
+    let (_, out) = probe(
+        &configured(&p),
+        &https(&start(no_credentials)),
+        &["--profile", "staging"],
+    );
+    assert_eq!(out.json()["findings"][0]["rule"], "probe-cors-permissive");
+    assert_eq!(out.json()["findings"][0]["severity"], "warning");
     let mut b = Behaviour::secure(
         Some((p.chain.clone(), p.key.clone())),
         (USER, PASSWORD),

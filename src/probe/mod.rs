@@ -368,11 +368,16 @@ fn check_cors(p: &mut Prober) {
         .as_list()
         .to_vec();
     let with = if credentials { " with credentials" } else { "" };
-    p.push(
+    let mut f = Finding::new(
         "probe-cors-permissive",
         format!("configured cors_origins {}, served Access-Control-Allow-Origin: {allowed}{with} to Origin {FOREIGN_ORIGIN}", list(&configured)),
-        "restrict CORS to the origins that need it, in the service or the proxy",
-    );
+    )
+    .help("restrict CORS to the origins that need it, in the service or the proxy")
+    .at(p.at());
+    if credentials {
+        f = f.at_least(crate::finding::Severity::Error);
+    }
+    p.cx.push(f);
 }
 
 fn check_host(p: &mut Prober) {
