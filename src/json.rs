@@ -11,7 +11,6 @@ use std::sync::LazyLock;
 
 use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
-use jsonc_parser::tokens::Token;
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, parse_to_ast};
 use num_bigint::BigInt;
 use regex::Regex;
@@ -155,7 +154,7 @@ pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
         let start = r.start.min(text.len());
         JsonError::new(message, start..r.end.max(start + 1).min(text.len()))
     })?;
-    check_python_strictness(text, parsed.tokens.as_deref().unwrap_or(&[]))?;
+    check_python_strictness(text)?;
     let Some(value) = parsed.value else {
         let at = text.len();
         return Err(JsonError::new(
@@ -166,69 +165,76 @@ pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
     convert(&value)
 }
 
-fn check_python_strictness(
-    text: &str,
-    tokens: &[jsonc_parser::tokens::TokenAndRange],
-) -> Result<(), JsonError> {
-    let mut previous_end = 0;
-    for t in tokens {
-        let r = t.range();
-        check_gap(text, previous_end, r.start)?;
-        let raw = &text[r.start..r.end];
-        match &t.token {
-            Token::Number(n) if !PY_NUMBER.is_match(n) => {
-                return Err(JsonError::new(
-                    format!("number `{n}` is not valid JSON for Python"),
-                    r.start..r.end,
-                ));
+/// What Python's `json` refuses and jsonc-parser's strict mode still
+/// accepts. Runs after a successful parse, so the structure is known to be
+/// valid; one pass over the bytes, no allocation.
+fn check_python_strictness(text: &str) -> Result<(), JsonError> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'{' | b'}' | b'[' | b']' | b',' | b':' => i += 1,
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] < 0x20 {
+                        return Err(JsonError::new(
+                            format!(
+                                "raw control character 0x{:02X} in a string: Python requires an escape",
+                                bytes[i]
+                            ),
+                            i..i + 1,
+                        ));
+                    }
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+                debug_assert!(i > start);
             }
-            Token::Number(n) if is_oversized_int(n) => {
-                return Err(JsonError::new(
-                    format!(
-                        "integer with more than {INT_MAX_STR_DIGITS} digits: Python refuses to convert it"
-                    ),
-                    r.start..r.end,
-                ));
-            }
-            Token::String(_) => {
-                if let Some(off) = raw.bytes().position(|b| b < 0x20) {
-                    let at = r.start + off;
+            b'-' | b'0'..=b'9' | b'N' | b'I' | b't' | b'f' | b'n' => {
+                let start = i;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'-' | b'+' | b'.'))
+                {
+                    i += 1;
+                }
+                let word = &text[start..i];
+                if matches!(word, "true" | "false" | "null") {
+                    continue;
+                }
+                if !PY_NUMBER.is_match(word) {
+                    return Err(JsonError::new(
+                        format!("number `{word}` is not valid JSON for Python"),
+                        start..i,
+                    ));
+                }
+                if is_oversized_int(word) {
                     return Err(JsonError::new(
                         format!(
-                            "raw control character 0x{:02X} in a string: Python requires an escape",
-                            raw.as_bytes()[off]
+                            "integer with more than {INT_MAX_STR_DIGITS} digits: Python refuses to convert it"
                         ),
-                        at..at + 1,
+                        start..i,
                     ));
                 }
             }
-            _ => {}
+            _ => {
+                let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+                return Err(JsonError::new(
+                    format!(
+                        "unexpected character U+{:04X} where JSON allows only whitespace",
+                        c as u32
+                    ),
+                    i..i + c.len_utf8(),
+                ));
+            }
         }
-        previous_end = r.end;
     }
-    check_gap(text, previous_end, text.len())
+    Ok(())
 }
 
 fn is_oversized_int(n: &str) -> bool {
     !n.contains(['.', 'e', 'E', 'N', 'I']) && n.trim_start_matches('-').len() > INT_MAX_STR_DIGITS
-}
-
-/// Python's JSON whitespace is exactly space, tab, newline and carriage return.
-fn check_gap(text: &str, start: usize, end: usize) -> Result<(), JsonError> {
-    if let Some((off, c)) = text[start..end]
-        .char_indices()
-        .find(|(_, c)| !matches!(c, ' ' | '\t' | '\n' | '\r'))
-    {
-        let at = start + off;
-        return Err(JsonError::new(
-            format!(
-                "unexpected character U+{:04X} where JSON allows only whitespace",
-                c as u32
-            ),
-            at..at + c.len_utf8(),
-        ));
-    }
-    Ok(())
 }
 
 fn convert(value: &ast::Value) -> Result<JNode, JsonError> {
