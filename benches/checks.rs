@@ -52,12 +52,7 @@ fn setup() -> Setup {
 }
 
 fn options() -> CheckOptions {
-    CheckOptions {
-        at: 1_800_000_000,
-        warn_days: 30,
-        ca_anchors: vec![],
-        min_password_length: 16,
-    }
+    CheckOptions::at_time(1_800_000_000)
 }
 
 fn benches(c: &mut Criterion) {

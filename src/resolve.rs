@@ -140,18 +140,7 @@ fn env_source(env: &EnvView, name: &str) -> Source {
 }
 
 pub fn env_location(env: &EnvView, name: &str) -> Location {
-    match env.var(name).map(|v| &v.origin) {
-        Some(EnvOrigin::EnvFile { path, line }) => Location::Env {
-            name: name.to_string(),
-            env_file: Some(path.clone()),
-            line: Some(*line),
-        },
-        _ => Location::Env {
-            name: name.to_string(),
-            env_file: None,
-            line: None,
-        },
-    }
+    source_location(&env_source(env, name))
 }
 
 /// Where a finding about a resolved value should point.

@@ -120,13 +120,7 @@ fn invalid_utf8_in_a_swml_value() {
 fn special_files_as_certificate_paths() {
     let sb = Sandbox::new();
     let fifo = sb.path("fifo.pem");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&fifo);
     std::fs::create_dir(sb.path("dir.pem")).unwrap();
     std::os::unix::fs::symlink("loop-b.pem", sb.path("loop-a.pem")).unwrap();
     std::os::unix::fs::symlink("loop-a.pem", sb.path("loop-b.pem")).unwrap();

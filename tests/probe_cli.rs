@@ -67,6 +67,15 @@ fn probe(sb: &Sandbox, url: &str, extra: &[&str]) -> (Vec<String>, common::Outpu
     (out.rules("findings"), out)
 }
 
+/// What the SDK's guide says a service sends, with the test certificate.
+fn secure(p: &Pki) -> Behaviour {
+    Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, PASSWORD),
+        HOST,
+    )
+}
+
 fn https(server: &TestServer) -> String {
     format!("https://{HOST}:{}/agent", server.port)
 }
@@ -74,11 +83,7 @@ fn https(server: &TestServer) -> String {
 #[test]
 fn secure_service_passes() {
     let p = pki();
-    let server = start(Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    ));
+    let server = start(secure(&p));
     let (rules, out) = probe(&configured(&p), &https(&server), &[]);
     assert!(rules.is_empty(), "{rules:?}\n{}", out.stderr);
     assert_eq!(out.code, Some(0));
@@ -111,11 +116,7 @@ fn unreachable_and_tls_failures() {
 fn auth_not_required_and_rejected() {
     let p = pki();
     let sb = configured(&p);
-    let mut open = Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    );
+    let mut open = secure(&p);
     open.auth = None;
     let (rules, _) = probe(&sb, &https(&start(open)), &[]);
     assert!(
@@ -138,22 +139,13 @@ fn auth_not_required_and_rejected() {
 #[test]
 fn missing_headers_one_finding_each() {
     let p = pki();
-    let b = Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    )
-    .without_header("X-XSS-Protection");
+    let b = secure(&p).without_header("X-XSS-Protection");
     let (rules, out) = probe(&configured(&p), &https(&start(b)), &[]);
     assert_eq!(rules, ["probe-header-missing"]);
     assert!(out.stdout.contains("X-XSS-Protection"));
-    let b = Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    )
-    .without_header("X-Frame-Options")
-    .without_header("Referrer-Policy");
+    let b = secure(&p)
+        .without_header("X-Frame-Options")
+        .without_header("Referrer-Policy");
     let (rules, _) = probe(&configured(&p), &https(&start(b)), &[]);
     assert_eq!(rules, ["probe-header-missing", "probe-header-missing"]);
 }
@@ -161,11 +153,7 @@ fn missing_headers_one_finding_each() {
 #[test]
 fn hsts_configured_versus_served() {
     let p = pki();
-    let server = start(Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    ));
+    let server = start(secure(&p));
     let sb = configured(&p).env("SWML_HSTS_MAX_AGE", "63072000");
     let (rules, out) = probe(&sb, &https(&server), &[]);
     assert_eq!(rules, ["probe-hsts-mismatch"]);
@@ -175,12 +163,7 @@ fn hsts_configured_versus_served() {
         "{}",
         out.stdout
     );
-    let b = Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    )
-    .without_header("Strict-Transport-Security");
+    let b = secure(&p).without_header("Strict-Transport-Security");
     let (rules, _) = probe(&configured(&p), &https(&start(b)), &[]);
     assert_eq!(rules, ["probe-hsts-mismatch"]);
 }
@@ -188,11 +171,7 @@ fn hsts_configured_versus_served() {
 #[test]
 fn permissive_cors_and_unenforced_host() {
     let p = pki();
-    let mut b = Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    );
+    let mut b = secure(&p);
     b.cors_echo = true;
     let (rules, out) = probe(&configured(&p), &https(&start(b.clone())), &[]);
     assert_eq!(rules, ["probe-cors-permissive"]);
@@ -201,11 +180,7 @@ fn permissive_cors_and_unenforced_host() {
     let server = start(b);
     let (_, out) = probe(&configured(&p), &https(&server), &["--profile", "staging"]);
     assert_eq!(out.json()["findings"][0]["severity"], "error");
-    let mut no_credentials = Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    );
+    let mut no_credentials = secure(&p);
     no_credentials
         .headers
         .push(("Access-Control-Allow-Origin".into(), "*".into()));
@@ -216,11 +191,7 @@ fn permissive_cors_and_unenforced_host() {
     );
     assert_eq!(out.json()["findings"][0]["rule"], "probe-cors-permissive");
     assert_eq!(out.json()["findings"][0]["severity"], "warning");
-    let mut b = Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    );
+    let mut b = secure(&p);
     b.only_host = None;
     let server = start(b);
     let (rules, out) = probe(&configured(&p), &https(&server), &[]);
@@ -243,11 +214,7 @@ fn permissive_cors_and_unenforced_host() {
 #[test]
 fn plain_http_open_when_https_is_configured() {
     let p = pki();
-    let mut b = Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    );
+    let mut b = secure(&p);
     b.also_plain = true;
     let server = start(b);
     let (rules, _) = probe(&configured(&p), &https(&server), &[]);
@@ -330,11 +297,7 @@ fn served_certificate_runs_through_the_certificate_rules() {
         "{rules:?}"
     );
     // Without --ca-file the private root is untrusted; --insecure accepts it.
-    let good = start(Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    ));
+    let good = start(secure(&p));
     let sb = configured(&p);
     let out = sb.run(&["probe", &https(&good), "--format", "json"]);
     assert!(
@@ -369,11 +332,7 @@ fn bad_urls_and_password_variables_are_usage_errors() {
 #[test]
 fn probe_outputs_in_every_format_without_the_password() {
     let p = pki();
-    let mut b = Behaviour::secure(
-        Some((p.chain.clone(), p.key.clone())),
-        (USER, PASSWORD),
-        HOST,
-    );
+    let mut b = secure(&p);
     b.cors_echo = true;
     let server = start(b);
     let sb = configured(&p);

@@ -105,15 +105,14 @@ fn probe_reports_what_a_real_agent_serves() {
         ("SWML_BASIC_AUTH_USER", USER.to_string()),
     ];
     let _agent = start_agent(&python, port, &env, &sb.path("agent-http.log"));
-    let mut cmd_env = sb.cmd();
-    for (k, v) in &env {
-        cmd_env.env(k, v);
-    }
-    let out = cmd_env
-        .env("AGENT_PW", PASSWORD)
-        .args([
+    let mut run_env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run_env.push(("AGENT_PW", PASSWORD));
+    let url = format!("http://127.0.0.1:{port}/agent");
+    let out = sb.run_with(
+        &run_env,
+        &[
             "probe",
-            &format!("http://127.0.0.1:{port}/agent"),
+            &url,
             "--password-env",
             "AGENT_PW",
             "--allow-insecure-auth",
@@ -121,14 +120,8 @@ fn probe_reports_what_a_real_agent_serves() {
             "json",
             "--profile",
             "prod",
-        ])
-        .output()
-        .unwrap();
-    let out = common::Output {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+        ],
+    );
     println!(
         "probe over HTTP found: {:?}\n{}",
         rules_of(&out),
@@ -177,29 +170,22 @@ fn probe_reports_what_a_real_agent_serves() {
         ("SWML_BASIC_AUTH_USER", USER.to_string()),
     ];
     let _tls_agent = start_agent(&python, port, &env, &sb.path("agent-https.log"));
-    let mut cmd = sb.cmd();
-    for (k, v) in &env {
-        cmd.env(k, v);
-    }
-    let raw = cmd
-        .env("AGENT_PW", PASSWORD)
-        .args([
+    let mut run_env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run_env.push(("AGENT_PW", PASSWORD));
+    let url = format!("https://localhost:{port}/agent");
+    let out = sb.run_with(
+        &run_env,
+        &[
             "probe",
-            &format!("https://localhost:{port}/agent"),
+            &url,
             "--password-env",
             "AGENT_PW",
             "--ca-file",
             "tls/ca.pem",
             "--format",
             "json",
-        ])
-        .output()
-        .unwrap();
-    let out = common::Output {
-        code: raw.status.code(),
-        stdout: String::from_utf8_lossy(&raw.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&raw.stderr).into_owned(),
-    };
+        ],
+    );
     println!(
         "probe over HTTPS found: {:?}\n{}",
         rules_of(&out),

@@ -49,12 +49,7 @@ fn model_expand(s: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
 }
 
 fn options() -> CheckOptions {
-    CheckOptions {
-        at: 1_800_000_000,
-        warn_days: 30,
-        ca_anchors: vec![],
-        min_password_length: 16,
-    }
+    CheckOptions::at_time(1_800_000_000)
 }
 
 fn tricky_text() -> impl Strategy<Value = String> {

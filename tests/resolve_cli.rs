@@ -174,13 +174,7 @@ fn special_files_as_config_are_clear_errors_not_hangs() {
     );
 
     let fifo = sb.path("fifo.json");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&fifo);
     let out = sb.run(&["resolve", "fifo.json"]);
     assert_eq!(out.code, Some(2));
     assert!(out.stderr.contains("FIFO"), "{}", out.stderr);

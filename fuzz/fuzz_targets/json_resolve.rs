@@ -13,12 +13,7 @@ fuzz_target!(|data: &[u8]| {
         ("PW".to_string(), "x y".to_string()),
     ]);
     let res = resolve_with_config_bytes(&env, "config.json", data);
-    let options = CheckOptions {
-        at: 1_800_000_000,
-        warn_days: 30,
-        ca_anchors: vec![],
-        min_password_length: 16,
-    };
+    let options = CheckOptions::at_time(1_800_000_000);
     let findings = run_all(&res, &options);
     if let Some(text) = res.config.as_ref().and_then(|c| c.text.clone()) {
         let _ = swml_sec::report::redacted_source(&text, &res);

@@ -13,11 +13,6 @@ fuzz_target!(|data: &[u8]| {
         .get(1..)
         .unwrap_or(&[])
         .split_at(split.min(data.len().saturating_sub(1)));
-    let options = CheckOptions {
-        at: 1_800_000_000,
-        warn_days: 30,
-        ca_anchors: vec![],
-        min_password_length: 16,
-    };
+    let options = CheckOptions::at_time(1_800_000_000);
     let _ = check_pem(cert, key, "a.example.com", &options);
 });

@@ -25,6 +25,18 @@ pub struct CheckOptions {
     pub min_password_length: usize,
 }
 
+impl CheckOptions {
+    /// The defaults of `check`, judging certificates at Unix time `at`.
+    pub fn at_time(at: i64) -> Self {
+        CheckOptions {
+            at,
+            warn_days: 30,
+            ca_anchors: Vec::new(),
+            min_password_length: 16,
+        }
+    }
+}
+
 pub struct CheckContext<'a> {
     pub res: &'a Resolution,
     pub options: &'a CheckOptions,

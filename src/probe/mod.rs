@@ -81,17 +81,6 @@ impl Prober<'_> {
     }
 }
 
-fn list(items: &[String]) -> String {
-    format!(
-        "[{}]",
-        items
-            .iter()
-            .map(|i| format!("{i:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-}
-
 /// Probes the service at `opts.url`.
 pub fn probe(res: &Resolution, options: &CheckOptions, opts: &ProbeOptions) -> ProbeOutcome {
     let mut p = Prober {
@@ -370,7 +359,7 @@ fn check_cors(p: &mut Prober) {
     let with = if credentials { " with credentials" } else { "" };
     let mut f = Finding::new(
         "probe-cors-permissive",
-        format!("configured cors_origins {}, served Access-Control-Allow-Origin: {allowed}{with} to Origin {FOREIGN_ORIGIN}", list(&configured)),
+        format!("configured cors_origins {}, served Access-Control-Allow-Origin: {allowed}{with} to Origin {FOREIGN_ORIGIN}", crate::report::quoted_list(&configured)),
     )
     .help("restrict CORS to the origins that need it, in the service or the proxy")
     .at(p.at());
@@ -400,7 +389,7 @@ fn check_host(p: &mut Prober) {
             "probe-host-not-enforced",
             format!(
                 "configured allowed_hosts {}, served {} for Host: {FOREIGN_HOST}",
-                list(&configured),
+                crate::report::quoted_list(&configured),
                 r.status
             ),
             "enforce allowed hosts in the reverse proxy: AgentBase does not check the Host header",

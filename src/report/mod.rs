@@ -13,6 +13,12 @@ use crate::model::{Effective, SettingId, Settings};
 
 pub const REDACTED: &str = "<redacted>";
 
+/// `["a", "b"]`: items quoted and escaped, for messages and tables.
+pub fn quoted_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
 /// What may be shown of the credentials.
 #[derive(Debug, Clone, Copy)]
 pub struct Secrets {

@@ -179,14 +179,7 @@ fn value_text(value: &Effective) -> String {
         Effective::Int(i) => i.to_string(),
         Effective::Str(None) => "(none)".into(),
         Effective::Str(Some(s)) => format!("{s:?}"),
-        Effective::List(items) => format!(
-            "[{}]",
-            items
-                .iter()
-                .map(|i| format!("{i:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Effective::List(items) => crate::report::quoted_list(items),
     }
 }
 

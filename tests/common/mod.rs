@@ -58,7 +58,16 @@ impl Sandbox {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        let out = self.cmd().args(args).output().unwrap();
+        self.run_with(&[], args)
+    }
+
+    /// Runs with extra variables on top of the sandbox's.
+    pub fn run_with(&self, env: &[(&str, &str)], args: &[&str]) -> Output {
+        let mut cmd = self.cmd();
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.args(args).output().unwrap();
         Output {
             code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -69,6 +78,15 @@ impl Sandbox {
     pub fn work(&self) -> &Path {
         &self.work
     }
+}
+
+/// A named pipe at `path`: reading it would block until a writer comes.
+pub fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
 }
 
 #[derive(Debug)]
