@@ -994,11 +994,8 @@ impl Resolver<'_> {
                 let secret = id == SettingId::BasicAuthPassword;
                 if !matches!(py, PyValue::Str(_) | PyValue::None) {
                     let what = if secret { "password" } else { "user" };
-                    let shown = if secret {
-                        format!("a {}", py.type_name())
-                    } else {
-                        format!("the {} {}", py.type_name(), py.repr())
-                    };
+                    // The value is not shown: a user may equal the password.
+                    let shown = format!("a {}", py.type_name());
                     self.findings.push(
                         Finding::new("value-retyped-secret", format!("the Basic auth {what} is {shown} after the SDK re-types it, not a string: no request can ever match it"))
                             .help(format!("use a {what} that contains at least one letter"))

@@ -18,6 +18,10 @@ fn check_sarif(sb: &Sandbox, extra: &[&str]) -> Value {
     args.extend_from_slice(extra);
     let out = sb.run(&args);
     assert!(matches!(out.code, Some(0 | 1)), "{}", out.stderr);
+    assert!(
+        !out.stdout.contains(sb.work().to_str().unwrap()),
+        "an absolute path of this machine in the SARIF"
+    );
     let doc = out.json();
     let validator = sarif_validator();
     let errors: Vec<String> = validator

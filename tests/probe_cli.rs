@@ -130,6 +130,10 @@ fn auth_not_required_and_rejected() {
     ));
     let (rules, _) = probe(&sb, &https(&other), &[]);
     assert_eq!(rules, ["probe-auth-rejected"]);
+    // A user equal to the password is never printed either.
+    let same = configured(&p).env("SWML_BASIC_AUTH_USER", PASSWORD);
+    let (rules, _) = probe(&same, &https(&other), &[]);
+    assert_eq!(rules, ["probe-auth-rejected"]);
     // --user and --password-env override the configured credentials.
     let sb = sb.env("OTHER_PW", "another-password-123456");
     let (rules, _) = probe(&sb, &https(&other), &["--password-env", "OTHER_PW"]);

@@ -248,8 +248,14 @@ fn check_authenticated(p: &mut Prober) -> Option<Response> {
             ));
             if r.status == 401 || r.status == 403 {
                 let message = format!(
-                    "configured credentials (user {user:?}) get {} from {}",
-                    r.status, p.opts.url
+                    "configured credentials (user {}) get {} from {}",
+                    if user == password {
+                        "<redacted>".to_string()
+                    } else {
+                        format!("{user:?}")
+                    },
+                    r.status,
+                    p.opts.url
                 );
                 p.push(
                     "probe-auth-rejected",

@@ -74,9 +74,6 @@ pub fn render(findings: &[Finding], rules: &[&'static Rule], locator: &Locator) 
             result
         })
         .collect();
-    let root_uri = url::Url::from_directory_path(&locator.cwd)
-        .map(|u| u.to_string())
-        .unwrap_or_else(|_| "file:///".into());
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -88,7 +85,6 @@ pub fn render(findings: &[Finding], rules: &[&'static Rule], locator: &Locator) 
                 "informationUri": "https://github.com/swml-sec/swml-sec",
                 "rules": rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>(),
             }},
-            "originalUriBaseIds": {"SRCROOT": {"uri": root_uri}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
