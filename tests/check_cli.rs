@@ -826,7 +826,7 @@ fn no_check_output_contains_a_password() {
         let from_file = prod();
         from_file.sb.file("config.json", format!("{{\"security\": {{\"auth\": {{\"basic\": {{\"user\": \"{pw}\", \"password\": \"{pw}\"}}}}}}}}"));
         for sb in [&from_env, &from_file.sb] {
-            for format in ["human", "json"] {
+            for format in ["human", "json", "sarif", "github", "junit"] {
                 for profile in ["prod", "dev"] {
                     let out = sb.run(&[
                         "check",

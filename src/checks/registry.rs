@@ -251,7 +251,7 @@ rules! {
     "auth-secret-in-config", Auth, "WWN", "a literal password in the config file",
         why: "Config files get committed and copied; the password then leaks with them.",
         fix: "Reference a variable instead: \"password\": \"${SWML_BASIC_AUTH_PASSWORD}\".",
-        example: "\"password\": \"hunter2hunter2hunter2\"";
+        example: "\"password\": \"Tr0ub4dor-and-3-in-git\"";
     "hosts-wildcard", Hosts, "EW-", "allowed_hosts accepts any Host (`*`)",
         why: "With `*` the search and web services answer for any Host header, which helps DNS rebinding and host-header attacks.",
         fix: "List the service's host names in SWML_ALLOWED_HOSTS.",
