@@ -441,6 +441,7 @@ fn report(
     judging: &Judging,
     args: &crate::cli::ReportArgs,
     color: ColorChoice,
+    extra: Option<(&str, serde_json::Value)>,
 ) -> Result<u8, UsageError> {
     use crate::cli::CheckFormat;
     let profile = judging.profile;
@@ -483,7 +484,9 @@ fn report(
     .find_map(|p| locator.relative(&p))
     .unwrap_or_else(|| "README.md".to_string());
     let text = match format {
-        CheckFormat::Json => crate::report::check_out::render_json(&findings, profile, config_file),
+        CheckFormat::Json => {
+            crate::report::check_out::render_json(&findings, profile, config_file, extra)
+        }
         CheckFormat::Sarif => crate::report::sarif::render(&findings, &rules_that_ran, &locator),
         CheckFormat::Github => crate::report::github::render(&findings, &locator),
         CheckFormat::Junit => {
@@ -506,7 +509,7 @@ fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, Usag
     let judging = prepare(&args.report)?;
     let res = resolve_inputs(&args.input)?;
     let findings = crate::checks::run_all(&res, &judging.options);
-    report(findings, &res, &judging, &args.report, color)
+    report(findings, &res, &judging, &args.report, color, None)
 }
 
 fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Result<u8, UsageError> {
@@ -537,7 +540,19 @@ fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Result<u8, Usag
     for line in &outcome.log {
         let _ = writeln!(std::io::stderr(), "probe: {line}");
     }
-    report(outcome.findings, &res, &judging, &args.report, color)
+    let observed = serde_json::json!({
+        "url": args.url,
+        "tls_version": outcome.tls_version,
+        "log": outcome.log,
+    });
+    report(
+        outcome.findings,
+        &res,
+        &judging,
+        &args.report,
+        color,
+        Some(("probe", observed)),
+    )
 }
 
 fn run_rules() -> Result<u8, UsageError> {

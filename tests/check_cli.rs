@@ -257,6 +257,14 @@ fn tls_files_missing_or_special() {
     assert_quiet(&s.sb, "tls-file-unreadable", &[]);
     std::fs::remove_file(s.sb.path("tls/key.pem")).unwrap();
     assert_fires(&s.sb, "tls-file-unreadable", &[]);
+    let out =
+        s.sb.run(&["check", "--format", "json", "--ca-file", "tls/ca.pem"]);
+    assert!(
+        out.stdout
+            .contains("working directory, not from the config file"),
+        "{}",
+        out.stdout
+    );
     for special in ["/dev/zero", "tls"] {
         let sb = prod().sb.env("SWML_SSL_CERT_PATH", special);
         let out = sb.run(&["check", "--format", "json"]);

@@ -88,6 +88,7 @@ fn secure_service_passes() {
     assert!(rules.is_empty(), "{rules:?}\n{}", out.stderr);
     assert_eq!(out.code, Some(0));
     assert!(out.stderr.contains("TLS 1.3"), "{}", out.stderr);
+    assert_eq!(out.json()["probe"]["tls_version"], "TLS 1.3");
     assert_eq!(
         server.authorizations.lock().unwrap().len(),
         2,

@@ -156,6 +156,9 @@ fn read_tls_file(
         Ok(b) => Some(b),
         Err(e) => {
             let consequence = match e {
+                ReadError::NotFound { .. } if std::path::Path::new(path).is_relative() => {
+                    "the SDK falls back to plain HTTP (a relative path is taken from the service's working directory, not from the config file's folder)"
+                }
                 ReadError::NotFound { .. } => "the SDK falls back to plain HTTP",
                 _ => "the server cannot load it at start-up",
             };

@@ -33,12 +33,15 @@ pub struct ProbeOptions {
 
 pub struct ProbeOutcome {
     pub findings: Vec<Finding>,
+    /// The negotiated protocol, e.g. "TLS 1.3", for an https:// URL that answered.
+    pub tls_version: Option<String>,
     /// What the probe did and saw, for people (never credentials).
     pub log: Vec<String>,
 }
 
 struct Prober<'a> {
     cx: CheckContext<'a>,
+    tls_version: Option<String>,
     res: &'a Resolution,
     opts: &'a ProbeOptions,
     log: Vec<String>,
@@ -85,6 +88,7 @@ impl Prober<'_> {
 pub fn probe(res: &Resolution, options: &CheckOptions, opts: &ProbeOptions) -> ProbeOutcome {
     let mut p = Prober {
         cx: CheckContext::new(res, options),
+        tls_version: None,
         res,
         opts,
         log: Vec::new(),
@@ -92,6 +96,7 @@ pub fn probe(res: &Resolution, options: &CheckOptions, opts: &ProbeOptions) -> P
     run(&mut p);
     ProbeOutcome {
         findings: p.cx.into_findings(),
+        tls_version: p.tls_version,
         log: p.log,
     }
 }
@@ -125,6 +130,7 @@ fn run(p: &mut Prober) {
         target.path, first.status
     ));
     if let Some(tls) = &tls {
+        p.tls_version = Some(tls.version.clone());
         p.log.push(format!(
             "{} with a chain of {} certificate(s)",
             tls.version,

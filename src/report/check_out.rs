@@ -23,15 +23,24 @@ pub fn summarize(findings: &[Finding]) -> Summary {
     }
 }
 
-pub fn render_json(findings: &[Finding], profile: Profile, config_file: Option<&str>) -> String {
+/// `extra`: what a command adds to the contract, e.g. `probe` and its observations.
+pub fn render_json(
+    findings: &[Finding],
+    profile: Profile,
+    config_file: Option<&str>,
+    extra: Option<(&str, serde_json::Value)>,
+) -> String {
     let s = summarize(findings);
-    let doc = json!({
+    let mut doc = json!({
         "version": JSON_VERSION,
         "profile": profile.as_str(),
         "config_file": config_file,
         "findings": findings,
         "summary": {"error": s.error, "warning": s.warning, "note": s.note},
     });
+    if let Some((key, value)) = extra {
+        doc[key] = value;
+    }
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
