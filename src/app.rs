@@ -166,6 +166,8 @@ fn run_resolve(args: ResolveArgs, stderr_color: bool) -> Result<u8, UsageError> 
         let _ = writeln!(std::io::stderr(), "{}", text.trim_end());
         let summary = if res.blocks_start() {
             "error: the SDK would fail to start with these settings"
+        } else if res.config.as_ref().is_some_and(|c| c.beyond_swml_sec) {
+            "error: swml-sec cannot follow this config file, which the SDK may still load"
         } else {
             "error: the SDK would silently ignore the config file"
         };

@@ -79,6 +79,9 @@ pub struct JsonError {
     pub message: String,
     /// Byte range in the text (or in the raw bytes, for a decoding error).
     pub range: Range<usize>,
+    /// Python may still accept the text: it is valid JSON that swml-sec
+    /// cannot follow (too deep, or a lone surrogate escape).
+    pub beyond_swml_sec: bool,
 }
 
 impl JsonError {
@@ -86,6 +89,7 @@ impl JsonError {
         Self {
             message: message.into(),
             range,
+            beyond_swml_sec: false,
         }
     }
 }
@@ -143,7 +147,7 @@ pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
         let r = e.range();
         let message = match e.kind() {
             jsonc_parser::errors::ParseErrorKind::NestingDepthExceeded => format!(
-                "nested more than {MAX_NESTING} levels deep: too deep for swml-sec to follow (Python itself gives up near 990)"
+                "nested more than {MAX_NESTING} levels deep: too deep for swml-sec to follow (Python gives up at about 980 levels, depending on its stack)"
             ),
             jsonc_parser::errors::ParseErrorKind::String(jsonc_parser::ParseStringErrorKind::InvalidUnicodeEscapeSequence(_)) => {
                 format!("{}: swml-sec cannot represent a lone UTF-16 surrogate, which Python would accept", e.kind())
@@ -152,7 +156,12 @@ pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
         };
         // An error at the end of the text has an empty span there.
         let start = r.start.min(text.len());
-        JsonError::new(message, start..r.end.max(start + 1).min(text.len()))
+        let beyond_swml_sec = matches!(
+            e.kind(),
+            jsonc_parser::errors::ParseErrorKind::NestingDepthExceeded
+                | jsonc_parser::errors::ParseErrorKind::String(jsonc_parser::ParseStringErrorKind::InvalidUnicodeEscapeSequence(_))
+        );
+        JsonError { beyond_swml_sec, ..JsonError::new(message, start..r.end.max(start + 1).min(text.len())) }
     })?;
     check_python_strictness(text)?;
     let Some(value) = parsed.value else {

@@ -34,6 +34,8 @@ pub struct ConfigSource {
     pub loaded: bool,
     /// Byte range of the `security` key, for findings with no better place.
     pub security_key: Option<std::ops::Range<usize>>,
+    /// Valid JSON for Python that swml-sec cannot follow: the SDK may load it.
+    pub beyond_swml_sec: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -539,6 +541,7 @@ impl Resolver<'_> {
                     text: None,
                     loaded: false,
                     security_key: None,
+                    beyond_swml_sec: false,
                 });
             }
         };
@@ -556,7 +559,11 @@ impl Resolver<'_> {
                 let (line, column) = index.line_col(e.range.start.min(text.len()));
                 self.findings.push(
                     Finding::new("config-invalid-json", format!("{path} is not valid JSON: {}", e.message))
-                        .help("the SDK silently ignores an invalid config file and runs on environment and defaults")
+                        .help(if e.beyond_swml_sec {
+                            "the SDK may still load this file, so swml-sec cannot tell what it runs with: simplify the file"
+                        } else {
+                            "the SDK silently ignores an invalid config file and runs on environment and defaults"
+                        })
                         .label(e.message.clone())
                         .at(Location::File { path: path.clone(), line, column, pointer: None, range: e.range.clone() }),
                 );
@@ -566,6 +573,7 @@ impl Resolver<'_> {
                     text: Some(Arc::new(text)),
                     loaded: false,
                     security_key: None,
+                    beyond_swml_sec: e.beyond_swml_sec,
                 };
             }
         };
@@ -582,6 +590,7 @@ impl Resolver<'_> {
             text: Some(text.clone()),
             loaded: true,
             security_key: root.get("security").map(|m| m.key_range.clone()),
+            beyond_swml_sec: false,
         }
     }
 

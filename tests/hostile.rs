@@ -45,6 +45,19 @@ fn deeply_nested_json() {
             out.all()
         );
     }
+    // Between jsonc-parser's 512 levels and Python's ~980, the SDK still loads
+    // the file: swml-sec says it cannot follow it, not that the SDK ignores it.
+    sb.file(
+        "config.json",
+        format!(
+            "{{\"other\": {}{}, \"security\": {{}}}}",
+            "[".repeat(600),
+            "]".repeat(600)
+        ),
+    );
+    let out = quick(&sb, &["resolve", "--color", "never"]);
+    assert!(out.stderr.contains("cannot follow"), "{}", out.stderr);
+    assert!(!out.stderr.contains("silently ignore"), "{}", out.stderr);
 }
 
 #[test]
