@@ -918,11 +918,27 @@ impl Resolver<'_> {
                 let items: Result<Vec<String>, String> = match &py {
                     PyValue::List(items) => {
                         for (i, item) in items.iter().enumerate() {
+                            let item_node = match &node.value {
+                                JValue::Array(n) => n.get(i).unwrap_or(node),
+                                _ => node,
+                            };
+                            if !matches!(item, PyValue::Str(_)) {
+                                self.findings.push(
+                                    Finding::new(
+                                        "value-lossy",
+                                        format!(
+                                            "{}[{i}] is the Python {} {}, not a string: it never equals a host or origin",
+                                            id.name(),
+                                            item.type_name(),
+                                            item.repr()
+                                        ),
+                                    )
+                                    .help("write every item as a string")
+                                    .setting(id.name())
+                                    .at(ctx.location(item_node.range.clone(), &format!("{pointer}/{i}"))),
+                                );
+                            }
                             if matches!(item, PyValue::Str(s) if s.is_empty()) {
-                                let item_node = match &node.value {
-                                    JValue::Array(n) => n.get(i).unwrap_or(node),
-                                    _ => node,
-                                };
                                 self.findings.push(
                                     Finding::new(
                                         "list-empty-entry",

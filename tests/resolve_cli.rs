@@ -346,6 +346,28 @@ fn resolution_warnings_are_findings_with_rule_ids() {
 }
 
 #[test]
+fn non_string_list_items_are_flagged() {
+    let sb = Sandbox::new();
+    sb.file(
+        "config.json",
+        "{\"security\": {\"allowed_hosts\": [\"a.example.com\", null, 1.5]}}",
+    );
+    let j = sb.run(&["resolve", "--format", "json"]).json();
+    assert_eq!(
+        j["settings"]["allowed_hosts"]["value"],
+        serde_json::json!(["a.example.com", "None", "1.5"])
+    );
+    let lossy: Vec<&serde_json::Value> = j["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "value-lossy")
+        .collect();
+    assert_eq!(lossy.len(), 2, "{lossy:?}");
+    assert_eq!(lossy[0]["location"]["pointer"], "/security/allowed_hosts/1");
+}
+
+#[test]
 fn passwords_never_appear_without_show_secrets() {
     let secret = "Zq8-secret-Password-value-77";
     let sb = Sandbox::new()
