@@ -57,7 +57,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => run_check(args, cli.color),
         Command::Probe(args) => run_probe(args, cli.color),
         Command::GenPassword(args) => run_gen_password(args),
-        Command::Rules => run_rules(),
+        Command::Rules { format } => run_rules(format),
         Command::Explain { rule } => run_explain(&rule),
         Command::Schema => write_stdout(&crate::schema::config_schema()).map(|()| EXIT_OK),
         Command::Completions { shell } => {
@@ -557,27 +557,15 @@ fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Result<u8, Usag
     )
 }
 
-fn run_rules() -> Result<u8, UsageError> {
-    use crate::checks::registry::RULES;
-    let level =
-        |r: &crate::checks::registry::Rule, p: Profile| r.severity(p).map_or("-", |s| s.as_str());
-    let width = RULES.iter().map(|r| r.id.len()).max().unwrap_or(10);
-    let mut out = format!(
-        "{:width$}  {:7}  {:7}  {:7}  {:7}  summary\n",
-        "rule", "family", "prod", "staging", "dev"
-    );
-    for r in RULES {
-        out.push_str(&format!(
-            "{:width$}  {:7}  {:7}  {:7}  {:7}  {}\n",
-            r.id,
-            r.family.as_str(),
-            level(r, Profile::Prod),
-            level(r, Profile::Staging),
-            level(r, Profile::Dev),
-            r.summary
-        ));
-    }
-    write_stdout(&out)?;
+fn run_rules(format: crate::cli::RulesFormat) -> Result<u8, UsageError> {
+    use crate::cli::RulesFormat;
+    use crate::report::rules_out;
+    let text = match format {
+        RulesFormat::Human => rules_out::render_table(),
+        RulesFormat::Json => rules_out::render_json(),
+        RulesFormat::Markdown => rules_out::render_markdown(),
+    };
+    write_stdout(&text)?;
     Ok(EXIT_OK)
 }
 
@@ -590,19 +578,7 @@ fn run_explain(id: &str) -> Result<u8, UsageError> {
             "no rule {id:?}{hint}; `swml-sec rules` lists them"
         )));
     };
-    let level = |p: Profile| r.severity(p).map_or("off", |s| s.as_str());
-    let text = format!(
-        "{id} ({family})\n\n{summary}.\n\nSeverity: prod {prod}, staging {staging}, dev {dev}\n\nWhy it matters:\n  {why}\n\nHow to fix:\n  {fix}\n\nExample:\n  {example}\n",
-        id = r.id,
-        family = r.family.as_str(),
-        summary = r.summary,
-        prod = level(Profile::Prod),
-        staging = level(Profile::Staging),
-        dev = level(Profile::Dev),
-        why = r.why,
-        fix = r.fix,
-        example = r.example,
-    );
+    let text = crate::report::rules_out::render_explain(r);
     write_stdout(&text)?;
     Ok(EXIT_OK)
 }

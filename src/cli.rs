@@ -34,7 +34,10 @@ pub enum Command {
     /// Generate strong credentials from the OS's secure random generator.
     GenPassword(GenPasswordArgs),
     /// List every rule with its severity per profile.
-    Rules,
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+        format: RulesFormat,
+    },
     /// Explain a rule: what it checks, why it matters, how to fix it.
     Explain {
         /// The rule id, e.g. cert-expired.
@@ -49,6 +52,13 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

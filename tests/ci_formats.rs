@@ -350,3 +350,27 @@ fn completions_for_every_shell_and_a_man_page() {
     let man = sb.run(&["man"]);
     assert!(man.stdout.starts_with(".ie") && man.stdout.contains("swml\\-sec"));
 }
+
+#[test]
+fn rules_reference_is_up_to_date_and_machine_readable() {
+    let sb = Sandbox::new();
+    let markdown = sb.run(&["rules", "--format", "markdown"]).stdout;
+    let committed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"),
+    )
+    .unwrap();
+    assert_eq!(
+        markdown, committed,
+        "docs/rules.md is stale: run `swml-sec rules --format markdown > docs/rules.md`"
+    );
+    let j = sb.run(&["rules", "--format", "json"]).json();
+    assert_eq!(j["version"], 1);
+    let rules = j["rules"].as_array().unwrap();
+    let human = sb.run(&["rules"]).stdout;
+    assert_eq!(rules.len(), human.lines().count() - 1);
+    let hsts = rules.iter().find(|r| r["id"] == "hsts-disabled").unwrap();
+    assert_eq!(
+        hsts["severity"],
+        serde_json::json!({"prod": "error", "staging": "warning", "dev": null})
+    );
+}

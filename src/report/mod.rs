@@ -7,6 +7,7 @@ pub mod human;
 pub mod junit;
 pub mod locate;
 pub mod resolve_out;
+pub mod rules_out;
 pub mod sarif;
 
 use crate::model::{Effective, SettingId, Settings};
