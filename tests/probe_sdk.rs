@@ -83,6 +83,22 @@ fn start_agent(
     agent
 }
 
+/// Probes `url` with the agent's settings and its password in a variable.
+fn probe_agent(sb: &Sandbox, env: &[(&str, String)], url: &str, extra: &[&str]) -> common::Output {
+    let mut run_env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run_env.push(("AGENT_PW", PASSWORD));
+    let mut args = vec![
+        "probe",
+        url,
+        "--password-env",
+        "AGENT_PW",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    sb.run_with(&run_env, &args)
+}
+
 fn rules_of(out: &common::Output) -> Vec<String> {
     out.rules("findings")
 }
@@ -105,22 +121,12 @@ fn probe_reports_what_a_real_agent_serves() {
         ("SWML_BASIC_AUTH_USER", USER.to_string()),
     ];
     let _agent = start_agent(&python, port, &env, &sb.path("agent-http.log"));
-    let mut run_env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    run_env.push(("AGENT_PW", PASSWORD));
     let url = format!("http://127.0.0.1:{port}/agent");
-    let out = sb.run_with(
-        &run_env,
-        &[
-            "probe",
-            &url,
-            "--password-env",
-            "AGENT_PW",
-            "--allow-insecure-auth",
-            "--format",
-            "json",
-            "--profile",
-            "prod",
-        ],
+    let out = probe_agent(
+        &sb,
+        &env,
+        &url,
+        &["--allow-insecure-auth", "--profile", "prod"],
     );
     println!(
         "probe over HTTP found: {:?}\n{}",
@@ -170,22 +176,8 @@ fn probe_reports_what_a_real_agent_serves() {
         ("SWML_BASIC_AUTH_USER", USER.to_string()),
     ];
     let _tls_agent = start_agent(&python, port, &env, &sb.path("agent-https.log"));
-    let mut run_env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    run_env.push(("AGENT_PW", PASSWORD));
     let url = format!("https://localhost:{port}/agent");
-    let out = sb.run_with(
-        &run_env,
-        &[
-            "probe",
-            &url,
-            "--password-env",
-            "AGENT_PW",
-            "--ca-file",
-            "tls/ca.pem",
-            "--format",
-            "json",
-        ],
-    );
+    let out = probe_agent(&sb, &env, &url, &["--ca-file", "tls/ca.pem"]);
     println!(
         "probe over HTTPS found: {:?}\n{}",
         rules_of(&out),
