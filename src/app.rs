@@ -147,23 +147,21 @@ fn run_resolve(args: ResolveArgs, stderr_color: bool) -> Result<u8, UsageError> 
     let secrets = Secrets {
         show: args.show_secrets,
     };
-    let fatal = res.blocks_start()
-        || res.config_ignored()
-        || res
+    let eprint_findings = |findings: &[crate::finding::Finding]| {
+        if !findings.is_empty() {
+            let text = render_findings(findings, &sources_of(&res), stderr_color);
+            let _ = writeln!(std::io::stderr(), "{}", text.trim_end());
+        }
+    };
+    // An unreadable or invalid config file always comes back as not loaded.
+    if res.blocks_start() || res.config_ignored() {
+        let fatal: Vec<_> = res
             .findings
             .iter()
-            .any(|f| f.rule == "config-unreadable" || f.rule == "config-invalid-json");
-    if fatal {
-        let text = render_findings(
-            &res.findings
-                .iter()
-                .filter(|f| f.blocks_start || f.rule.starts_with("config-"))
-                .cloned()
-                .collect::<Vec<_>>(),
-            &sources_of(&res),
-            stderr_color,
-        );
-        let _ = writeln!(std::io::stderr(), "{}", text.trim_end());
+            .filter(|f| f.blocks_start || f.rule.starts_with("config-"))
+            .cloned()
+            .collect();
+        eprint_findings(&fatal);
         let summary = if res.blocks_start() {
             "error: the SDK would fail to start with these settings"
         } else if res.config.as_ref().is_some_and(|c| c.beyond_swml_sec) {
@@ -179,19 +177,13 @@ fn run_resolve(args: ResolveArgs, stderr_color: bool) -> Result<u8, UsageError> 
     }
     let output = match args.format {
         ResolveFormat::Human => {
-            if !res.findings.is_empty() {
-                let text = render_findings(&res.findings, &sources_of(&res), stderr_color);
-                let _ = writeln!(std::io::stderr(), "{}", text.trim_end());
-            }
+            eprint_findings(&res.findings);
             resolve_out::render_human(&res, secrets)
         }
         ResolveFormat::Json => resolve_out::render_json(&res, secrets),
         ResolveFormat::Toml => resolve_out::render_toml(&res, secrets),
         ResolveFormat::Env => {
-            if !res.findings.is_empty() {
-                let text = render_findings(&res.findings, &sources_of(&res), stderr_color);
-                let _ = writeln!(std::io::stderr(), "{}", text.trim_end());
-            }
+            eprint_findings(&res.findings);
             resolve_out::render_env(&res, secrets)
         }
     };

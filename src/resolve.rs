@@ -365,7 +365,7 @@ impl Resolver<'_> {
                 },
                 SettingKind::List => {
                     let (items, dropped) = parse_list_str(&raw);
-                    if dropped && raw != "*" {
+                    if dropped {
                         self.findings.push(
                             Finding::new(
                                 "list-empty-entry",
@@ -960,7 +960,7 @@ impl Resolver<'_> {
                     }
                     PyValue::Str(s) => {
                         let (items, dropped) = parse_list_str(s);
-                        if dropped && s != "*" {
+                        if dropped {
                             self.findings.push(
                                 Finding::new(
                                     "list-empty-entry",

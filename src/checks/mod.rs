@@ -59,16 +59,6 @@ impl<'a> CheckContext<'a> {
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
     }
-
-    pub fn findings_len(&self) -> usize {
-        self.findings.len()
-    }
-
-    /// Keeps, among the findings pushed since `start`, those `keep` accepts.
-    pub fn retain_from(&mut self, start: usize, keep: impl Fn(&Finding) -> bool) {
-        let tail = self.findings.split_off(start.min(self.findings.len()));
-        self.findings.extend(tail.into_iter().filter(|f| keep(f)));
-    }
 }
 
 /// A family's check over the resolved settings.

@@ -289,15 +289,17 @@ fn configured_names(cx: &CheckContext) -> Vec<WantedName> {
 
 fn check_chain(cx: &mut CheckContext, path: &str, chain: &[CertificateDer<'static>]) {
     let names = configured_names(cx);
-    check_chain_at(cx, &file_location(path), chain, names);
+    check_chain_at(cx, &file_location(path), chain, names, true);
 }
 
-/// The certificate rules on a chain a server presented, for `probe`.
+/// The certificate rules on a chain a server presented, for `probe`;
+/// `judge_trust` false (`--insecure`) skips `cert-untrusted`.
 pub fn check_served_chain(
     cx: &mut CheckContext,
     url: &str,
     host: &str,
     chain: &[CertificateDer<'static>],
+    judge_trust: bool,
 ) {
     let at = Location::Url {
         url: url.to_string(),
@@ -308,7 +310,7 @@ pub fn check_served_chain(
         setting: None,
         location: at.clone(),
     }];
-    check_chain_at(cx, &at, chain, names);
+    check_chain_at(cx, &at, chain, names, judge_trust);
 }
 
 fn check_chain_at(
@@ -316,6 +318,7 @@ fn check_chain_at(
     at: &Location,
     chain: &[CertificateDer<'static>],
     names: Vec<WantedName>,
+    judge_trust: bool,
 ) {
     let certs: Vec<X509Certificate> = chain.iter().filter_map(parsed).collect();
     let Some(leaf) = certs.first() else { return };
@@ -399,7 +402,9 @@ fn check_chain_at(
     }
     check_order(cx, &certs, &at);
     check_hostnames(cx, leaf, names);
-    check_trust(cx, chain, &at);
+    if judge_trust {
+        check_trust(cx, chain, &at);
+    }
 }
 
 fn check_server_usage(cx: &mut CheckContext, leaf: &X509Certificate, at: &Location) {

@@ -160,11 +160,14 @@ fn run(p: &mut Prober) {
 }
 
 fn check_served_certificate(p: &mut Prober, chain: &[CertificateDer<'static>]) {
-    let before = p.cx.findings_len();
-    crate::checks::tls::check_served_chain(&mut p.cx, &p.opts.url, &p.opts.target.host, chain);
-    if p.opts.insecure {
-        p.cx.retain_from(before, |f| f.rule != "cert-untrusted");
-    }
+    let judge_trust = !p.opts.insecure;
+    crate::checks::tls::check_served_chain(
+        &mut p.cx,
+        &p.opts.url,
+        &p.opts.target.host,
+        chain,
+        judge_trust,
+    );
     let Some(served) = chain.first() else { return };
     let Some(path) = p
         .res
