@@ -82,6 +82,18 @@ impl Prober<'_> {
         })?;
         Some((user, password))
     }
+
+    /// May credentials travel on this URL: HTTPS, or the user opted in.
+    fn may_send_credentials(&self) -> bool {
+        self.opts.target.scheme == Scheme::Https || self.opts.allow_insecure_auth
+    }
+}
+
+fn basic_authorization(user: &str, password: &str) -> (&'static str, String) {
+    (
+        "Authorization",
+        format!("Basic {}", STANDARD.encode(format!("{user}:{password}"))),
+    )
 }
 
 /// Probes the service at `opts.url`.
@@ -236,19 +248,18 @@ fn check_authenticated(p: &mut Prober) -> Option<Response> {
         p.log.push("no credentials to test: the password is unset (the SDK generates one at each start) and --password-env was not given".into());
         return None;
     };
-    if p.opts.target.scheme == Scheme::Http && !p.opts.allow_insecure_auth {
+    if !p.may_send_credentials() {
         p.log.push(
             "credentials not sent over plain http:// (add --allow-insecure-auth to send them)"
                 .into(),
         );
         return None;
     }
-    let token = STANDARD.encode(format!("{user}:{password}"));
     let authority = p.opts.target.authority();
     match p.get(
         p.opts.target.scheme,
         &authority,
-        &[("Authorization", format!("Basic {token}"))],
+        &[basic_authorization(&user, &password)],
     ) {
         Ok((r, _)) => {
             p.log.push(format!(
@@ -346,14 +357,8 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
 fn check_cors(p: &mut Prober) {
     let authority = p.opts.target.authority();
     let mut headers = vec![("Origin", FOREIGN_ORIGIN.to_string())];
-    if let Some((user, password)) = p
-        .credentials()
-        .filter(|_| p.opts.target.scheme == Scheme::Https || p.opts.allow_insecure_auth)
-    {
-        headers.push((
-            "Authorization",
-            format!("Basic {}", STANDARD.encode(format!("{user}:{password}"))),
-        ));
+    if let Some((user, password)) = p.credentials().filter(|_| p.may_send_credentials()) {
+        headers.push(basic_authorization(&user, &password));
     }
     let Ok((r, _)) = p.get(p.opts.target.scheme, &authority, &headers) else {
         return;
