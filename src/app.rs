@@ -458,25 +458,20 @@ fn report(
                 None => r.severity(profile).is_some(),
             })
             .collect();
-    let mut locator = crate::report::locate::Locator {
-        cwd: std::env::current_dir().unwrap_or_default(),
-        config: res.config.as_ref(),
-        anchor: String::new(),
-    };
-    // The anchor must be repository-relative too: the first candidate that is.
+    // SARIF needs a repository-relative file for every result.
     let readme = std::path::Path::new("README.md")
         .exists()
         .then(|| "README.md".to_string());
-    locator.anchor = [
-        args.sarif_anchor.clone(),
-        judging.policy_path.clone(),
-        readme,
-        config_file.map(str::to_string),
-    ]
-    .into_iter()
-    .flatten()
-    .find_map(|p| locator.relative(&p))
-    .unwrap_or_else(|| "README.md".to_string());
+    let locator = crate::report::locate::Locator::new(
+        std::env::current_dir().unwrap_or_default(),
+        res.config.as_ref(),
+        &[
+            args.sarif_anchor.clone(),
+            judging.policy_path.clone(),
+            readme,
+            config_file.map(str::to_string),
+        ],
+    );
     let text = match format {
         CheckFormat::Json => {
             crate::report::check_out::render_json(&findings, profile, config_file, extra)

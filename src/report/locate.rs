@@ -29,9 +29,35 @@ pub struct Locator<'a> {
     pub config: Option<&'a ConfigSource>,
     /// Fallback for findings with no file: --sarif-anchor, the policy file or README.md.
     pub anchor: String,
+    /// Line starts of the config text, computed once for every finding.
+    index: Option<LineIndex<'a>>,
 }
 
-impl Locator<'_> {
+impl<'a> Locator<'a> {
+    /// The anchor is the first of `anchor_candidates` that is
+    /// repository-relative (README.md when none is).
+    pub fn new(
+        cwd: PathBuf,
+        config: Option<&'a ConfigSource>,
+        anchor_candidates: &[Option<String>],
+    ) -> Self {
+        let index = config
+            .and_then(|c| c.text.as_deref())
+            .map(|t| LineIndex::new(t));
+        let mut locator = Locator {
+            cwd,
+            config,
+            anchor: String::new(),
+            index,
+        };
+        locator.anchor = anchor_candidates
+            .iter()
+            .flatten()
+            .find_map(|p| locator.relative(p))
+            .unwrap_or_else(|| "README.md".to_string());
+        locator
+    }
+
     /// `path` relative to the working directory, if it lies inside it.
     pub fn relative(&self, path: &str) -> Option<String> {
         let p = Path::new(path);
@@ -55,8 +81,7 @@ impl Locator<'_> {
     }
 
     fn config_region(&self, range: &std::ops::Range<usize>) -> Option<Region> {
-        let text = self.config?.text.as_ref()?;
-        let index = LineIndex::new(text);
+        let index = self.index.as_ref()?;
         let (start_line, start_column) = index.line_col(range.start);
         let (end_line, end_column) = index.line_col(range.end);
         Some(Region {
