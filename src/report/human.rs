@@ -25,7 +25,7 @@ impl Sources {
 
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: Option<NamedSource<String>>,
+    source: Option<NamedSource<Arc<String>>>,
     span: Option<SourceSpan>,
 }
 
@@ -121,7 +121,7 @@ pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> Stri
     let (source, span) = match &finding.location {
         Location::File { path, range, .. } => match sources.texts.get(path) {
             Some(text) if range.end <= text.len() => (
-                Some(NamedSource::new(path.clone(), text.as_str().to_string())),
+                Some(NamedSource::new(path.clone(), text.clone())),
                 Some(SourceSpan::from(range.start..range.end.max(range.start))),
             ),
             _ => (None, None),
