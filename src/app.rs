@@ -1,6 +1,6 @@
 //! Runs a parsed command line; returns the process exit code.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use crate::cli::{
     Cli, ColorChoice, Command, GenPasswordArgs, InputArgs, PasswordFormat, ResolveArgs,
@@ -10,6 +10,8 @@ use crate::input::{ConfigChoice, EnvView};
 use crate::password::{DEFAULT_BYTES, Shape, generate};
 use crate::policy::{Profile, apply_profile};
 use crate::report::human::{Sources, render_findings};
+use crate::report::output::{Document, Output};
+use crate::report::redact::{Redactor, secrets_of_run};
 use crate::report::{Secrets, resolve_out};
 use crate::resolve::{Resolution, resolve};
 
@@ -30,6 +32,9 @@ pub enum UsageError {
     #[diagnostic(code(swml_sec::usage))]
     Other(String),
     #[error(transparent)]
+    #[diagnostic(code(swml_sec::output))]
+    Write(#[from] crate::report::output::WriteError),
+    #[error(transparent)]
     #[diagnostic(transparent)]
     Policy(#[from] Box<crate::policy::PolicyError>),
 }
@@ -47,7 +52,9 @@ pub fn use_color(choice: ColorChoice, stream_is_terminal: bool) -> bool {
 fn print_error(err: &dyn miette::Diagnostic, color: bool) {
     let mut out = String::new();
     let _ = crate::report::human::handler(color).render_report(&mut out, err);
-    let _ = writeln!(std::io::stderr(), "{}", out.trim_end());
+    // Errors come before a run's secrets are known: escaped, and redacted
+    // of nothing but what their own text names.
+    Output::new(Redactor::none(), false, color).stderr(&out);
 }
 
 pub fn run(cli: Cli) -> u8 {
@@ -115,27 +122,23 @@ pub fn build_inputs(input: &InputArgs) -> Result<(EnvView, ConfigChoice), UsageE
     Ok((env, choice))
 }
 
-pub fn sources_of(res: &Resolution) -> Sources {
+pub fn sources_of(res: &Resolution, redactor: &Redactor) -> Sources {
     let mut sources = Sources::default();
     if let Some(c) = &res.config
         && let Some(text) = &c.text
     {
         sources.add(
             &c.path,
-            std::sync::Arc::new(crate::report::redacted_source(text, res)),
+            std::sync::Arc::new(crate::report::redacted_source(text, res, redactor)),
         );
     }
     sources
 }
 
+/// Output that holds no value from input (rules, explain, schema, man,
+/// completions, generated passwords): still through the one exit.
 fn write_stdout(text: &str) -> Result<(), UsageError> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        // A closed pipe (`| head`) is not an error worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(UsageError::Other(format!("cannot write output: {e}"))),
-    }
+    Ok(Output::default().stdout(Document::Text(text.to_string()))?)
 }
 
 fn run_resolve(args: ResolveArgs, stderr_color: bool) -> Result<u8, UsageError> {
@@ -144,13 +147,21 @@ fn run_resolve(args: ResolveArgs, stderr_color: bool) -> Result<u8, UsageError> 
     // resolve reports its diagnostics with the production severities.
     res.findings = apply_profile(std::mem::take(&mut res.findings), Profile::Prod);
     res.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let redactor = if args.show_secrets {
+        Redactor::none()
+    } else {
+        Redactor::new(secrets_of_run(&res, &env, []))
+    };
+    let output = Output::new(redactor, false, stderr_color);
+    output.sanitize(&mut res.findings);
     let secrets = Secrets {
         show: args.show_secrets,
+        redactor: &output.redactor,
     };
     let eprint_findings = |findings: &[crate::finding::Finding]| {
         if !findings.is_empty() {
-            let text = render_findings(findings, &sources_of(&res), stderr_color);
-            let _ = writeln!(std::io::stderr(), "{}", text.trim_end());
+            let sources = sources_of(&res, &output.redactor);
+            output.stderr(&render_findings(findings, &sources, stderr_color));
         }
     };
     // An unreadable or invalid config file always comes back as not loaded.
@@ -169,25 +180,25 @@ fn run_resolve(args: ResolveArgs, stderr_color: bool) -> Result<u8, UsageError> 
         } else {
             "error: the SDK would silently ignore the config file"
         };
-        let _ = writeln!(std::io::stderr(), "{summary}");
+        output.stderr(summary);
         if args.format == ResolveFormat::Json {
-            write_stdout(&resolve_out::render_json(&res, secrets))?;
+            output.stdout(Document::Json(resolve_out::to_json(&res, secrets)))?;
         }
         return Ok(EXIT_ERROR);
     }
-    let output = match args.format {
+    let document = match args.format {
         ResolveFormat::Human => {
             eprint_findings(&res.findings);
-            resolve_out::render_human(&res, secrets)
+            Document::Text(resolve_out::render_human(&res, secrets))
         }
-        ResolveFormat::Json => resolve_out::render_json(&res, secrets),
-        ResolveFormat::Toml => resolve_out::render_toml(&res, secrets),
+        ResolveFormat::Json => Document::Json(resolve_out::to_json(&res, secrets)),
+        ResolveFormat::Toml => Document::Toml(resolve_out::to_json(&res, secrets)),
         ResolveFormat::Env => {
             eprint_findings(&res.findings);
-            resolve_out::render_env(&res, secrets)
+            Document::Text(resolve_out::render_env(&res, secrets))
         }
     };
-    write_stdout(&output)?;
+    output.stdout(document)?;
     Ok(EXIT_OK)
 }
 
@@ -415,7 +426,7 @@ fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
 }
 
 /// Resolves the inputs; a config file named on the command line must exist.
-fn resolve_inputs(input: &InputArgs) -> Result<Resolution, UsageError> {
+fn resolve_inputs(input: &InputArgs) -> Result<(EnvView, Resolution), UsageError> {
     let (env, choice) = build_inputs(input)?;
     let res = resolve(&env, &choice);
     if let Some(c) = &res.config
@@ -423,15 +434,18 @@ fn resolve_inputs(input: &InputArgs) -> Result<Resolution, UsageError> {
         && c.text.is_none()
         && let Some(f) = res.findings.iter().find(|f| f.rule == "config-unreadable")
     {
-        return Err(UsageError::Other(f.message.clone()));
+        return Err(UsageError::Other(
+            crate::report::escape::escape(&f.message).into_owned(),
+        ));
     }
-    Ok(res)
+    Ok((env, res))
 }
 
 /// Applies the policy to `findings`, renders them, and gives the exit code.
 fn report(
     findings: Vec<crate::finding::Finding>,
     res: &Resolution,
+    redactor: Redactor,
     judging: &Judging,
     args: &crate::cli::ReportArgs,
     color: ColorChoice,
@@ -441,6 +455,9 @@ fn report(
     let profile = judging.profile;
     let mut findings =
         crate::policy::apply_policy(findings, profile, &judging.overrides, &judging.ignores);
+    let stdout_color = use_color(color, std::io::stdout().is_terminal());
+    let output = Output::new(redactor, stdout_color, false);
+    output.sanitize(&mut findings);
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)));
     let on_github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(if on_github {
@@ -472,21 +489,33 @@ fn report(
             config_file.map(str::to_string),
         ],
     );
-    let text = match format {
-        CheckFormat::Json => {
-            crate::report::check_out::render_json(&findings, profile, config_file, extra)
-        }
-        CheckFormat::Sarif => crate::report::sarif::render(&findings, &rules_that_ran, &locator),
-        CheckFormat::Github => crate::report::github::render(&findings, &locator),
-        CheckFormat::Junit => {
-            crate::report::junit::render(&findings, &rules_that_ran, judging.fail_on, &locator)
-        }
-        CheckFormat::Human => {
-            let color = use_color(color, std::io::stdout().is_terminal());
-            crate::report::check_out::render_human(&findings, profile, &sources_of(res), color)
-        }
+    let document = match format {
+        CheckFormat::Json => Document::Json(crate::report::check_out::render_json(
+            &findings,
+            profile,
+            config_file,
+            extra,
+        )),
+        CheckFormat::Sarif => Document::Json(crate::report::sarif::render(
+            &findings,
+            &rules_that_ran,
+            &locator,
+        )),
+        CheckFormat::Github => Document::Text(crate::report::github::render(&findings, &locator)),
+        CheckFormat::Junit => Document::Xml(crate::report::junit::render(
+            &findings,
+            &rules_that_ran,
+            judging.fail_on,
+            &locator,
+        )),
+        CheckFormat::Human => Document::Text(crate::report::check_out::render_human(
+            &findings,
+            profile,
+            &sources_of(res, &output.redactor),
+            stdout_color,
+        )),
     };
-    write_stdout(&text)?;
+    output.stdout(document)?;
     Ok(if findings.iter().any(|f| f.severity >= judging.fail_on) {
         EXIT_FINDINGS
     } else {
@@ -496,15 +525,24 @@ fn report(
 
 fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, UsageError> {
     let judging = prepare(&args.report)?;
-    let res = resolve_inputs(&args.input)?;
+    let (env, res) = resolve_inputs(&args.input)?;
     let findings = crate::checks::run_all(&res, &judging.options);
-    report(findings, &res, &judging, &args.report, color, None)
+    let redactor = Redactor::new(secrets_of_run(&res, &env, []));
+    report(
+        findings,
+        &res,
+        redactor,
+        &judging,
+        &args.report,
+        color,
+        None,
+    )
 }
 
 fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Result<u8, UsageError> {
     let judging = prepare(&args.report)?;
     let target = crate::probe::http::Target::parse(&args.url).map_err(UsageError::Other)?;
-    let res = resolve_inputs(&args.input)?;
+    let (env, res) = resolve_inputs(&args.input)?;
     let password = match &args.password_env {
         Some(var) => Some(std::env::var(var).map_err(|_| {
             UsageError::Other(format!(
@@ -525,9 +563,33 @@ fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Result<u8, Usag
             total_timeout: std::time::Duration::from_secs(args.timeout.clamp(1, 300)),
         },
     };
+    // The probe's own credentials, in every form a server could echo.
+    let mut probe_secrets: Vec<String> = options.password.iter().cloned().collect();
+    let effective_user = res
+        .settings
+        .value(crate::model::SettingId::BasicAuthUser)
+        .as_str()
+        .map(str::to_string);
+    for user in options.user.iter().chain(effective_user.iter()) {
+        for pw in options.password.iter().chain(
+            res.settings
+                .value(crate::model::SettingId::BasicAuthPassword)
+                .as_str()
+                .map(str::to_string)
+                .iter(),
+        ) {
+            probe_secrets.extend(crate::report::redact::basic_credential_forms(user, pw));
+        }
+    }
+    let redactor = Redactor::new(secrets_of_run(&res, &env, probe_secrets));
     let outcome = crate::probe::probe(&res, &judging.options, &options);
+    let log_output = Output::new(
+        redactor.clone(),
+        false,
+        use_color(color, std::io::stderr().is_terminal()),
+    );
     for line in &outcome.log {
-        let _ = writeln!(std::io::stderr(), "probe: {line}");
+        log_output.stderr(&format!("probe: {}", crate::report::escape::escape(line)));
     }
     let observed = serde_json::json!({
         "url": args.url,
@@ -537,6 +599,7 @@ fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Result<u8, Usag
     report(
         outcome.findings,
         &res,
+        redactor,
         &judging,
         &args.report,
         color,

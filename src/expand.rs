@@ -138,8 +138,13 @@ pub fn expand(raw: &str, env: &EnvView) -> Expansion {
 /// Reports each `${` that no match consumed: unterminated or empty references
 /// the SDK leaves in the value as literal text.
 fn find_leftover_openers(raw: &str, subs: &[Substitution], issues: &mut Vec<SyntaxIssue>) {
+    // Both in text order: one pass over the substitutions, not one per `${`.
+    let mut next_sub = 0;
     for (pos, _) in raw.match_indices("${") {
-        if subs.iter().any(|s| s.range.contains(&pos)) {
+        while subs.get(next_sub).is_some_and(|s| s.range.end <= pos) {
+            next_sub += 1;
+        }
+        if subs.get(next_sub).is_some_and(|s| s.range.contains(&pos)) {
             continue;
         }
         let rest = &raw[pos + 2..];
@@ -153,6 +158,14 @@ fn find_leftover_openers(raw: &str, subs: &[Substitution], issues: &mut Vec<Synt
             range: pos..pos + 2,
         });
     }
+}
+
+/// Every `${NAME|default}` reference in `raw`: its name and default.
+pub fn references(raw: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
+    VAR_PATTERN.captures_iter(raw).filter_map(|caps| {
+        let name = caps.get(1)?.as_str();
+        Some((name, caps.get(2).map(|m| m.as_str())))
+    })
 }
 
 /// The parts of `raw` that only name variables (`${NAME`, and the closing

@@ -29,7 +29,7 @@ pub fn render_json(
     profile: Profile,
     config_file: Option<&str>,
     extra: Option<(&str, serde_json::Value)>,
-) -> String {
+) -> serde_json::Value {
     let s = summarize(findings);
     let mut doc = json!({
         "version": JSON_VERSION,
@@ -41,7 +41,7 @@ pub fn render_json(
     if let Some((key, value)) = extra {
         doc[key] = value;
     }
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    doc
 }
 
 fn plural(n: usize, word: &str) -> String {

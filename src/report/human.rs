@@ -5,27 +5,27 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 
 use crate::finding::{Finding, Location, Severity};
+use crate::report::snippet::{IndexedText, Window, window};
 
-/// The texts of files that findings may point into, by path.
+/// The texts of files that findings may point into, by path, each indexed
+/// once for every finding's snippet.
 #[derive(Debug, Default, Clone)]
 pub struct Sources {
-    texts: HashMap<String, Arc<String>>,
+    texts: HashMap<String, IndexedText>,
 }
 
 impl Sources {
     pub fn add(&mut self, path: &str, text: Arc<String>) {
-        self.texts.insert(path.to_string(), text);
+        self.texts.insert(path.to_string(), IndexedText::new(text));
     }
 }
 
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: Option<NamedSource<Arc<String>>>,
+    source: Option<Window>,
     span: Option<SourceSpan>,
 }
 
@@ -119,11 +119,16 @@ pub fn handler(color: bool) -> GraphicalReportHandler {
 /// One finding as a miette report.
 pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> String {
     let (source, span) = match &finding.location {
-        Location::File { path, range, .. } => match sources.texts.get(path) {
-            Some(text) if range.end <= text.len() => (
-                Some(NamedSource::new(path.clone(), text.clone())),
-                Some(SourceSpan::from(range.start..range.end.max(range.start))),
-            ),
+        Location::File {
+            path,
+            range,
+            column,
+            ..
+        } => match sources.texts.get(path) {
+            Some(text) if range.end <= text.text.len() => {
+                let (source, span) = window(path, text, range.clone(), *column);
+                (Some(source), Some(span))
+            }
             _ => (None, None),
         },
         _ => (None, None),

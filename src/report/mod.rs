@@ -2,17 +2,21 @@
 //! they never decide what is found.
 
 pub mod check_out;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod junit;
 pub mod locate;
+pub mod output;
+pub mod redact;
 pub mod resolve_out;
 pub mod rules_out;
 pub mod sarif;
+pub mod snippet;
 
 use crate::model::{Effective, SettingId, Settings};
 
-pub const REDACTED: &str = "<redacted>";
+pub use redact::REDACTED;
 
 /// `["a", "b"]`: items quoted and escaped, for messages and tables.
 pub fn quoted_list(items: &[String]) -> String {
@@ -22,25 +26,30 @@ pub fn quoted_list(items: &[String]) -> String {
 
 /// What may be shown of the credentials.
 #[derive(Debug, Clone, Copy)]
-pub struct Secrets {
+pub struct Secrets<'a> {
     pub show: bool,
+    pub redactor: &'a redact::Redactor,
 }
 
-impl Secrets {
-    /// The displayed value of a setting, with the password redacted, and the
-    /// user too when it equals the password.
+impl Secrets<'_> {
+    /// The displayed value of a setting: the password, the user when it
+    /// equals the password, and any other setting whose value holds a
+    /// secret (`"domain": "${SWML_BASIC_AUTH_PASSWORD}"`) are redacted.
     pub fn display(&self, settings: &Settings, id: SettingId) -> Effective {
         let value = settings.value(id).clone();
         if self.show {
             return value;
         }
         let password = settings.value(SettingId::BasicAuthPassword).as_str();
-        match id {
-            SettingId::BasicAuthPassword if password.is_some() => {
-                Effective::Str(Some(REDACTED.into()))
+        let redacted = || Effective::Str(Some(REDACTED.into()));
+        match (id, &value) {
+            (SettingId::BasicAuthPassword, _) if password.is_some() => redacted(),
+            (SettingId::BasicAuthUser, _) if password.is_some() && value.as_str() == password => {
+                redacted()
             }
-            SettingId::BasicAuthUser if password.is_some() && value.as_str() == password => {
-                Effective::Str(Some(REDACTED.into()))
+            (_, Effective::Str(Some(s))) if self.redactor.hides(s) => redacted(),
+            (_, Effective::List(items)) if items.iter().any(|i| self.redactor.hides(i)) => {
+                redacted()
             }
             _ => value,
         }
@@ -48,17 +57,15 @@ impl Secrets {
 }
 
 /// The config text with every secret masked, for snippets: the password's
-/// literal (and the user's, when it equals the password), any
-/// `"password": "..."` string (also in files that are not valid JSON), and
-/// any other occurrence of the effective password. Bytes are replaced one
-/// for one, so that spans stay valid.
-pub fn redacted_source(text: &str, res: &crate::resolve::Resolution) -> String {
-    use std::sync::LazyLock;
-    static PASSWORD_MEMBER: LazyLock<regex::Regex> = LazyLock::new(|| {
-        // Invariant: a literal pattern known to compile.
-        regex::Regex::new(r#""password"\s*:\s*"((?:[^"\\]|\\.)*)""#)
-            .expect("the password pattern compiles")
-    });
+/// literal (and the user's, when it equals the password), every value under
+/// a secret-looking key (also in files that are not valid JSON), and every
+/// occurrence of a secret the redactor knows. Bytes are replaced one for
+/// one, so that spans stay valid; the names in `${NAME}` stay readable.
+pub fn redacted_source(
+    text: &str,
+    res: &crate::resolve::Resolution,
+    redactor: &redact::Redactor,
+) -> String {
     let mut bytes = text.as_bytes().to_vec();
     let mut mask = |range: std::ops::Range<usize>| {
         let Some(raw) = text.get(range.clone()) else {
@@ -81,14 +88,14 @@ pub fn redacted_source(text: &str, res: &crate::resolve::Resolution) -> String {
             mask(span.range.clone());
         }
     }
-    for caps in PASSWORD_MEMBER.captures_iter(text) {
-        if let Some(m) = caps.get(1) {
-            mask(m.range());
+    if redactor.is_empty() {
+        // --show-secrets: nothing else is hidden.
+    } else {
+        for member in redact::secret_members(text) {
+            mask(member.range);
         }
-    }
-    if let Some(pw) = password.filter(|p| p.len() >= 4) {
-        for (start, _) in text.match_indices(pw) {
-            mask(start..start + pw.len());
+        for range in redactor.find_ranges(text) {
+            mask(range);
         }
     }
     // Masking replaced whole bytes with ASCII, except inside multi-byte

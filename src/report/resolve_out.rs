@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 use crate::finding::Finding;
 use crate::model::{Effective, FlagId, SettingId, Source};
 use crate::report::Secrets;
+use crate::report::escape::escape;
 use crate::resolve::Resolution;
 
 pub const JSON_VERSION: u32 = 1;
@@ -28,7 +29,7 @@ pub fn findings_json(findings: &[Finding]) -> Value {
 }
 
 /// The data shared by the JSON and TOML formats.
-pub fn to_json(res: &Resolution, secrets: Secrets) -> Value {
+pub fn to_json(res: &Resolution, secrets: Secrets<'_>) -> Value {
     let mut settings = Map::new();
     for id in SettingId::ALL {
         let s = res.settings.get(id);
@@ -63,10 +64,6 @@ pub fn to_json(res: &Resolution, secrets: Secrets) -> Value {
     })
 }
 
-pub fn render_json(res: &Resolution, secrets: Secrets) -> String {
-    serde_json::to_string_pretty(&to_json(res, secrets)).unwrap_or_default() + "\n"
-}
-
 fn json_to_toml(v: &Value) -> Option<toml::Value> {
     Some(match v {
         Value::Null => return None,
@@ -86,21 +83,41 @@ fn json_to_toml(v: &Value) -> Option<toml::Value> {
     })
 }
 
-/// TOML has no null: a setting whose value is null has no `value` key.
-pub fn render_toml(res: &Resolution, secrets: Secrets) -> String {
-    let data = to_json(res, secrets);
-    let table = json_to_toml(&data).unwrap_or(toml::Value::Table(Default::default()));
+/// The JSON data as TOML. TOML has no null: a setting whose value is null
+/// has no `value` key.
+pub fn json_to_toml_text(data: &Value) -> String {
+    let table = json_to_toml(data).unwrap_or(toml::Value::Table(Default::default()));
     toml::to_string_pretty(&table).unwrap_or_default()
 }
 
-/// POSIX single quotes: safe for any value, including `$`, spaces and quotes.
+/// Shell quoting that keeps each value on its line: POSIX single quotes,
+/// or, for a value with control or bidi characters, dollar-single quotes
+/// (`$'a\nb'`, POSIX.1-2024, bash, zsh, ksh) with those characters as
+/// `\xHH` bytes.
 pub fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
+    if !s.chars().any(crate::report::escape::is_unsafe) {
+        return format!("'{}'", s.replace('\'', "'\\''"));
+    }
+    let mut out = String::from("$'");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if crate::report::escape::is_unsafe(c) => {
+                for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// `export` lines that give the same effective settings through the
 /// environment alone.
-pub fn render_env(res: &Resolution, secrets: Secrets) -> String {
+pub fn render_env(res: &Resolution, secrets: Secrets<'_>) -> String {
     let mut out = String::new();
     out.push_str("# Effective SDK security settings, as environment variables (swml-sec resolve --format env)\n");
     for id in SettingId::ALL {
@@ -155,7 +172,7 @@ pub fn render_env(res: &Resolution, secrets: Secrets) -> String {
 }
 
 fn source_text(source: &Source) -> String {
-    match source {
+    let text = match source {
         Source::Default => "default".into(),
         Source::Env {
             name,
@@ -170,7 +187,8 @@ fn source_text(source: &Source) -> String {
             }
             s
         }
-    }
+    };
+    crate::report::escape::escape(&text).into_owned()
 }
 
 fn value_text(value: &Effective) -> String {
@@ -183,11 +201,14 @@ fn value_text(value: &Effective) -> String {
     }
 }
 
-pub fn render_human(res: &Resolution, secrets: Secrets) -> String {
+pub fn render_human(res: &Resolution, secrets: Secrets<'_>) -> String {
     let mut out = String::new();
     match &res.config {
-        Some(c) if c.loaded => out.push_str(&format!("config file: {}\n\n", c.path)),
-        Some(c) => out.push_str(&format!("config file: {} (ignored by the SDK)\n\n", c.path)),
+        Some(c) if c.loaded => out.push_str(&format!("config file: {}\n\n", escape(&c.path))),
+        Some(c) => out.push_str(&format!(
+            "config file: {} (ignored by the SDK)\n\n",
+            escape(&c.path)
+        )),
         None => out.push_str("config file: none found (environment and defaults only)\n\n"),
     }
     let rows: Vec<(String, String, String)> = SettingId::ALL

@@ -31,13 +31,29 @@ fn descriptor(rule: &Rule) -> Value {
 }
 
 /// `rules`: the rules that ran (on in the profile), in registry order.
-pub fn render(findings: &[Finding], rules: &[&'static Rule], locator: &Locator) -> String {
+/// A repository-relative path as a URI reference: each segment
+/// percent-encoded (`my dir/c#1.json` is `my%20dir/c%231.json`).
+pub fn uri_of(path: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    // RFC 3986 unreserved characters stay as they are.
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    path.split('/')
+        .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+pub fn render(findings: &[Finding], rules: &[&'static Rule], locator: &Locator) -> Value {
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
             let place = locator.place(f);
             let mut physical =
-                json!({"artifactLocation": {"uri": place.uri, "uriBaseId": "SRCROOT"}});
+                json!({"artifactLocation": {"uri": uri_of(&place.uri), "uriBaseId": "SRCROOT"}});
             if let Some(r) = &place.region {
                 let mut region = json!({"startLine": r.start_line, "startColumn": r.start_column});
                 if let (Some(el), Some(ec)) = (r.end_line, r.end_column) {
@@ -89,5 +105,15 @@ pub fn render(findings: &[Finding], rules: &[&'static Rule], locator: &Locator) 
             "results": results,
         }],
     });
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris_are_percent_encoded_per_segment() {
+        assert_eq!(super::uri_of("my dir/c#1.json"), "my%20dir/c%231.json");
+        assert_eq!(super::uri_of("a/b-c_d.e~f"), "a/b-c_d.e~f");
+        assert_eq!(super::uri_of("caf\u{e9}/%"), "caf%C3%A9/%25");
+    }
 }
