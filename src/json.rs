@@ -141,7 +141,7 @@ pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
     };
     let collect = CollectOptions {
         comments: CommentCollectionStrategy::Off,
-        tokens: true,
+        tokens: false,
     };
     let parsed = parse_to_ast(text, &collect, &options).map_err(|e| {
         let r = e.range();
@@ -259,6 +259,10 @@ fn convert(value: &ast::Value) -> Result<JNode, JsonError> {
         }
         ast::Value::Object(o) => {
             let mut members: Vec<JMember> = Vec::with_capacity(o.properties.len());
+            // Where each key sits in `members`: one lookup per key, so
+            // objects with hundreds of thousands of keys stay linear.
+            let mut positions: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::with_capacity(o.properties.len());
             for prop in &o.properties {
                 let key = prop.name.as_str().to_string();
                 let kr = prop.name.range();
@@ -268,10 +272,12 @@ fn convert(value: &ast::Value) -> Result<JNode, JsonError> {
                     value: convert(&prop.value)?,
                 };
                 // Python's dict keeps the first position and the last value.
-                if let Some(existing) = members.iter_mut().find(|m| m.key == member.key) {
-                    *existing = member;
-                } else {
-                    members.push(member);
+                match positions.get(&member.key) {
+                    Some(&i) => members[i] = member,
+                    None => {
+                        positions.insert(member.key.clone(), members.len());
+                        members.push(member);
+                    }
                 }
             }
             JValue::Object(members)
