@@ -479,7 +479,25 @@ fn report(
         CheckFormat::Sarif => crate::report::sarif::render(&findings, &rules_that_ran, &locator),
         CheckFormat::Github => crate::report::github::render(&findings, &locator),
         CheckFormat::Junit => {
-            crate::report::junit::render(&findings, &rules_that_ran, judging.fail_on, &locator)
+            let probe = extra
+                .as_ref()
+                .map(|(_, observed)| !observed["tls_version"].is_null());
+            let scope = crate::report::junit::Scope {
+                profile,
+                probe: probe.is_some(),
+                tls: probe.unwrap_or_else(|| {
+                    res.settings
+                        .value(crate::model::SettingId::SslEnabled)
+                        .as_bool()
+                }),
+            };
+            crate::report::junit::render(
+                &findings,
+                &rules_that_ran,
+                scope,
+                judging.fail_on,
+                &locator,
+            )
         }
         CheckFormat::Human => {
             let color = use_color(color, std::io::stdout().is_terminal());
