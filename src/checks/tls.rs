@@ -418,7 +418,12 @@ fn check_chain_at(
         Ok(_) => {}
         // webpki cannot even read the leaf: every client built on it
         // refuses the certificate, --insecure or not.
-        Err(e) => push_webpki_error(cx, &e, &certs, &at, first_finding),
+        Err(e) => {
+            push_webpki_error(cx, &e, chain, &certs, &at, first_finding);
+            if judge_trust && !reaches_anchor(&certs, &anchors(cx)) {
+                push_once(cx, first_finding, untrusted(NO_ANCHOR, &at));
+            }
+        }
     }
 }
 
@@ -487,7 +492,10 @@ fn check_server_usage(cx: &mut CheckContext, certs: &[X509Certificate], at: &Loc
         cx.push(
             Finding::new(
                 "cert-not-for-server",
-                "the leaf certificate is a CA certificate (basicConstraints CA:TRUE)",
+                format!(
+                    "{} is a CA certificate (basicConstraints CA:TRUE)",
+                    describe_cert(leaf, 0)
+                ),
             )
             .help("use the server certificate issued by the CA, not the CA's own")
             .setting("ssl_cert_path")
@@ -500,7 +508,10 @@ fn check_server_usage(cx: &mut CheckContext, certs: &[X509Certificate], at: &Loc
         }
         let (message, help) = if index == 0 {
             (
-                "the leaf certificate's extended key usage does not include serverAuth".to_string(),
+                format!(
+                    "the extended key usage of {} does not include serverAuth",
+                    describe_cert(c, 0)
+                ),
                 "re-issue it with extendedKeyUsage = serverAuth",
             )
         } else {
@@ -548,11 +559,12 @@ fn check_key_strength(cx: &mut CheckContext, c: &X509Certificate, which: &str, a
 /// unsupported signature is cert-weak-signature, not an ordering problem).
 fn issued_by(child: &X509Certificate, issuer: &X509Certificate) -> bool {
     child.issuer().as_raw() == issuer.subject().as_raw()
-        && match child.verify_signature(Some(issuer.public_key())) {
-            Ok(()) => true,
-            Err(x509_parser::error::X509Error::SignatureVerificationError) => false,
-            Err(_) => true,
-        }
+        && (child.signature_algorithm != child.tbs_certificate.signature
+            || match child.verify_signature(Some(issuer.public_key())) {
+                Ok(()) => true,
+                Err(x509_parser::error::X509Error::SignatureVerificationError) => false,
+                Err(_) => true,
+            })
 }
 
 fn check_order(cx: &mut CheckContext, certs: &[X509Certificate], at: &Location) {
@@ -752,21 +764,17 @@ fn check_trust(
         None,
     );
     let Err(error) = result else { return };
-    push_webpki_error(cx, &error, certs, at, first_finding);
+    push_webpki_error(cx, &error, chain, certs, at, first_finding);
     // webpki reports one error per chain: when it is not about the anchor,
     // say separately whether the chain reaches one at all.
     let about_anchor = matches!(error, webpki::Error::UnknownIssuer);
     if !about_anchor && !reaches_anchor(certs, &anchors) {
-        push_once(
-            cx,
-            first_finding,
-            untrusted(
-                "no certificate in the file is issued by a public web root or a --ca-file anchor",
-                at,
-            ),
-        );
+        push_once(cx, first_finding, untrusted(NO_ANCHOR, at));
     }
 }
+
+const NO_ANCHOR: &str =
+    "no certificate in the file is issued by a public web root or a --ca-file anchor";
 
 fn untrusted(reason: &str, at: &Location) -> Finding {
     Finding::new(
@@ -901,10 +909,60 @@ fn plain_words(debug: &str) -> String {
     out
 }
 
+/// Which certificate of the file a webpki error is about, in words.
+fn culprit(error: &webpki::Error, chain: &[CertificateDer], certs: &[X509Certificate]) -> String {
+    use webpki::Error as E;
+    let found = match error {
+        // Errors in reading a certificate: read each one alone.
+        E::UnsupportedCriticalExtension
+        | E::ExtensionValueInvalid
+        | E::MalformedExtensions
+        | E::BadDer
+        | E::TrailingData(_)
+        | E::BadDerTime
+        | E::InvalidCertValidity
+        | E::UnsupportedCertVersion
+        | E::InvalidSerialNumber
+        | E::SignatureAlgorithmMismatch
+        | E::MalformedDnsIdentifier
+        | E::MalformedNameConstraint
+        | E::InvalidNetworkMaskConstraint
+        | E::UnsupportedNameType
+        | E::EmptyEkuExtension => {
+            let fails = |der: &CertificateDer| webpki::EndEntityCert::try_from(der).err();
+            chain
+                .iter()
+                .position(|der| fails(der).as_ref() == Some(error))
+                .or_else(|| chain.iter().position(|der| fails(der).is_some()))
+                .or_else(|| {
+                    matches!(error, E::SignatureAlgorithmMismatch).then(|| {
+                        certs
+                            .iter()
+                            .position(|c| c.signature_algorithm != c.tbs_certificate.signature)
+                    })?
+                })
+        }
+        E::EndEntityUsedAsCa => (1..certs.len()).find(|&i| !is_ca(&certs[i])),
+        E::RequiredEkuNotFoundContext(_) => {
+            (0..certs.len()).find(|&i| lacks_server_auth(&certs[i]))
+        }
+        E::UnsupportedSignatureAlgorithmContext(c) => (0..certs.len()).find(|&i| {
+            c.signature_algorithm_id
+                .ends_with(certs[i].signature_algorithm.algorithm.as_bytes())
+        }),
+        _ => None,
+    };
+    found.map_or_else(
+        || "a certificate of the chain".to_string(),
+        |i| describe_cert(&certs[i], i),
+    )
+}
+
 /// One webpki verdict as a finding in plain words; never dropped.
 fn push_webpki_error(
     cx: &mut CheckContext,
     error: &webpki::Error,
+    chain: &[CertificateDer],
     certs: &[X509Certificate],
     at: &Location,
     first_finding: usize,
@@ -919,6 +977,7 @@ fn push_webpki_error(
         cert_with_time(certs, t.as_secs(), false)
             .unwrap_or_else(|| "a certificate of the chain".into())
     };
+    let who = culprit(error, chain, certs);
     let invalid = |what: &str| {
         Finding::new("cert-invalid", format!("clients refuse the chain: {what}"))
             .help("re-issue the certificate with a standard profile (your CA's defaults)")
@@ -948,7 +1007,7 @@ fn push_webpki_error(
         E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
             Finding::new(
                 "cert-not-for-server",
-                "a certificate of the chain limits its extended key usage and serverAuth is not in it",
+                format!("{who} limits its extended key usage and serverAuth is not in it"),
             )
             .help("re-issue it with extendedKeyUsage = serverAuth")
             .setting("ssl_cert_path")
@@ -965,7 +1024,7 @@ fn push_webpki_error(
         | E::UnsupportedCrlSignatureAlgorithmContext(c) => Finding::new(
             "cert-weak-signature",
             format!(
-                "a certificate of the chain is signed with {}, which clients no longer accept",
+                "{who} is signed with {}, which clients no longer accept",
                 algorithm_name(&c.signature_algorithm_id)
             ),
         )
@@ -984,28 +1043,28 @@ fn push_webpki_error(
         .help("re-issue it with SHA-256 or better (RSA or ECDSA P-256/P-384)")
         .setting("ssl_cert_path")
         .at(at.clone()),
-        E::SignatureAlgorithmMismatch => invalid(
-            "a certificate's signature algorithm differs from the one in its signed part (RFC 5280 4.1.1.2)",
-        ),
-        E::UnsupportedCriticalExtension => {
-            invalid("a certificate has a critical extension that clients do not know")
-        }
-        E::ExtensionValueInvalid | E::MalformedExtensions => {
-            invalid("a certificate has a malformed extension (such as authorityInfoAccess)")
-        }
-        E::BadDer | E::TrailingData(_) => invalid("a certificate is not valid DER"),
-        E::BadDerTime | E::InvalidCertValidity => {
-            invalid("a certificate's validity dates are malformed or out of order")
-        }
-        E::UnsupportedCertVersion => invalid("a certificate is not X.509 version 3"),
-        E::InvalidSerialNumber => invalid("a certificate's serial number is invalid"),
-        E::MalformedDnsIdentifier => invalid("a certificate holds a malformed DNS name"),
+        E::SignatureAlgorithmMismatch => invalid(&format!(
+            "the signature algorithm of {who} differs from the one in its signed part (RFC 5280 4.1.1.2)"
+        )),
+        E::UnsupportedCriticalExtension => invalid(&format!(
+            "{who} has a critical extension that clients do not know"
+        )),
+        E::ExtensionValueInvalid | E::MalformedExtensions => invalid(&format!(
+            "{who} has a malformed extension (such as authorityInfoAccess)"
+        )),
+        E::BadDer | E::TrailingData(_) => invalid(&format!("{who} is not valid DER")),
+        E::BadDerTime | E::InvalidCertValidity => invalid(&format!(
+            "the validity dates of {who} are malformed or out of order"
+        )),
+        E::UnsupportedCertVersion => invalid(&format!("{who} is not X.509 version 3")),
+        E::InvalidSerialNumber => invalid(&format!("the serial number of {who} is invalid")),
+        E::MalformedDnsIdentifier => invalid(&format!("{who} holds a malformed DNS name")),
         E::MalformedNameConstraint | E::InvalidNetworkMaskConstraint => {
-            invalid("an issuer's name constraints are malformed")
+            invalid(&format!("the name constraints of {who} are malformed"))
         }
-        E::UnsupportedNameType => {
-            invalid("a certificate holds a name of a type clients cannot check")
-        }
+        E::UnsupportedNameType => invalid(&format!(
+            "{who} holds a name of a type clients cannot check"
+        )),
         E::UnknownIssuer => untrusted(
             "it does not lead to a public web root or a --ca-file anchor",
             at,
@@ -1015,7 +1074,7 @@ fn push_webpki_error(
             at,
         ),
         E::EndEntityUsedAsCa => untrusted(
-            "a certificate that is not a CA (basicConstraints) issues another certificate",
+            &format!("{who} is not a CA (basicConstraints) but issues another certificate"),
             at,
         ),
         E::PathLenConstraintViolated => untrusted(
