@@ -1301,7 +1301,97 @@ fn rsa_modulus_of_key(key: &PrivateKeyDer) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::name_matches;
+    use super::{name_matches, plain_words, push_webpki_error};
+    use crate::checks::{CheckContext, CheckOptions};
+    use crate::finding::Location;
+
+    #[test]
+    fn unknown_webpki_errors_are_put_in_words() {
+        assert_eq!(plain_words("CertExpired { time: 1 }"), "cert expired");
+        assert_eq!(plain_words("UnknownIssuer"), "unknown issuer");
+    }
+
+    /// Every variant becomes a finding in plain words: no Rust names, no
+    /// braces, never nothing.
+    #[test]
+    #[allow(deprecated)]
+    fn every_webpki_error_becomes_a_plain_finding() {
+        use webpki::Error as E;
+        let env = crate::input::EnvView::from_pairs(Vec::<(String, String)>::new());
+        let res = crate::resolve::resolve_with_config_bytes(&env, "config.json", b"{}");
+        let options = CheckOptions::at_time(0);
+        let t = rustls_pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(1));
+        let errors = vec![
+            E::BadDer,
+            E::BadDerTime,
+            E::CaUsedAsEndEntity,
+            E::CertDistrusted,
+            E::CertExpired {
+                time: t,
+                not_after: t,
+            },
+            E::CertNotValidYet {
+                time: t,
+                not_before: t,
+            },
+            E::CertRevoked,
+            E::CrlExpired {
+                time: t,
+                next_update: t,
+            },
+            E::EmptyEkuExtension,
+            E::EndEntityUsedAsCa,
+            E::ExtensionValueInvalid,
+            E::InvalidCertValidity,
+            E::InvalidCrlNumber,
+            E::InvalidNetworkMaskConstraint,
+            E::InvalidSerialNumber,
+            E::InvalidCrlSignatureForPublicKey,
+            E::InvalidSignatureForPublicKey,
+            E::IssuerNotCrlSigner,
+            E::MalformedDnsIdentifier,
+            E::MalformedExtensions,
+            E::MalformedNameConstraint,
+            E::MaximumNameConstraintComparisonsExceeded,
+            E::MaximumPathBuildCallsExceeded,
+            E::MaximumPathDepthExceeded,
+            E::MaximumSignatureChecksExceeded,
+            E::NameConstraintViolation,
+            E::PathLenConstraintViolated,
+            E::RequiredEkuNotFound,
+            E::SignatureAlgorithmMismatch,
+            E::UnknownIssuer,
+            E::UnknownRevocationStatus,
+            E::UnsupportedCertVersion,
+            E::UnsupportedCriticalExtension,
+            E::UnsupportedCrlIssuingDistributionPoint,
+            E::UnsupportedCrlVersion,
+            E::UnsupportedDeltaCrl,
+            E::UnsupportedIndirectCrl,
+            E::UnsupportedNameType,
+            E::UnsupportedRevocationReason,
+            E::UnsupportedRevocationReasonsPartitioning,
+            E::UnsupportedCrlSignatureAlgorithm,
+            E::UnsupportedSignatureAlgorithm,
+            E::UnsupportedCrlSignatureAlgorithmForPublicKey,
+            E::UnsupportedSignatureAlgorithmForPublicKey,
+        ];
+        for error in errors {
+            let mut cx = CheckContext::new(&res, &options);
+            push_webpki_error(&mut cx, &error, &[], &[], &Location::Default, 0);
+            let findings = cx.into_findings();
+            assert_eq!(findings.len(), 1, "{error:?}");
+            let message = &findings[0].message;
+            let camel = message
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| {
+                    w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                        && w.chars().skip(1).any(|c| c.is_ascii_uppercase())
+                        && w.chars().any(|c| c.is_ascii_lowercase())
+                });
+            assert!(!camel && !message.contains('{'), "{error:?}: {message}");
+        }
+    }
 
     #[test]
     fn wildcards_cover_exactly_one_label() {
