@@ -137,13 +137,11 @@ pub fn check(cx: &mut CheckContext) {
             .unwrap_or_default();
         let message = if span.via.is_none() {
             Some("the config file holds the password itself".to_string())
-        } else if let Some(var) = defaulted.first() {
+        } else {
             // The default is the password: never quote it.
-            Some(format!(
+            defaulted.first().map(|var| format!(
                 "{var} is unset, so the password is the default written after `|` in ${{{var}|…}}: a password committed in the config file"
             ))
-        } else {
-            None
         };
         if let Some(message) = message {
             cx.push(
