@@ -502,12 +502,27 @@ fn report(
             &locator,
         )),
         CheckFormat::Github => Document::Text(crate::report::github::render(&findings, &locator)),
-        CheckFormat::Junit => Document::Xml(crate::report::junit::render(
-            &findings,
-            &rules_that_ran,
-            judging.fail_on,
-            &locator,
-        )),
+        CheckFormat::Junit => {
+            let probe = extra
+                .as_ref()
+                .map(|(_, observed)| !observed["tls_version"].is_null());
+            let scope = crate::report::junit::Scope {
+                profile,
+                probe: probe.is_some(),
+                tls: probe.unwrap_or_else(|| {
+                    res.settings
+                        .value(crate::model::SettingId::SslEnabled)
+                        .as_bool()
+                }),
+            };
+            Document::Xml(crate::report::junit::render(
+                &findings,
+                &rules_that_ran,
+                scope,
+                judging.fail_on,
+                &locator,
+            ))
+        }
         CheckFormat::Human => Document::Text(crate::report::check_out::render_human(
             &findings,
             profile,

@@ -300,6 +300,41 @@ impl Resolver<'_> {
     fn set(&mut self, id: SettingId, value: Effective, python: PyValue, source: Source) {
         // Invariant: items is indexed in SettingId::ALL order.
         if let Some(slot) = self.items.iter_mut().find(|s| s.id == id) {
+            if let (Source::Env { name, .. }, Source::File(span)) = (&slot.source, &source) {
+                // The file wins; unless it reads the very same variable, the
+                // variable has no effect. Names only: values may be secrets.
+                let reads_it = span
+                    .via
+                    .as_deref()
+                    .is_some_and(|v| v.split(", ").any(|p| p.split(' ').next() == Some(name)));
+                if !reads_it {
+                    let env_place = match env_location(self.env, name) {
+                        Location::Env {
+                            env_file: Some(file),
+                            line: Some(line),
+                            ..
+                        } => format!("{name} (set in {file} line {line})"),
+                        _ => format!("{name} (set in the environment)"),
+                    };
+                    self.findings.push(
+                        Finding::new(
+                            "env-overridden",
+                            format!(
+                                "{env_place} has no effect: {} at {} line {} overrides it",
+                                id.name(),
+                                span.path,
+                                span.line
+                            ),
+                        )
+                        .help(format!(
+                            "set {} in one place: remove it from the file, or reference the variable there (\"${{{name}}}\")",
+                            id.name()
+                        ))
+                        .setting(id.name())
+                        .at(source_location(&source)),
+                    );
+                }
+            }
             *slot = ResolvedSetting {
                 id,
                 value,
@@ -1180,11 +1215,25 @@ pub fn pointer_join(base: &str, key: &str) -> String {
 }
 
 /// The closest candidate, when it is close enough to be a likely typo.
+///
+/// A candidate that extends the name (a truncation such as `…_PASS` for
+/// `…_PASSWORD`) wins over one at the same or a slightly smaller edit
+/// distance; ties then go to the longest common prefix.
 pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let lowered = name.to_lowercase();
     candidates
-        .map(|c| (strsim::damerau_levenshtein(&lowered, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= 3.max(c.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|c| {
+            let lc = c.to_lowercase();
+            let distance = strsim::damerau_levenshtein(&lowered, &lc);
+            let truncation = lowered.len() >= 4 && lc.starts_with(&lowered);
+            let prefix = lowered
+                .chars()
+                .zip(lc.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            (distance, truncation, prefix, c)
+        })
+        .filter(|(d, truncation, _, c)| *truncation || *d <= 3.max(c.len() / 4))
+        .min_by_key(|(d, truncation, prefix, _)| (!*truncation, *d, usize::MAX - *prefix))
+        .map(|(_, _, _, c)| c)
 }

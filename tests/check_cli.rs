@@ -945,3 +945,284 @@ fn every_rule_is_exercised_by_an_integration_test() {
         .collect();
     assert!(missing.is_empty(), "rules no test names: {missing:?}");
 }
+
+/// The findings of `rule` in a JSON check run.
+fn findings_of(sb: &Sandbox, rule: &str, extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut args = vec!["check", "--format", "json", "--ca-file", "tls/ca.pem"];
+    args.extend_from_slice(extra);
+    sb.run(&args).json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn host_and_origin_entries_that_never_match() {
+    for bad in ["agent.example.com:443", "*.example.com", ".example.com"] {
+        assert_fires(
+            &prod()
+                .sb
+                .env("SWML_ALLOWED_HOSTS", &format!("{DOMAIN},{bad}")),
+            "hosts-malformed",
+            &[],
+        );
+    }
+    for bad in ["https://*.example.com", "https://app.example.com:443"] {
+        assert_fires(
+            &prod().sb.env("SWML_CORS_ORIGINS", bad),
+            "cors-origin-malformed",
+            &[],
+        );
+    }
+    // A non-default port is sent by clients, so it can match.
+    assert_quiet(
+        &prod()
+            .sb
+            .env("SWML_CORS_ORIGINS", "https://app.example.com:8443"),
+        "cors-origin-malformed",
+        &[],
+    );
+    // In the config file the finding underlines the item, not the list.
+    let s = prod();
+    let text = "{\"security\": {\n  \"allowed_hosts\": [\"agent.example.com\", \"*.example.com\"],\n  \"cors_origins\": [\"https://app.example.com\", \"https://app.example.com:443\"]\n}}\n";
+    s.sb.file("config.json", text);
+    let sb =
+        s.sb.env("SWML_ALLOWED_HOSTS", "")
+            .env("SWML_CORS_ORIGINS", "");
+    for (rule, item, line) in [
+        ("hosts-malformed", "*.example.com", 2),
+        ("cors-origin-malformed", "https://app.example.com:443", 3),
+    ] {
+        let found = findings_of(&sb, rule, &["config.json"]);
+        assert_eq!(found.len(), 1, "{rule}: {found:?}");
+        let loc = &found[0]["location"];
+        let line_text = text.lines().nth(line - 1).unwrap();
+        let column = line_text.find(&format!("\"{item}\"")).unwrap() + 2;
+        assert_eq!(loc["line"], line, "{rule}: {loc}");
+        assert_eq!(loc["column"], column, "{rule}: {loc}");
+    }
+}
+
+#[test]
+fn internal_allowed_hosts_are_a_note_not_a_reissue() {
+    let sb = prod().sb.env(
+        "SWML_ALLOWED_HOSTS",
+        &format!("{DOMAIN},localhost,10.0.0.5"),
+    );
+    assert_quiet(&sb, "cert-hostname-mismatch", &["--profile", "prod"]);
+    let found = findings_of(&sb, "cert-hostname-internal", &["--profile", "prod"]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    for f in &found {
+        assert_eq!(f["severity"], "note", "{f}");
+        assert!(!f["help"].as_str().unwrap().contains("re-issue the"), "{f}");
+    }
+    // A public name the certificate lacks is still an error to re-issue for.
+    let sb = prod()
+        .sb
+        .env("SWML_ALLOWED_HOSTS", &format!("{DOMAIN},www.example.com"));
+    let found = findings_of(&sb, "cert-hostname-mismatch", &["--profile", "prod"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["severity"], "error");
+}
+
+#[test]
+fn environment_overridden_by_the_config_file() {
+    let s = prod();
+    s.sb.file("config.json", "{\"security\": {\"rate_limit\": 60}}");
+    let sb = s.sb.env("SWML_RATE_LIMIT", "5");
+    let found = findings_of(&sb, "env-overridden", &["config.json"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("SWML_RATE_LIMIT")
+            && message.contains("rate_limit")
+            && message.contains("config.json"),
+        "{message}"
+    );
+    assert_eq!(found[0]["severity"], "note");
+    assert_eq!(found[0]["location"]["pointer"], "/security/rate_limit");
+    // The file reading the same variable does not override it.
+    sb.file(
+        "config.json",
+        "{\"security\": {\"rate_limit\": \"${SWML_RATE_LIMIT|60}\"}}",
+    );
+    assert_quiet(&sb, "env-overridden", &["config.json"]);
+    // No file key, no override.
+    sb.file("config.json", "{\"security\": {}}");
+    assert_quiet(&sb, "env-overridden", &["config.json"]);
+    // A secret overridden is named, never shown.
+    sb.file(
+        "config.json",
+        "{\"security\": {\"auth\": {\"basic\": {\"password\": \"${OTHER_PW}\"}}}}",
+    );
+    let sb = sb.env("OTHER_PW", "Kq7-zT2m_Wv9-Rb4Yp8-Hn3Xc");
+    let found = findings_of(&sb, "env-overridden", &["config.json"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let all = sb.run(&["check", "config.json"]).all();
+    assert!(!all.contains(STRONG) && !all.contains("Kq7-zT2m"), "{all}");
+}
+
+#[test]
+fn truncated_variable_names_suggest_the_completion() {
+    let sb = Sandbox::new().env("SWML_BASIC_AUTH_PASS", "x");
+    let found = sb.run(&["check", "--format", "json"]).json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "env-unknown-var")
+        .cloned()
+        .unwrap();
+    assert_eq!(found["help"], "did you mean SWML_BASIC_AUTH_PASSWORD?");
+    let sb = Sandbox::new().env("SWML_SSL_ENABLE", "true");
+    let out = sb.run(&["check", "--format", "json"]).stdout;
+    assert!(out.contains("did you mean SWML_SSL_ENABLED?"), "{out}");
+}
+
+#[test]
+fn a_password_default_in_the_config_is_a_committed_secret() {
+    let default = "Zq8-Lm3v_Tp9-Xw2Kd7-Rb5Nc";
+    let s = prod();
+    s.sb.file(
+        "config.json",
+        format!(
+            "{{\"security\": {{\"auth\": {{\"basic\": {{\"password\": \"${{PW|{default}}}\"}}}}}}}}"
+        ),
+    );
+    let found = findings_of(&s.sb, "auth-secret-in-config", &["config.json"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0]["message"].as_str().unwrap().contains("PW"));
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let out = s.sb.run(&["check", "--format", format, "config.json"]);
+        assert!(!out.all().contains(default), "{format} shows the default");
+        assert!(
+            !out.all().contains(&default[..8]),
+            "{format} shows part of it"
+        );
+    }
+    // With PW set the file holds no password.
+    let sb = s.sb.env("PW", STRONG);
+    assert_quiet(&sb, "auth-secret-in-config", &["config.json"]);
+}
+
+#[test]
+fn key_bundled_or_in_a_directory_writable_by_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let set_mode = |p: std::path::PathBuf, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    // A key bundled into a certificate file that others can read.
+    let s = prod();
+    let chain = std::fs::read_to_string(s.sb.path("tls/fullchain.pem")).unwrap();
+    let key = std::fs::read_to_string(s.sb.path("tls/key.pem")).unwrap();
+    s.sb.file("tls/fullchain.pem", format!("{chain}{key}"));
+    set_mode(s.sb.path("tls/fullchain.pem"), 0o644);
+    let found = findings_of(&s.sb, "key-permissions", &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["setting"], "ssl_cert_path");
+    set_mode(s.sb.path("tls/fullchain.pem"), 0o600);
+    assert_quiet(&s.sb, "key-permissions", &[]);
+    // The same file without a key may be world-readable.
+    let s = prod();
+    set_mode(s.sb.path("tls/fullchain.pem"), 0o644);
+    assert_quiet(&s.sb, "key-permissions", &[]);
+    // A key in a directory anyone may write to, not sticky.
+    set_mode(s.sb.path("tls"), 0o777);
+    let found = findings_of(&s.sb, "key-permissions", &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0]["message"].as_str().unwrap().contains("0777"));
+    set_mode(s.sb.path("tls"), 0o1777);
+    assert_quiet(&s.sb, "key-permissions", &[]);
+    set_mode(s.sb.path("tls"), 0o775);
+    assert_quiet(&s.sb, "key-permissions", &[]);
+    set_mode(s.sb.path("tls"), 0o755);
+}
+
+#[test]
+fn intermediate_problems_name_the_certificate() {
+    let s = prod();
+    let expired_inter = {
+        let mut spec = CertSpec::ca("Old Intermediate CA");
+        spec.not_before_days = -800;
+        spec.not_after_days = -2;
+        s.ca.intermediate_with(&spec)
+    };
+    let (leaf, key) = expired_inter.sign(&CertSpec::leaf(&[DOMAIN]), KeyKind::EcP256Pkcs8);
+    s.sb.file("tls/fullchain.pem", format!("{leaf}{}", expired_inter.pem));
+    write_private(&s.sb, "tls/key.pem", &key);
+    let found = findings_of(&s.sb, "cert-expired", &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("#2") && message.contains("Old Intermediate CA"),
+        "{message}"
+    );
+    // Also judged at a date given with --at.
+    let found = findings_of(&s.sb, "cert-expired", &["--at", &past_date(-30)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let server_inter = {
+        let mut spec = CertSpec::ca("Client-only Intermediate CA");
+        spec.eku = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        s.ca.intermediate_with(&spec)
+    };
+    let (leaf, key) = server_inter.sign(&CertSpec::leaf(&[DOMAIN]), KeyKind::EcP256Pkcs8);
+    s.sb.file("tls/fullchain.pem", format!("{leaf}{}", server_inter.pem));
+    write_private(&s.sb, "tls/key.pem", &key);
+    let found = findings_of(&s.sb, "cert-not-for-server", &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Client-only Intermediate CA")
+    );
+}
+
+#[test]
+fn junit_lists_only_rules_that_ran() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["check", "--format", "junit", "--profile", "dev"]);
+    let doc = roxmltree::Document::parse(&out.stdout).unwrap();
+    let case = |id: &str| {
+        doc.descendants()
+            .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some(id))
+            .unwrap_or_else(|| panic!("no testcase {id}"))
+    };
+    let skipped = |id: &str| {
+        case(id)
+            .children()
+            .find(|n| n.has_tag_name("skipped"))
+            .and_then(|n| n.attribute("message"))
+            .map(str::to_string)
+    };
+    let listing = sb.run(&["rules"]).stdout;
+    let all = listing.lines().skip(1).count();
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count(),
+        all
+    );
+    assert!(skipped("probe-cors-permissive").unwrap().contains("probe"));
+    assert!(skipped("cert-expired").unwrap().contains("HTTPS is off"));
+    assert!(skipped("key-permissions").unwrap().contains("HTTPS is off"));
+    assert!(
+        skipped("cert-untrusted")
+            .unwrap()
+            .contains("off in the dev profile")
+    );
+    assert_eq!(skipped("tls-disabled"), None);
+    assert_eq!(skipped("auth-password-unset"), None);
+    // With HTTPS on, certificate rules run.
+    let s = prod();
+    let out =
+        s.sb.run(&["check", "--format", "junit", "--ca-file", "tls/ca.pem"]);
+    let doc = roxmltree::Document::parse(&out.stdout).unwrap();
+    let cert_expired = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("cert-expired"))
+        .unwrap();
+    assert!(!cert_expired.children().any(|n| n.has_tag_name("skipped")));
+}

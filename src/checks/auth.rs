@@ -124,18 +124,33 @@ pub fn check(cx: &mut CheckContext) {
             .at(pw_loc.clone()),
         );
     }
-    if let Source::File(span) = &password_setting.source
-        && span.via.is_none()
-    {
-        cx.push(
-            Finding::new(
-                "auth-secret-in-config",
-                "the config file holds the password itself",
-            )
-            .help("reference a variable: \"password\": \"${SWML_BASIC_AUTH_PASSWORD}\"")
-            .setting("basic_auth_password")
-            .at(pw_loc.clone()),
-        );
+    if let Source::File(span) = &password_setting.source {
+        // `via` lists each `${...}` as `NAME`, `NAME default` or `NAME unset`.
+        let defaulted: Vec<&str> = span
+            .via
+            .as_deref()
+            .map(|v| {
+                v.split(", ")
+                    .filter_map(|p| p.strip_suffix(" default"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let message = if span.via.is_none() {
+            Some("the config file holds the password itself".to_string())
+        } else {
+            // The default is the password: never quote it.
+            defaulted.first().map(|var| format!(
+                "{var} is unset, so the password is the default written after `|` in ${{{var}|…}}: a password committed in the config file"
+            ))
+        };
+        if let Some(message) = message {
+            cx.push(
+                Finding::new("auth-secret-in-config", message)
+                    .help("reference a variable without a default: \"password\": \"${SWML_BASIC_AUTH_PASSWORD}\", and set it from your secret store")
+                    .setting("basic_auth_password")
+                    .at(pw_loc.clone()),
+            );
+        }
     }
     let norm = normalized(&password);
     if PLACEHOLDERS.iter().any(|p| normalized(p) == norm) {

@@ -1,9 +1,39 @@
 //! allowed_hosts and cors_origins.
 
 use crate::checks::CheckContext;
-use crate::finding::Finding;
-use crate::model::SettingId;
-use crate::resolve::source_location;
+use crate::finding::{Finding, Location};
+use crate::model::{SettingId, Source};
+use crate::resolve::{LineIndex, source_location};
+
+/// Where one item of a list setting is: its own text in the config file when
+/// it can be found inside the list's literal, else the whole setting.
+fn item_location(cx: &CheckContext, source: &Source, item: &str) -> Location {
+    let whole = source_location(source);
+    let (Source::File(span), Some(text)) = (
+        source,
+        cx.res.config.as_ref().and_then(|c| c.text.as_deref()),
+    ) else {
+        return whole;
+    };
+    let Some(literal) = text.get(span.range.clone()) else {
+        return whole;
+    };
+    let quoted = format!("\"{item}\"");
+    let found = literal
+        .find(&quoted)
+        .map(|i| i + 1)
+        .or_else(|| literal.find(item));
+    let Some(offset) = found else { return whole };
+    let start = span.range.start + offset;
+    let (line, column) = LineIndex::new(text).line_col(start);
+    Location::File {
+        path: span.path.clone(),
+        line,
+        column,
+        pointer: Some(span.pointer.clone()),
+        range: start..start + item.len(),
+    }
+}
 
 pub fn check(cx: &mut CheckContext) {
     let hosts = cx.res.settings.get(SettingId::AllowedHosts);
@@ -21,12 +51,14 @@ pub fn check(cx: &mut CheckContext) {
         );
     }
     for h in items.iter().filter(|h| h.as_str() != "*" && !h.is_empty()) {
-        if let Some(problem) = host_problem(h) {
+        if let Some((problem, help)) = host_problem(h) {
+            let at = item_location(cx, &hosts.source, h);
             cx.push(
                 Finding::new("hosts-malformed", format!("allowed host {h:?} {problem}: the SDK compares the Host header verbatim, so it never matches"))
-                    .help("list bare host names, e.g. agent.example.com")
+                    .help(help)
                     .setting("allowed_hosts")
-                    .at(location.clone()),
+                    .label(problem)
+                    .at(at),
             );
         }
     }
@@ -45,36 +77,64 @@ pub fn check(cx: &mut CheckContext) {
         .iter()
         .filter(|o| o.as_str() != "*" && !o.is_empty())
     {
+        let at = item_location(cx, &cors.source, o);
         match origin_problem(o) {
             Some(problem) => cx.push(
-                Finding::new("cors-origin-malformed", format!("CORS origin {o:?} {problem}: browsers send scheme://host[:port] exactly, so it never matches"))
-                    .help("write origins as https://host or https://host:port")
+                Finding::new("cors-origin-malformed", format!("CORS origin {o:?} {problem}: browsers send scheme://host[:port] exactly, without the default port, so it never matches"))
+                    .help("write origins as https://host or https://host:port, one per origin (no wildcards)")
                     .setting("cors_origins")
-                    .at(location.clone()),
+                    .label(problem)
+                    .at(at),
             ),
             None if o.to_ascii_lowercase().starts_with("http://") => cx.push(
                 Finding::new("cors-insecure-origin", format!("CORS origin {o:?} is plain http://"))
                     .help("allow only https:// origins")
                     .setting("cors_origins")
-                    .at(location.clone()),
+                    .at(at),
             ),
             None => {}
         }
     }
 }
 
-fn host_problem(h: &str) -> Option<&'static str> {
+const BARE: &str = "list bare host names, e.g. agent.example.com";
+
+fn host_problem(h: &str) -> Option<(&'static str, &'static str)> {
     if h.contains("://") {
-        Some("has a scheme")
+        Some(("has a scheme", BARE))
     } else if h.contains('/') {
-        Some("has a path")
+        Some(("has a path", BARE))
     } else if h.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Some("contains whitespace")
+        Some(("contains whitespace", BARE))
     } else if h.contains('@') {
-        Some("contains user information")
+        Some(("contains user information", BARE))
+    } else if h.contains('*') {
+        Some((
+            "is a wildcard pattern",
+            "the SDK matches no patterns: list each host name (or `*` alone to accept any)",
+        ))
+    } else if h.starts_with('.') {
+        Some((
+            "starts with a dot (a domain pattern)",
+            "the SDK matches no patterns: list each host name in full",
+        ))
+    } else if has_default_port(h) {
+        Some((
+            "has the default port",
+            "clients leave :443 and :80 out of the Host header: list the bare host name",
+        ))
     } else {
         None
     }
+}
+
+/// `host:443` or `host:80` (also `[v6]:443`): clients omit these ports.
+fn has_default_port(authority: &str) -> bool {
+    let port = match authority.rsplit_once(':') {
+        Some((host, port)) if host.ends_with(']') || !host.contains(':') => port,
+        _ => return false,
+    };
+    matches!(port, "443" | "80")
 }
 
 fn origin_problem(o: &str) -> Option<&'static str> {
@@ -86,6 +146,15 @@ fn origin_problem(o: &str) -> Option<&'static str> {
     };
     if url.host_str().is_none_or(str::is_empty) {
         return Some("has no host");
+    }
+    let authority = o.split_once("://").map_or("", |(_, rest)| {
+        rest.split(['/', '?', '#']).next().unwrap_or("")
+    });
+    if authority.contains('*') {
+        return Some("has a wildcard");
+    }
+    if url.port().is_none() && has_default_port(authority) {
+        return Some("has the default port");
     }
     if o.ends_with('/') {
         return Some("has a trailing slash");

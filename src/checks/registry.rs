@@ -104,6 +104,10 @@ rules! {
         why: "A misspelt variable is silently ignored, so the setting keeps its default.",
         fix: "Rename it to the variable the SDK reads; the message suggests the closest.",
         example: "SWML_SSL_ENABLE=true  ->  SWML_SSL_ENABLED=true";
+    "env-overridden", Config, "NNN", "a SWML_* variable that the config file overrides",
+        why: "The SDK reads the environment first and lets the config file win, so the variable has no effect; whoever sets it believes otherwise.",
+        fix: "Set the value in one place: remove the key from the file, or reference the variable there (\"rate_limit\": \"${SWML_RATE_LIMIT|60}\").",
+        example: "SWML_RATE_LIMIT=5 while config.json sets \"rate_limit\": 60";
     "env-not-utf8", Config, "WWW", "a SWML_* variable's name or value is not valid UTF-8",
         why: "Python decodes it with surrogate escapes, so what the SDK compares is not what any editor shows; swml-sec displays such bytes as U+FFFD.",
         fix: "Set the variable to UTF-8 text.",
@@ -148,19 +152,19 @@ rules! {
         why: "A missing file makes the SDK fall back to plain HTTP; an unreadable one makes the server fail at start.",
         fix: "Point the path at a readable regular file.",
         example: "SWML_SSL_CERT_PATH=/etc/ssl/agent.crt  (no such file)";
-    "cert-invalid", Tls, "EEE", "the certificate file holds no PEM certificate",
-        why: "uvicorn loads PEM only: a DER file, a key, an empty or damaged file fails at start-up.",
+    "cert-invalid", Tls, "EEE", "the certificate file holds no PEM certificate, or a certificate clients refuse to read",
+        why: "uvicorn loads PEM only: a DER file, a key, an empty or damaged file fails at start-up. Clients (rustls-webpki is the judge) also refuse a certificate with an unknown critical extension, a malformed extension such as authorityInfoAccess, or a signature algorithm that differs from the one in its signed part.",
         fix: "Convert with `openssl x509 -inform der -in cert.der -out cert.pem`, or point at the right file.",
         example: "a .der file or an empty file as ssl_cert_path";
-    "cert-expired", Tls, "EEE", "the certificate has expired",
-        why: "SignalWire refuses to deliver webhooks to a service with an expired certificate.",
+    "cert-expired", Tls, "EEE", "a certificate of the chain (the leaf or an intermediate) has expired",
+        why: "SignalWire refuses to deliver webhooks to a service with an expired certificate; an expired intermediate breaks the chain just as surely. The message names the certificate (position in the file and subject) and the date.",
         fix: "Renew the certificate (and automate renewal).",
         example: "notAfter 2025-01-01 checked on 2026-11-29";
-    "cert-not-yet-valid", Tls, "EEE", "the certificate is not valid yet",
+    "cert-not-yet-valid", Tls, "EEE", "a certificate of the chain is not valid yet",
         why: "Clients refuse a certificate before its notBefore date; often a wrong clock where it was issued.",
         fix: "Wait until it is valid, or re-issue it with a correct clock.",
         example: "notBefore tomorrow";
-    "cert-expiring", Tls, "WWN", "the certificate expires within the warning window (default 30 days)",
+    "cert-expiring", Tls, "WWN", "a certificate of the chain expires within the warning window (default 30 days)",
         why: "An expiry between two deployments takes the service down without any change to it.",
         fix: "Renew it now; set --warn-days or warn_days in the policy to your renewal lead time.",
         example: "notAfter in 10 days";
@@ -176,36 +180,40 @@ rules! {
         why: "The TLS handshake fails for every client.",
         fix: "Use the key the certificate was issued for; compare `openssl x509 -pubkey` with `openssl pkey -pubout`.",
         example: "a renewed certificate with the old key";
-    "key-permissions", Tls, "WWN", "the private key is readable by group or others",
-        why: "Anyone who can read the key can impersonate the service.",
-        fix: "chmod 600 the key file (and own it by the service's user).",
+    "key-permissions", Tls, "WWN", "the private key is readable by group or others, or can be replaced by others",
+        why: "Anyone who can read the key can impersonate the service: this includes a key bundled into a certificate file that others may read. Anyone who can write its directory (writable by others, not sticky) can swap the key.",
+        fix: "chmod 600 the key file (and own it by the service's user); keep keys out of the certificate file, or make that file 600 too; chmod o-w the directory.",
         example: "-rw-r--r-- agent.key";
     "cert-self-signed", Tls, "WN-", "the leaf certificate is self-signed",
         why: "SignalWire's platform calls the service over the public internet and does not trust self-signed certificates.",
         fix: "Use a certificate from a public CA (for example Let's Encrypt) in production.",
         example: "openssl req -x509 ... as the production certificate";
     "cert-hostname-mismatch", Tls, "EWN", "the certificate does not cover `domain` or an allowed host",
-        why: "Clients reject the certificate for a name it does not list; a wildcard covers exactly one label.",
+        why: "Clients reject the certificate for a name it does not list; a wildcard covers exactly one label. rustls-webpki decides whether a name is covered.",
         fix: "Re-issue the certificate with every served name in its subjectAltName.",
         example: "domain agent.example.com with a certificate for www.example.com";
-    "cert-weak-key", Tls, "EEW", "the certificate's key is too small (RSA < 2048 bits, EC < 256 bits)",
+    "cert-hostname-internal", Tls, "NNN", "an allowed host that no public certificate can cover (localhost, a private address)",
+        why: "Health checks and local proxies reach the service by localhost or a private address; no public CA can certify those names, so re-issuing the certificate is not the fix. SignalWire itself uses the public name.",
+        fix: "Let such clients use plain HTTP on a private port or skip name verification; nothing to re-issue.",
+        example: "SWML_ALLOWED_HOSTS=agent.example.com,localhost,10.0.0.5";
+    "cert-weak-key", Tls, "EEW", "a certificate's key is too small (RSA < 2048 bits, EC < 256 bits) or DSA",
         why: "Small keys can be factored or are refused by current clients.",
         fix: "Re-issue with RSA 2048+ or ECDSA P-256+.",
         example: "an RSA 1024 certificate";
-    "cert-weak-signature", Tls, "EEW", "the certificate is signed with SHA-1 or MD5",
-        why: "These signatures can be forged and are refused by current clients.",
+    "cert-weak-signature", Tls, "EEW", "a certificate is signed with SHA-1, MD5 or another algorithm clients refuse",
+        why: "These signatures can be forged and are refused by current clients. A signature that cannot be checked for its algorithm is reported here, never as a chain-order problem.",
         fix: "Re-issue with a SHA-256 (or better) signature.",
         example: "sha1WithRSAEncryption";
     "cert-chain-order", Tls, "WWN", "the chain is out of order or does not link",
         why: "The leaf must come first and each certificate must be issued by the next, or clients fail to build the chain.",
         fix: "Put the leaf first, then the intermediates in order (the full chain file of your CA).",
         example: "intermediate before leaf in fullchain.pem";
-    "cert-not-for-server", Tls, "EEW", "the leaf is a CA certificate, or its extended key usage lacks serverAuth",
-        why: "Clients refuse a server certificate that is not issued for server authentication.",
+    "cert-not-for-server", Tls, "EEW", "the leaf is a CA certificate, or the extended key usage of the leaf or an intermediate lacks serverAuth",
+        why: "Clients refuse a server certificate that is not issued for server authentication, and an intermediate whose extended key usage omits serverAuth (anyExtendedKeyUsage does not count) limits every certificate below it.",
         fix: "Use a server (leaf) certificate with extendedKeyUsage serverAuth.",
         example: "the CA certificate given as ssl_cert_path";
-    "cert-untrusted", Tls, "WN-", "the chain does not lead to a public web root or a --ca-file anchor",
-        why: "SignalWire calls the service over the public internet and trusts the public web roots only.",
+    "cert-untrusted", Tls, "WN-", "clients refuse the chain: no public web root or --ca-file anchor, or a path rule broken",
+        why: "SignalWire calls the service over the public internet and trusts the public web roots only. The message gives the reason rustls-webpki refuses the path: an unknown issuer, a bad signature, a non-CA issuer, a pathLen or name constraint exceeded.",
         fix: "Serve the full chain of a public CA, or pass your private CA with --ca-file where that is intended.",
         example: "a certificate from an internal CA";
     "domain-unset", Tls, "WN-", "HTTPS is on but `domain` is unset",
@@ -248,8 +256,8 @@ rules! {
         why: "Pasted secrets often carry a trailing newline or space that clients do not send.",
         fix: "Strip the value where it is set.",
         example: "SWML_BASIC_AUTH_PASSWORD=\"s3cret\\n\"";
-    "auth-secret-in-config", Auth, "WWN", "a literal password in the config file",
-        why: "Config files get committed and copied; the password then leaks with them.",
+    "auth-secret-in-config", Auth, "WWN", "a literal password in the config file, or one used as the default of ${VAR|default}",
+        why: "Config files get committed and copied; the password then leaks with them. A ${PW|default} whose variable is unset runs with the default, a password committed in the file.",
         fix: "Reference a variable instead: \"password\": \"${SWML_BASIC_AUTH_PASSWORD}\".",
         example: "\"password\": \"Tr0ub4dor-and-3-in-git\"";
     "hosts-wildcard", Hosts, "EW-", "allowed_hosts accepts any Host (`*`)",
@@ -260,12 +268,12 @@ rules! {
         why: "The SDK always sets allow_credentials, so `*` lets any web site call the service with a visitor's credentials.",
         fix: "List the exact origins in SWML_CORS_ORIGINS.",
         example: "SWML_CORS_ORIGINS=https://app.example.com";
-    "hosts-malformed", Hosts, "WWW", "an allowed host with a scheme, path, port or other junk",
-        why: "The SDK compares the Host header with each item verbatim, so `https://a.com` or `a.com/` never matches.",
+    "hosts-malformed", Hosts, "WWW", "an allowed host with a scheme, path, default port, wildcard or other junk",
+        why: "The SDK compares the Host header with each item verbatim, so `https://a.com`, `a.com/`, `a.com:443` (clients omit the default port), `*.a.com` and `.a.com` (no pattern matching) never match.",
         fix: "List bare host names.",
         example: "https://agent.example.com/  ->  agent.example.com";
-    "cors-origin-malformed", Hosts, "WWW", "a CORS origin with a trailing slash, a path or no scheme",
-        why: "Browsers send origins as scheme://host[:port] exactly; anything else never matches.",
+    "cors-origin-malformed", Hosts, "WWW", "a CORS origin with a trailing slash, a path, a wildcard, a default port or no scheme",
+        why: "Browsers send origins as scheme://host[:port] exactly, without the default port; anything else (`https://*.a.com`, `https://a.com:443`) never matches.",
         fix: "Write origins as https://host or https://host:port.",
         example: "https://app.example.com/  ->  https://app.example.com";
     "cors-insecure-origin", Hosts, "WN-", "a CORS origin over plain http://",

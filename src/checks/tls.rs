@@ -27,6 +27,26 @@ const WEAK_SIGNATURES: [(&str, &str); 6] = [
     ("1.3.14.3.2.29", "SHA-1 with RSA (OIW)"),
 ];
 
+/// The rules that run when HTTPS is off.
+pub const TLS_OFF_RULES: [&str; 3] = ["tls-disabled", "verify-mode-none", "verify-mode-invalid"];
+
+/// The rules a certificate chain is judged by (`check_chain_at`), also on a
+/// served chain in `probe`.
+pub const CHAIN_RULES: [&str; 12] = [
+    "cert-invalid",
+    "cert-expired",
+    "cert-not-yet-valid",
+    "cert-expiring",
+    "cert-self-signed",
+    "cert-not-for-server",
+    "cert-weak-key",
+    "cert-weak-signature",
+    "cert-chain-order",
+    "cert-hostname-mismatch",
+    "cert-hostname-internal",
+    "cert-untrusted",
+];
+
 pub fn check(cx: &mut CheckContext) {
     let s = &cx.res.settings;
     let enabled = s.get(SettingId::SslEnabled);
@@ -73,7 +93,20 @@ pub fn check(cx: &mut CheckContext) {
         source_location(&key_setting),
     );
     if key_bytes.is_some() {
-        check_key_permissions(cx, &key_path);
+        check_key_permissions(cx, &key_path, "ssl_key_path", None);
+    }
+    // A key bundled into the certificate file is as secret as the key file.
+    if cert_bytes
+        .as_deref()
+        .is_some_and(|b| contains(b, b"PRIVATE KEY-----"))
+        && cert_path != key_path
+    {
+        check_key_permissions(
+            cx,
+            &cert_path,
+            "ssl_cert_path",
+            Some("holds a private key bundled with the certificate"),
+        );
     }
     check_material(
         cx,
@@ -275,7 +308,7 @@ fn configured_names(cx: &CheckContext) -> Vec<WantedName> {
     }
     let hosts = settings.get(SettingId::AllowedHosts);
     for h in hosts.value.as_list() {
-        if !h.is_empty() && !h.contains('*') && !h.contains('/') {
+        if !h.is_empty() && !h.contains('*') && !h.contains('/') && !h.starts_with('.') {
             wanted.push(WantedName {
                 host: host_of(h).to_string(),
                 origin: "allowed_hosts".into(),
@@ -313,6 +346,27 @@ pub fn check_served_chain(
     check_chain_at(cx, &at, chain, names, judge_trust);
 }
 
+/// How a finding names one certificate of the file: its position and subject.
+fn describe_cert(c: &X509Certificate, index: usize) -> String {
+    let subject = c.subject().to_string();
+    let subject = if subject.is_empty() {
+        "an empty subject".to_string()
+    } else {
+        subject
+    };
+    if index == 0 {
+        format!("the leaf certificate (#1, {subject})")
+    } else {
+        format!("certificate #{} of the chain ({subject})", index + 1)
+    }
+}
+
+/// The trailing self-issued certificate of a chain: clients use their own
+/// copy of a root, so its validity and signature do not matter.
+fn is_trailing_root(certs: &[X509Certificate], index: usize) -> bool {
+    index > 0 && index + 1 == certs.len() && is_self_issued(&certs[index])
+}
+
 fn check_chain_at(
     cx: &mut CheckContext,
     at: &Location,
@@ -322,51 +376,12 @@ fn check_chain_at(
 ) {
     let certs: Vec<X509Certificate> = chain.iter().filter_map(parsed).collect();
     let Some(leaf) = certs.first() else { return };
+    let first_finding = cx.findings.len();
     let at = at.clone();
-    let now = cx.options.at;
-    let not_before = leaf.validity().not_before.timestamp();
-    let not_after = leaf.validity().not_after.timestamp();
-    if now > not_after {
-        cx.push(
-            Finding::new(
-                "cert-expired",
-                format!(
-                    "the certificate expired on {} ({} days ago)",
-                    date(not_after),
-                    (now - not_after) / 86_400
-                ),
-            )
-            .help("renew the certificate")
-            .setting("ssl_cert_path")
-            .at(at.clone()),
-        );
-    } else if now < not_before {
-        cx.push(
-            Finding::new(
-                "cert-not-yet-valid",
-                format!("the certificate is not valid before {}", date(not_before)),
-            )
-            .help("check the clock where it was issued, or wait")
-            .setting("ssl_cert_path")
-            .at(at.clone()),
-        );
-    } else if not_after - now < i64::from(cx.options.warn_days) * 86_400 {
-        cx.push(
-            Finding::new(
-                "cert-expiring",
-                format!(
-                    "the certificate expires on {}, in {} days",
-                    date(not_after),
-                    (not_after - now) / 86_400
-                ),
-            )
-            .help(format!(
-                "renew it: it is inside the {}-day warning window",
-                cx.options.warn_days
-            ))
-            .setting("ssl_cert_path")
-            .at(at.clone()),
-        );
+    for index in 0..certs.len() {
+        if !is_trailing_root(&certs, index) {
+            check_validity(cx, &certs[index], index, &at);
+        }
     }
     if is_self_issued(leaf) {
         cx.push(
@@ -376,16 +391,11 @@ fn check_chain_at(
                 .at(at.clone()),
         );
     }
-    check_server_usage(cx, leaf, &at);
+    check_server_usage(cx, &certs, &at);
     for (i, c) in certs.iter().enumerate() {
-        let which = if i == 0 {
-            "the leaf certificate".to_string()
-        } else {
-            format!("certificate #{} of the chain", i + 1)
-        };
+        let which = describe_cert(c, i);
         check_key_strength(cx, c, &which, &at);
-        let is_last_root = i > 0 && i + 1 == certs.len() && is_self_issued(c);
-        if !is_last_root {
+        if !is_trailing_root(&certs, i) {
             let oid = c.signature_algorithm.algorithm.to_id_string();
             if let Some((_, name)) = WEAK_SIGNATURES.iter().find(|(o, _)| *o == oid) {
                 cx.push(
@@ -401,35 +411,123 @@ fn check_chain_at(
         }
     }
     check_order(cx, &certs, &at);
-    check_hostnames(cx, leaf, names);
-    if judge_trust {
-        check_trust(cx, chain, &at);
+    let ee = webpki::EndEntityCert::try_from(&chain[0]);
+    check_hostnames(cx, leaf, ee.as_ref().ok(), names);
+    match ee {
+        Ok(ee) if judge_trust => check_trust(cx, &ee, chain, &certs, &at, first_finding),
+        Ok(_) => {}
+        // webpki cannot even read the leaf: every client built on it
+        // refuses the certificate, --insecure or not.
+        Err(e) => {
+            push_webpki_error(cx, &e, chain, &certs, &at, first_finding);
+            if judge_trust && !reaches_anchor(&certs, &anchors(cx)) {
+                push_once(cx, first_finding, untrusted(NO_ANCHOR, &at));
+            }
+        }
     }
 }
 
-fn check_server_usage(cx: &mut CheckContext, leaf: &X509Certificate, at: &Location) {
+fn check_validity(cx: &mut CheckContext, c: &X509Certificate, index: usize, at: &Location) {
+    let now = cx.options.at;
+    let which = describe_cert(c, index);
+    let not_before = c.validity().not_before.timestamp();
+    let not_after = c.validity().not_after.timestamp();
+    if now > not_after {
+        cx.push(
+            Finding::new(
+                "cert-expired",
+                format!(
+                    "{which} expired on {} ({} days ago)",
+                    date(not_after),
+                    (now - not_after) / 86_400
+                ),
+            )
+            .help(if index == 0 {
+                "renew the certificate"
+            } else {
+                "serve the current intermediate of your CA (download the chain again)"
+            })
+            .setting("ssl_cert_path")
+            .at(at.clone()),
+        );
+    } else if now < not_before {
+        cx.push(
+            Finding::new(
+                "cert-not-yet-valid",
+                format!("{which} is not valid before {}", date(not_before)),
+            )
+            .help("check the clock where it was issued, or wait")
+            .setting("ssl_cert_path")
+            .at(at.clone()),
+        );
+    } else if not_after - now < i64::from(cx.options.warn_days) * 86_400 {
+        cx.push(
+            Finding::new(
+                "cert-expiring",
+                format!(
+                    "{which} expires on {}, in {} days",
+                    date(not_after),
+                    (not_after - now) / 86_400
+                ),
+            )
+            .help(format!(
+                "renew it: it is inside the {}-day warning window",
+                cx.options.warn_days
+            ))
+            .setting("ssl_cert_path")
+            .at(at.clone()),
+        );
+    }
+}
+
+/// Whether a certificate's extended key usage, when present, lacks
+/// serverAuth. rustls-webpki does not accept anyExtendedKeyUsage for it.
+fn lacks_server_auth(c: &X509Certificate) -> bool {
+    matches!(c.extended_key_usage(), Ok(Some(eku)) if !eku.value.server_auth)
+}
+
+fn check_server_usage(cx: &mut CheckContext, certs: &[X509Certificate], at: &Location) {
+    let Some(leaf) = certs.first() else { return };
     if is_ca(leaf) {
         cx.push(
             Finding::new(
                 "cert-not-for-server",
-                "the leaf certificate is a CA certificate (basicConstraints CA:TRUE)",
+                format!(
+                    "{} is a CA certificate (basicConstraints CA:TRUE)",
+                    describe_cert(leaf, 0)
+                ),
             )
             .help("use the server certificate issued by the CA, not the CA's own")
             .setting("ssl_cert_path")
             .at(at.clone()),
         );
-    } else if let Ok(Some(eku)) = leaf.extended_key_usage()
-        && !eku.value.server_auth
-        && !eku.value.any
-    {
-        cx.push(
-            Finding::new(
-                "cert-not-for-server",
-                "the certificate's extended key usage does not include serverAuth",
+    }
+    for (index, c) in certs.iter().enumerate() {
+        if is_trailing_root(certs, index) || !lacks_server_auth(c) {
+            continue;
+        }
+        let (message, help) = if index == 0 {
+            (
+                format!(
+                    "the extended key usage of {} does not include serverAuth",
+                    describe_cert(c, 0)
+                ),
+                "re-issue it with extendedKeyUsage = serverAuth",
             )
-            .help("re-issue it with extendedKeyUsage = serverAuth")
-            .setting("ssl_cert_path")
-            .at(at.clone()),
+        } else {
+            (
+                format!(
+                    "{} limits its extended key usage and serverAuth is not in it: clients refuse every server certificate below it",
+                    describe_cert(c, index)
+                ),
+                "use an intermediate of your CA that allows serverAuth",
+            )
+        };
+        cx.push(
+            Finding::new("cert-not-for-server", message)
+                .help(help)
+                .setting("ssl_cert_path")
+                .at(at.clone()),
         );
     }
 }
@@ -443,6 +541,7 @@ fn check_key_strength(cx: &mut CheckContext, c: &X509Certificate, which: &str, a
             Some(format!("RSA {} bits", rsa.key_size()))
         }
         PublicKey::EC(ec) if ec.key_size() < 256 => Some(format!("EC {} bits", ec.key_size())),
+        PublicKey::DSA(_) => Some("DSA, which TLS clients no longer accept".to_string()),
         _ => None,
     };
     if let Some(what) = weak {
@@ -453,6 +552,19 @@ fn check_key_strength(cx: &mut CheckContext, c: &X509Certificate, which: &str, a
                 .at(at.clone()),
         );
     }
+}
+
+/// Whether `issuer` issued `child`: the names link, and the signature
+/// verifies, or cannot be checked because of its algorithm (a weak or
+/// unsupported signature is cert-weak-signature, not an ordering problem).
+fn issued_by(child: &X509Certificate, issuer: &X509Certificate) -> bool {
+    child.issuer().as_raw() == issuer.subject().as_raw()
+        && (child.signature_algorithm != child.tbs_certificate.signature
+            || match child.verify_signature(Some(issuer.public_key())) {
+                Ok(()) => true,
+                Err(x509_parser::error::X509Error::SignatureVerificationError) => false,
+                Err(_) => true,
+            })
 }
 
 fn check_order(cx: &mut CheckContext, certs: &[X509Certificate], at: &Location) {
@@ -469,17 +581,14 @@ fn check_order(cx: &mut CheckContext, certs: &[X509Certificate], at: &Location) 
         return;
     }
     for (i, pair) in certs.windows(2).enumerate() {
-        let (child, issuer) = (&pair[0], &pair[1]);
-        let links = child.issuer().as_raw() == issuer.subject().as_raw()
-            && child.verify_signature(Some(issuer.public_key())).is_ok();
-        if !links {
+        if !issued_by(&pair[0], &pair[1]) {
             cx.push(
                 Finding::new(
                     "cert-chain-order",
                     format!(
-                        "certificate #{} is not issued by certificate #{} that follows it",
-                        i + 1,
-                        i + 2
+                        "{} is not issued by {} that follows it",
+                        describe_cert(&pair[0], i),
+                        describe_cert(&pair[1], i + 1)
                     ),
                 )
                 .help(
@@ -517,7 +626,35 @@ fn host_of(item: &str) -> &str {
     }
 }
 
-fn check_hostnames(cx: &mut CheckContext, leaf: &X509Certificate, wanted: Vec<WantedName>) {
+/// A name no public CA can put in a certificate: localhost, a private,
+/// loopback or link-local address, or a single-label or internal name.
+pub fn is_internal_name(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => {
+            v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified()
+        }
+        Ok(std::net::IpAddr::V6(v6)) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+        }
+        Err(_) => {
+            !host.contains('.')
+                || [".localhost", ".local", ".internal", ".lan", ".home.arpa"]
+                    .iter()
+                    .any(|s| host.ends_with(s))
+        }
+    }
+}
+
+fn check_hostnames(
+    cx: &mut CheckContext,
+    leaf: &X509Certificate,
+    ee: Option<&webpki::EndEntityCert>,
+    wanted: Vec<WantedName>,
+) {
     let mut dns = Vec::new();
     let mut ips = Vec::new();
     if let Ok(Some(san)) = leaf.subject_alternative_name() {
@@ -535,41 +672,84 @@ fn check_hostnames(cx: &mut CheckContext, leaf: &X509Certificate, wanted: Vec<Wa
         if !seen.insert(host.to_ascii_lowercase()) {
             continue;
         }
-        let covered = match host.parse::<std::net::IpAddr>() {
+        let ours = match host.parse::<std::net::IpAddr>() {
             Ok(std::net::IpAddr::V4(v4)) => ips.iter().any(|ip| ip.as_slice() == v4.octets()),
             Ok(std::net::IpAddr::V6(v6)) => ips.iter().any(|ip| ip.as_slice() == v6.octets()),
             Err(_) => dns.iter().any(|p| name_matches(p, &host)),
         };
-        if !covered {
-            let listed = if dns.is_empty() {
-                "no DNS names".to_string()
-            } else {
-                dns.join(", ")
-            };
-            let mut f = Finding::new(
+        // rustls-webpki is the judge when it can read the leaf and the name.
+        let covered = match (ee, rustls_pki_types::ServerName::try_from(host.as_str())) {
+            (Some(ee), Ok(server_name)) => {
+                ee.verify_is_valid_for_subject_name(&server_name).is_ok()
+            }
+            _ => ours,
+        };
+        if covered {
+            continue;
+        }
+        let listed = match (dns.is_empty(), ips.is_empty()) {
+            (true, true) => "no DNS names or addresses".to_string(),
+            _ => dns
+                .iter()
+                .cloned()
+                .chain(ips.iter().filter_map(|ip| ip_text(ip)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let internal = name.origin == "allowed_hosts" && is_internal_name(&host);
+        let mut f = if internal {
+            Finding::new(
+                "cert-hostname-internal",
+                format!("the certificate does not cover {host:?} (from allowed_hosts), an internal name no public CA can certify; it lists {listed}"),
+            )
+            .help("nothing to re-issue: clients that use this name (health checks, a local proxy) must connect over plain HTTP on a private port or skip name verification; SignalWire uses the public name")
+        } else {
+            Finding::new(
                 "cert-hostname-mismatch",
                 format!("the certificate does not cover {host:?} (from {}); it lists {listed}", name.origin),
             )
             .help("re-issue the certificate with this name in its subjectAltName (a wildcard covers one label)")
-            .at(name.location);
-            if let Some(setting) = name.setting {
-                f = f.setting(setting);
-            }
-            cx.push(f);
         }
+        .at(name.location);
+        if let Some(setting) = name.setting {
+            f = f.setting(setting);
+        }
+        cx.push(f);
     }
 }
 
-fn check_trust(cx: &mut CheckContext, chain: &[CertificateDer<'static>], at: &Location) {
-    let Ok(ee) = webpki::EndEntityCert::try_from(&chain[0]) else {
-        return;
-    };
+fn ip_text(bytes: &[u8]) -> Option<String> {
+    match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes)
+            .ok()
+            .map(|b| std::net::Ipv4Addr::from(b).to_string()),
+        16 => <[u8; 16]>::try_from(bytes)
+            .ok()
+            .map(|b| std::net::Ipv6Addr::from(b).to_string()),
+        _ => None,
+    }
+}
+
+/// The trust anchors: the public web roots and the --ca-file certificates.
+fn anchors(cx: &CheckContext) -> Vec<rustls_pki_types::TrustAnchor<'static>> {
     let mut anchors: Vec<rustls_pki_types::TrustAnchor> = webpki_roots::TLS_SERVER_ROOTS.to_vec();
     for der in &cx.options.ca_anchors {
         if let Ok(a) = webpki::anchor_from_trusted_cert(der) {
             anchors.push(a.to_owned());
         }
     }
+    anchors
+}
+
+fn check_trust(
+    cx: &mut CheckContext,
+    ee: &webpki::EndEntityCert,
+    chain: &[CertificateDer<'static>],
+    certs: &[X509Certificate],
+    at: &Location,
+    first_finding: usize,
+) {
+    let anchors = anchors(cx);
     let algs = rustls::crypto::ring::default_provider()
         .signature_verification_algorithms
         .all;
@@ -583,17 +763,366 @@ fn check_trust(cx: &mut CheckContext, chain: &[CertificateDer<'static>], at: &Lo
         None,
         None,
     );
-    match result {
-        Ok(_) => {}
-        // Expiry and usage have their own rules; only the path matters here.
-        Err(webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } | webpki::Error::RequiredEkuNotFoundContext(_)) => {}
-        Err(e) => cx.push(
-            Finding::new("cert-untrusted", format!("the chain does not lead to a public web root or a --ca-file anchor ({e:?})"))
-                .help("serve the full chain of a public CA; for a private CA that is intended, pass it with --ca-file")
-                .setting("ssl_cert_path")
-                .at(at.clone()),
-        ),
+    let Err(error) = result else { return };
+    push_webpki_error(cx, &error, chain, certs, at, first_finding);
+    // webpki reports one error per chain: when it is not about the anchor,
+    // say separately whether the chain reaches one at all.
+    let about_anchor = matches!(error, webpki::Error::UnknownIssuer);
+    if !about_anchor && !reaches_anchor(certs, &anchors) {
+        push_once(cx, first_finding, untrusted(NO_ANCHOR, at));
     }
+}
+
+const NO_ANCHOR: &str =
+    "no certificate in the file is issued by a public web root or a --ca-file anchor";
+
+fn untrusted(reason: &str, at: &Location) -> Finding {
+    Finding::new(
+        "cert-untrusted",
+        format!("clients refuse the chain: {reason}"),
+    )
+    .help("serve the full chain of a public CA; for a private CA that is intended, pass it with --ca-file")
+    .setting("ssl_cert_path")
+    .at(at.clone())
+}
+
+/// Pushes `finding` unless this chain already has a finding of its rule.
+fn push_once(cx: &mut CheckContext, first_finding: usize, finding: Finding) {
+    let already = cx.findings[first_finding.min(cx.findings.len())..]
+        .iter()
+        .any(|f| f.rule == finding.rule);
+    if !already {
+        cx.push(finding);
+    }
+}
+
+/// Whether some certificate of the file is an anchor or is signed by one
+/// (names and signature; validity and usage are judged elsewhere).
+fn reaches_anchor(certs: &[X509Certificate], anchors: &[rustls_pki_types::TrustAnchor]) -> bool {
+    certs.iter().any(|c| {
+        let issuer = name_contents(c.issuer().as_raw());
+        let own_spki = spki_contents(c.public_key().raw);
+        anchors.iter().any(|a| {
+            if own_spki == Some(a.subject_public_key_info.as_ref())
+                && name_contents(c.subject().as_raw()) == Some(a.subject.as_ref())
+            {
+                return true;
+            }
+            if issuer != Some(a.subject.as_ref()) {
+                return false;
+            }
+            let spki = der_sequence(a.subject_public_key_info.as_ref());
+            match x509_parser::x509::SubjectPublicKeyInfo::from_der(&spki) {
+                Ok((_, spki)) => !matches!(
+                    c.verify_signature(Some(&spki)),
+                    Err(x509_parser::error::X509Error::SignatureVerificationError)
+                ),
+                Err(_) => false,
+            }
+        })
+    })
+}
+
+/// The contents of a DER SEQUENCE (a Name or SubjectPublicKeyInfo), which is
+/// how rustls-pki-types stores a trust anchor's fields.
+fn name_contents(der: &[u8]) -> Option<&[u8]> {
+    spki_contents(der)
+}
+
+fn spki_contents(der: &[u8]) -> Option<&[u8]> {
+    let (&tag, rest) = der.split_first()?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (&first, rest) = rest.split_first()?;
+    if first < 0x80 {
+        return rest.get(..usize::from(first));
+    }
+    let count = usize::from(first & 0x7f);
+    if count == 0 || count > 4 {
+        return None;
+    }
+    let (len_bytes, rest) = (rest.get(..count)?, rest.get(count..)?);
+    let len = len_bytes
+        .iter()
+        .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+    rest.get(..len)
+}
+
+fn der_sequence(contents: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x30];
+    let len = contents.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .iter()
+            .copied()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(contents);
+    out
+}
+
+/// The certificate of the file whose validity ends (or starts) at `t`.
+fn cert_with_time(certs: &[X509Certificate], t: u64, end: bool) -> Option<String> {
+    certs.iter().enumerate().find_map(|(i, c)| {
+        let v = if end {
+            c.validity().not_after.timestamp()
+        } else {
+            c.validity().not_before.timestamp()
+        };
+        (u64::try_from(v).ok() == Some(t)).then(|| describe_cert(c, i))
+    })
+}
+
+/// The name of a signature algorithm from the DER of its OID.
+fn algorithm_name(oid_der: &[u8]) -> String {
+    let oid = x509_parser::der_parser::oid::Oid::new(std::borrow::Cow::Borrowed(oid_der));
+    let id = oid.to_id_string();
+    match WEAK_SIGNATURES.iter().find(|(o, _)| *o == id) {
+        Some((_, name)) => name.to_string(),
+        None => match id.as_str() {
+            "1.2.840.10040.4.3" | "2.16.840.1.101.3.4.3.2" => "DSA".to_string(),
+            _ => format!("the algorithm {id}"),
+        },
+    }
+}
+
+/// Turns an identifier such as `CertExpired` into `cert expired`.
+fn plain_words(debug: &str) -> String {
+    let ident: String = debug
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let mut out = String::new();
+    for (i, c) in ident.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// Which certificate of the file a webpki error is about, in words.
+fn culprit(error: &webpki::Error, chain: &[CertificateDer], certs: &[X509Certificate]) -> String {
+    use webpki::Error as E;
+    let found = match error {
+        // Errors in reading a certificate: read each one alone.
+        E::UnsupportedCriticalExtension
+        | E::ExtensionValueInvalid
+        | E::MalformedExtensions
+        | E::BadDer
+        | E::TrailingData(_)
+        | E::BadDerTime
+        | E::InvalidCertValidity
+        | E::UnsupportedCertVersion
+        | E::InvalidSerialNumber
+        | E::SignatureAlgorithmMismatch
+        | E::MalformedDnsIdentifier
+        | E::MalformedNameConstraint
+        | E::InvalidNetworkMaskConstraint
+        | E::UnsupportedNameType
+        | E::EmptyEkuExtension => {
+            let fails = |der: &CertificateDer| webpki::EndEntityCert::try_from(der).err();
+            chain
+                .iter()
+                .position(|der| fails(der).as_ref() == Some(error))
+                .or_else(|| chain.iter().position(|der| fails(der).is_some()))
+                .or_else(|| {
+                    matches!(error, E::SignatureAlgorithmMismatch).then(|| {
+                        certs
+                            .iter()
+                            .position(|c| c.signature_algorithm != c.tbs_certificate.signature)
+                    })?
+                })
+        }
+        E::EndEntityUsedAsCa => (1..certs.len()).find(|&i| !is_ca(&certs[i])),
+        E::RequiredEkuNotFoundContext(_) => {
+            (0..certs.len()).find(|&i| lacks_server_auth(&certs[i]))
+        }
+        E::UnsupportedSignatureAlgorithmContext(c) => (0..certs.len()).find(|&i| {
+            c.signature_algorithm_id
+                .ends_with(certs[i].signature_algorithm.algorithm.as_bytes())
+        }),
+        _ => None,
+    };
+    found.map_or_else(
+        || "a certificate of the chain".to_string(),
+        |i| describe_cert(&certs[i], i),
+    )
+}
+
+/// One webpki verdict as a finding in plain words; never dropped.
+fn push_webpki_error(
+    cx: &mut CheckContext,
+    error: &webpki::Error,
+    chain: &[CertificateDer],
+    certs: &[X509Certificate],
+    at: &Location,
+    first_finding: usize,
+) {
+    use webpki::Error as E;
+    let date_of = |t: &UnixTime| date(t.as_secs() as i64);
+    let which_end = |t: &UnixTime| {
+        cert_with_time(certs, t.as_secs(), true)
+            .unwrap_or_else(|| "a certificate of the chain".into())
+    };
+    let which_start = |t: &UnixTime| {
+        cert_with_time(certs, t.as_secs(), false)
+            .unwrap_or_else(|| "a certificate of the chain".into())
+    };
+    let who = culprit(error, chain, certs);
+    let invalid = |what: &str| {
+        Finding::new("cert-invalid", format!("clients refuse the chain: {what}"))
+            .help("re-issue the certificate with a standard profile (your CA's defaults)")
+            .setting("ssl_cert_path")
+            .at(at.clone())
+    };
+    #[allow(deprecated)]
+    let finding = match error {
+        E::CertExpired { not_after, .. } => Finding::new(
+            "cert-expired",
+            format!("{} expired on {}", which_end(not_after), date_of(not_after)),
+        )
+        .help("renew it, or serve the current chain of your CA")
+        .setting("ssl_cert_path")
+        .at(at.clone()),
+        E::CertNotValidYet { not_before, .. } => Finding::new(
+            "cert-not-yet-valid",
+            format!(
+                "{} is not valid before {}",
+                which_start(not_before),
+                date_of(not_before)
+            ),
+        )
+        .help("check the clock where it was issued, or wait")
+        .setting("ssl_cert_path")
+        .at(at.clone()),
+        E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
+            Finding::new(
+                "cert-not-for-server",
+                format!("{who} limits its extended key usage and serverAuth is not in it"),
+            )
+            .help("re-issue it with extendedKeyUsage = serverAuth")
+            .setting("ssl_cert_path")
+            .at(at.clone())
+        }
+        E::CaUsedAsEndEntity => Finding::new(
+            "cert-not-for-server",
+            "the leaf certificate is a CA certificate (basicConstraints CA:TRUE)",
+        )
+        .help("use the server certificate issued by the CA, not the CA's own")
+        .setting("ssl_cert_path")
+        .at(at.clone()),
+        E::UnsupportedSignatureAlgorithmContext(c)
+        | E::UnsupportedCrlSignatureAlgorithmContext(c) => Finding::new(
+            "cert-weak-signature",
+            format!(
+                "{who} is signed with {}, which clients no longer accept",
+                algorithm_name(&c.signature_algorithm_id)
+            ),
+        )
+        .help("re-issue it with SHA-256 or better")
+        .setting("ssl_cert_path")
+        .at(at.clone()),
+        E::UnsupportedSignatureAlgorithm
+        | E::UnsupportedCrlSignatureAlgorithm
+        | E::UnsupportedSignatureAlgorithmForPublicKey
+        | E::UnsupportedCrlSignatureAlgorithmForPublicKey
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
+        | E::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_) => Finding::new(
+            "cert-weak-signature",
+            "a certificate of the chain is signed with an algorithm clients do not accept for its issuer's key",
+        )
+        .help("re-issue it with SHA-256 or better (RSA or ECDSA P-256/P-384)")
+        .setting("ssl_cert_path")
+        .at(at.clone()),
+        E::SignatureAlgorithmMismatch => invalid(&format!(
+            "the signature algorithm of {who} differs from the one in its signed part (RFC 5280 4.1.1.2)"
+        )),
+        E::UnsupportedCriticalExtension => invalid(&format!(
+            "{who} has a critical extension that clients do not know"
+        )),
+        E::ExtensionValueInvalid | E::MalformedExtensions => invalid(&format!(
+            "{who} has a malformed extension (such as authorityInfoAccess)"
+        )),
+        E::BadDer | E::TrailingData(_) => invalid(&format!("{who} is not valid DER")),
+        E::BadDerTime | E::InvalidCertValidity => invalid(&format!(
+            "the validity dates of {who} are malformed or out of order"
+        )),
+        E::UnsupportedCertVersion => invalid(&format!("{who} is not X.509 version 3")),
+        E::InvalidSerialNumber => invalid(&format!("the serial number of {who} is invalid")),
+        E::MalformedDnsIdentifier => invalid(&format!("{who} holds a malformed DNS name")),
+        E::MalformedNameConstraint | E::InvalidNetworkMaskConstraint => {
+            invalid(&format!("the name constraints of {who} are malformed"))
+        }
+        E::UnsupportedNameType => invalid(&format!(
+            "{who} holds a name of a type clients cannot check"
+        )),
+        E::UnknownIssuer => untrusted(
+            "it does not lead to a public web root or a --ca-file anchor",
+            at,
+        ),
+        E::InvalidSignatureForPublicKey => untrusted(
+            "a signature in the chain does not verify with its issuer's key",
+            at,
+        ),
+        E::EndEntityUsedAsCa => untrusted(
+            &format!("{who} is not a CA (basicConstraints) but issues another certificate"),
+            at,
+        ),
+        E::PathLenConstraintViolated => untrusted(
+            "the path is longer than an issuer's basicConstraints pathLen allows",
+            at,
+        ),
+        E::NameConstraintViolation => untrusted(
+            "the leaf's names are outside an issuer's name constraints",
+            at,
+        ),
+        E::MaximumPathDepthExceeded
+        | E::MaximumPathBuildCallsExceeded
+        | E::MaximumSignatureChecksExceeded
+        | E::MaximumNameConstraintComparisonsExceeded => untrusted(
+            "the chain is too long or complex for clients to check",
+            at,
+        ),
+        E::CertDistrusted => untrusted("a certificate of the chain is distrusted", at),
+        E::CertRevoked => untrusted("a certificate of the chain is revoked", at),
+        E::CertNotValidForName(_) => Finding::new(
+            "cert-hostname-mismatch",
+            "the certificate does not cover the expected name",
+        )
+        .help("re-issue the certificate with this name in its subjectAltName")
+        .setting("ssl_cert_path")
+        .at(at.clone()),
+        E::CrlExpired { .. }
+        | E::InvalidCrlNumber
+        | E::InvalidCrlSignatureForPublicKey
+        | E::IssuerNotCrlSigner
+        | E::UnknownRevocationStatus
+        | E::UnsupportedCrlIssuingDistributionPoint
+        | E::UnsupportedCrlVersion
+        | E::UnsupportedDeltaCrl
+        | E::UnsupportedIndirectCrl
+        | E::UnsupportedRevocationReason
+        | E::UnsupportedRevocationReasonsPartitioning => untrusted(
+            &format!("revocation cannot be checked ({})", plain_words(&error.to_string())),
+            at,
+        ),
+        // A variant added after this list was written: still reported, in
+        // the words of its name.
+        other => untrusted(
+            &format!("rustls-webpki rejects it ({})", plain_words(&other.to_string())),
+            at,
+        ),
+    };
+    push_once(cx, first_finding, finding);
 }
 
 /// A parsed private key, or why it could not be used.
@@ -639,10 +1168,20 @@ fn parse_key(cx: &mut CheckContext, path: &str, bytes: &[u8]) -> Option<KeyInfo>
     }
 }
 
-fn check_key_permissions(cx: &mut CheckContext, path: &str) {
+/// The key file's mode, and its directory's: a key that group or others can
+/// read, or that anyone can replace because its directory is writable by
+/// others without the sticky bit. `bundled` says why a certificate file is
+/// judged as a key.
+fn check_key_permissions(
+    cx: &mut CheckContext,
+    path: &str,
+    setting: &'static str,
+    bundled: Option<&str>,
+) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        let what = bundled.map_or(String::new(), |b| format!(" ({b})"));
         if let Ok(meta) = std::fs::metadata(path) {
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {
@@ -650,11 +1189,41 @@ fn check_key_permissions(cx: &mut CheckContext, path: &str) {
                     Finding::new(
                         "key-permissions",
                         format!(
-                            "{path} has mode {mode:04o}: group or others can access the private key"
+                            "{path}{what} has mode {mode:04o}: group or others can access the private key"
                         ),
                     )
-                    .help(format!("chmod 600 {path}"))
-                    .setting("ssl_key_path")
+                    .help(if bundled.is_some() {
+                        format!("keep the key in its own file, or chmod 600 {path}")
+                    } else {
+                        format!("chmod 600 {path}")
+                    })
+                    .setting(setting)
+                    .at(file_location(path)),
+                );
+            }
+        }
+        let path_ref = std::path::Path::new(path);
+        let dir = match path_ref.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        if let Ok(meta) = std::fs::metadata(&dir) {
+            let mode = meta.permissions().mode() & 0o7777;
+            let others_write = mode & 0o002 != 0;
+            let sticky = mode & 0o1000 != 0;
+            if others_write && !sticky {
+                let dir_text = dir.display();
+                cx.push(
+                    Finding::new(
+                        "key-permissions",
+                        format!(
+                            "{path}{what} is in {dir_text}, which has mode {mode:04o}: anyone can replace or remove the private key"
+                        ),
+                    )
+                    .help(format!(
+                        "chmod o-w {dir_text}, or move the key to a directory only the service's user can write"
+                    ))
+                    .setting(setting)
                     .at(file_location(path)),
                 );
             }
@@ -732,7 +1301,97 @@ fn rsa_modulus_of_key(key: &PrivateKeyDer) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::name_matches;
+    use super::{name_matches, plain_words, push_webpki_error};
+    use crate::checks::{CheckContext, CheckOptions};
+    use crate::finding::Location;
+
+    #[test]
+    fn unknown_webpki_errors_are_put_in_words() {
+        assert_eq!(plain_words("CertExpired { time: 1 }"), "cert expired");
+        assert_eq!(plain_words("UnknownIssuer"), "unknown issuer");
+    }
+
+    /// Every variant becomes a finding in plain words: no Rust names, no
+    /// braces, never nothing.
+    #[test]
+    #[allow(deprecated)]
+    fn every_webpki_error_becomes_a_plain_finding() {
+        use webpki::Error as E;
+        let env = crate::input::EnvView::from_pairs(Vec::<(String, String)>::new());
+        let res = crate::resolve::resolve_with_config_bytes(&env, "config.json", b"{}");
+        let options = CheckOptions::at_time(0);
+        let t = rustls_pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(1));
+        let errors = vec![
+            E::BadDer,
+            E::BadDerTime,
+            E::CaUsedAsEndEntity,
+            E::CertDistrusted,
+            E::CertExpired {
+                time: t,
+                not_after: t,
+            },
+            E::CertNotValidYet {
+                time: t,
+                not_before: t,
+            },
+            E::CertRevoked,
+            E::CrlExpired {
+                time: t,
+                next_update: t,
+            },
+            E::EmptyEkuExtension,
+            E::EndEntityUsedAsCa,
+            E::ExtensionValueInvalid,
+            E::InvalidCertValidity,
+            E::InvalidCrlNumber,
+            E::InvalidNetworkMaskConstraint,
+            E::InvalidSerialNumber,
+            E::InvalidCrlSignatureForPublicKey,
+            E::InvalidSignatureForPublicKey,
+            E::IssuerNotCrlSigner,
+            E::MalformedDnsIdentifier,
+            E::MalformedExtensions,
+            E::MalformedNameConstraint,
+            E::MaximumNameConstraintComparisonsExceeded,
+            E::MaximumPathBuildCallsExceeded,
+            E::MaximumPathDepthExceeded,
+            E::MaximumSignatureChecksExceeded,
+            E::NameConstraintViolation,
+            E::PathLenConstraintViolated,
+            E::RequiredEkuNotFound,
+            E::SignatureAlgorithmMismatch,
+            E::UnknownIssuer,
+            E::UnknownRevocationStatus,
+            E::UnsupportedCertVersion,
+            E::UnsupportedCriticalExtension,
+            E::UnsupportedCrlIssuingDistributionPoint,
+            E::UnsupportedCrlVersion,
+            E::UnsupportedDeltaCrl,
+            E::UnsupportedIndirectCrl,
+            E::UnsupportedNameType,
+            E::UnsupportedRevocationReason,
+            E::UnsupportedRevocationReasonsPartitioning,
+            E::UnsupportedCrlSignatureAlgorithm,
+            E::UnsupportedSignatureAlgorithm,
+            E::UnsupportedCrlSignatureAlgorithmForPublicKey,
+            E::UnsupportedSignatureAlgorithmForPublicKey,
+        ];
+        for error in errors {
+            let mut cx = CheckContext::new(&res, &options);
+            push_webpki_error(&mut cx, &error, &[], &[], &Location::Default, 0);
+            let findings = cx.into_findings();
+            assert_eq!(findings.len(), 1, "{error:?}");
+            let message = &findings[0].message;
+            let camel = message
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| {
+                    w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                        && w.chars().skip(1).any(|c| c.is_ascii_uppercase())
+                        && w.chars().any(|c| c.is_ascii_lowercase())
+                });
+            assert!(!camel && !message.contains('{'), "{error:?}: {message}");
+        }
+    }
 
     #[test]
     fn wildcards_cover_exactly_one_label() {

@@ -1,25 +1,70 @@
-//! JUnit XML: one testsuite per rule family, one testcase per rule that ran.
+//! JUnit XML: one testsuite per rule family, one testcase per rule that ran;
+//! every other rule is a skipped testcase that says why it did not run.
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::checks::registry::Rule;
+use crate::checks::registry::{Family, RULES, Rule};
 use crate::finding::{Finding, Severity};
+use crate::policy::Profile;
 use crate::report::locate::Locator;
+
+/// What ran: the command, the profile, and whether HTTPS was judged.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    pub profile: Profile,
+    /// `probe` (true) or `check` (false).
+    pub probe: bool,
+    /// `check`: ssl_enabled is on. `probe`: the server answered over TLS.
+    pub tls: bool,
+}
+
+/// Why `rule` did not run in `scope`, or None when it ran.
+pub fn skip_reason(rule: &Rule, ran: &[&'static Rule], scope: Scope) -> Option<String> {
+    use crate::checks::tls::{CHAIN_RULES, TLS_OFF_RULES};
+    if !ran.iter().any(|r| r.id == rule.id) {
+        return Some(if rule.severity(scope.profile).is_none() {
+            format!("off in the {} profile", scope.profile.as_str())
+        } else {
+            "turned off by the policy".to_string()
+        });
+    }
+    match (scope.probe, rule.family) {
+        (false, Family::Probe) => Some("a probe rule: it runs only in `swml-sec probe`".into()),
+        (false, Family::Tls) if !scope.tls && !TLS_OFF_RULES.contains(&rule.id) => {
+            Some("HTTPS is off (ssl_enabled): certificate and key rules did not run".into())
+        }
+        (true, Family::Tls) if !CHAIN_RULES.contains(&rule.id) => {
+            Some("a configuration rule: `probe` judges the served certificate only".into())
+        }
+        (true, Family::Tls) if !scope.tls => {
+            Some("the server did not answer over TLS: no certificate to judge".into())
+        }
+        (true, Family::Probe | Family::Tls | Family::Policy) => None,
+        (true, _) => Some("a configuration rule: it runs in `swml-sec check`".into()),
+        _ => None,
+    }
+}
 
 pub fn render(
     findings: &[Finding],
-    rules: &[&'static Rule],
+    ran: &[&'static Rule],
+    scope: Scope,
     fail_on: Severity,
     locator: &Locator,
 ) -> String {
     let mut report = Report::new("swml-sec");
-    let mut families: Vec<_> = rules.iter().map(|r| r.family).collect();
+    let mut families: Vec<_> = RULES.iter().map(|r| r.family).collect();
     families.sort();
     families.dedup();
     for family in families {
         let mut suite = TestSuite::new(family.as_str());
-        for rule in rules.iter().filter(|r| r.family == family) {
+        for rule in RULES.iter().filter(|r| r.family == family) {
             let hits: Vec<&Finding> = findings.iter().filter(|f| f.rule == rule.id).collect();
+            let skipped = if hits.is_empty() {
+                skip_reason(rule, ran, scope)
+            } else {
+                None
+            };
             let failing: Vec<&&Finding> = hits.iter().filter(|f| f.severity >= fail_on).collect();
             let describe = |f: &Finding| {
                 let place = locator.place(f);
@@ -29,7 +74,11 @@ pub fn render(
                 };
                 format!("[{}] {} ({at})", f.severity.as_str(), f.message)
             };
-            let mut case = if failing.is_empty() {
+            let mut case = if let Some(reason) = skipped {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(reason);
+                TestCase::new(rule.id, status)
+            } else if failing.is_empty() {
                 TestCase::new(rule.id, TestCaseStatus::success())
             } else {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);

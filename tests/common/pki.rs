@@ -139,8 +139,13 @@ impl Ca {
     }
 
     pub fn intermediate(&self, cn: &str) -> Ca {
+        self.intermediate_with(&CertSpec::ca(cn))
+    }
+
+    /// An intermediate with its own validity, extended key usage and so on.
+    pub fn intermediate_with(&self, spec: &CertSpec) -> Ca {
         let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let params = CertSpec::ca(cn).params();
+        let params = spec.params();
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         Ca {
             pem: cert.pem(),
