@@ -458,6 +458,28 @@ fn credentials_go_only_to_a_verified_peer() {
     assert!(authorizations(&mismatched) > 0);
 }
 
+#[test]
+fn every_connection_with_credentials_must_verify() {
+    let p = pki();
+    let stranger = Ca::new("Stranger Root");
+    let mut b = secure(&p);
+    // The first connection (no credentials) verifies; later ones do not.
+    b.tls_later = Some(stranger.sign(&CertSpec::leaf(&[HOST]), KeyKind::EcP256Pkcs8));
+    let server = start(b);
+    let (rules, out) = probe(&configured(&p), &https(&server), &[]);
+    assert_eq!(authorizations(&server), 0, "{rules:?}");
+    assert!(rules.contains(&"probe-tls-failed".to_string()), "{rules:?}");
+    assert!(
+        out.stdout.contains("withheld the credentials"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.json()["probe"]["credentials"],
+        "withheld from an unverified peer"
+    );
+}
+
 const ECHO_PASSWORD: &str = "Echo?Secret>Pw~9x7Lq2";
 
 #[test]

@@ -29,6 +29,9 @@ pub struct Behaviour {
     pub missing_status: u16,
     /// The body of that answer (default `ok`).
     pub missing_body: Option<String>,
+    /// PEM chain and key served from the second TLS connection on (a
+    /// peer that changes between connections).
+    pub tls_later: Option<(String, String)>,
     /// Ask for credentials before routing (a proxy in front): a missing
     /// route shows only to an authenticated request.
     pub auth_before_route: bool,
@@ -82,7 +85,7 @@ pub fn start(behaviour: Behaviour) -> TestServer {
     let port = listener.local_addr().unwrap().port();
     let authorizations = Arc::new(Mutex::new(Vec::new()));
     let seen = authorizations.clone();
-    let tls_config = behaviour.tls.as_ref().map(|(chain, key)| {
+    let server_config = |(chain, key): &(String, String)| {
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain.as_bytes())
             .map(Result::unwrap)
             .collect();
@@ -96,13 +99,18 @@ pub fn start(behaviour: Behaviour) -> TestServer {
                 .with_single_cert(certs, key)
                 .unwrap(),
         )
-    });
+    };
+    let first_config = behaviour.tls.as_ref().map(server_config);
+    let later_config = behaviour.tls_later.as_ref().map(server_config);
     std::thread::spawn(move || {
-        for stream in listener.incoming() {
+        for (n, stream) in listener.incoming().enumerate() {
             let Ok(stream) = stream else { continue };
             let behaviour = behaviour.clone();
             let seen = seen.clone();
-            let tls_config = tls_config.clone();
+            let tls_config = match (&later_config, n) {
+                (Some(later), 1..) => Some(later.clone()),
+                _ => first_config.clone(),
+            };
             std::thread::spawn(move || {
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
                 serve(stream, &behaviour, tls_config, &seen);
