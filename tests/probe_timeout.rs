@@ -32,7 +32,12 @@ enum Drip {
     Body,
     /// A TLS record header, then its content one byte at a time.
     Handshake,
+    /// Every answer complete, after a pause of SLOW_ANSWER: each exchange
+    /// alone fits in --timeout, all of them do not.
+    Slow,
 }
+
+const SLOW_ANSWER: Duration = Duration::from_secs(1);
 
 /// A server that drips; it stops when dropped, after 60 s, or once a
 /// client goes away.
@@ -101,6 +106,12 @@ fn answer(stream: &mut (impl Read + Write), drip: Drip, stop: &AtomicBool) {
     }
     let headers = "HTTP/1.1 200 OK\r\nX-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n";
     match drip {
+        Drip::Slow => {
+            std::thread::sleep(SLOW_ANSWER);
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            let _ = stream.flush();
+        }
         Drip::Headers => drip_bytes(stream, headers.as_bytes(), stop),
         Drip::Body | Drip::Handshake => {
             if stream.write_all(headers.as_bytes()).is_err() {
@@ -163,8 +174,8 @@ fn tls_config(ca: &Ca) -> Arc<rustls::ServerConfig> {
 }
 
 /// Probes a dripping server and checks that the probe stops at its deadline
-/// with a finding naming the phase.
-fn assert_bounded(drip: Drip, tls: bool, phase: &str) {
+/// with a finding naming the phase; gives the JSON output.
+fn assert_bounded(drip: Drip, tls: bool, phase: &str) -> serde_json::Value {
     let ca = Ca::new("Drip Root");
     let server = drip_server(drip, tls.then(|| tls_config(&ca)));
     let sb = Sandbox::new()
@@ -203,6 +214,15 @@ fn assert_bounded(drip: Drip, tls: bool, phase: &str) {
         message.contains(&format!("--timeout {TIMEOUT_SECS} s")) && message.contains(phase),
         "{drip:?} over {scheme}: {message}"
     );
+    json
+}
+
+#[test]
+fn slow_exchanges_share_one_deadline() {
+    // Each answer takes 1 s: the first two exchanges (the second with the
+    // credentials, to a verified peer) complete, the third meets the deadline.
+    let json = assert_bounded(Drip::Slow, true, "stopped at its deadline");
+    assert_eq!(json["probe"]["credentials"], "sent", "{}", json["probe"]);
 }
 
 #[test]

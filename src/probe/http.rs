@@ -148,6 +148,20 @@ pub enum ProbeError {
     Withheld(String),
 }
 
+impl ProbeError {
+    /// The request had been written when this happened (so any credentials
+    /// in it were sent).
+    pub fn after_sending(&self) -> bool {
+        matches!(
+            self,
+            ProbeError::Timeout {
+                phase: "the response headers" | "the response body",
+                ..
+            }
+        )
+    }
+}
+
 /// Limits for every connection.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {

@@ -556,8 +556,12 @@ fn check_authenticated(p: &mut Prober) -> Option<Response> {
             );
             None
         }
-        Err(ProbeError::Timeout { .. }) => {
-            p.credentials = CredentialUse::NotReached;
+        Err(e @ ProbeError::Timeout { .. }) => {
+            p.credentials = if e.after_sending() {
+                CredentialUse::Sent
+            } else {
+                CredentialUse::NotReached
+            };
             None
         }
         Err(e) => {
