@@ -316,6 +316,25 @@ fn untrusted_reason(e: &rustls::Error, name: &ServerName<'_>) -> String {
                 "the certificate is not meant for TLS servers".to_string()
             }
             CertificateError::Revoked => "the certificate is revoked".to_string(),
+            CertificateError::UnsupportedSignatureAlgorithmContext { .. }
+            | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+                "the certificate chain uses a signature algorithm clients do not accept".to_string()
+            }
+            CertificateError::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+                Some(webpki::Error::CaUsedAsEndEntity) => {
+                    "the server presents a CA certificate, not a server certificate".to_string()
+                }
+                Some(webpki::Error::EndEntityUsedAsCa) => {
+                    "the chain uses a server certificate as an issuer".to_string()
+                }
+                Some(webpki::Error::PathLenConstraintViolated) => {
+                    "the chain breaks its CA's path length constraint".to_string()
+                }
+                Some(webpki::Error::NameConstraintViolation) => {
+                    "the chain breaks its CA's name constraints".to_string()
+                }
+                _ => "the certificate does not verify".to_string(),
+            },
             _ => "the certificate does not verify".to_string(),
         },
         _ => "the certificate does not verify".to_string(),
