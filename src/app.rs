@@ -609,6 +609,7 @@ fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Result<u8, Usag
     let observed = serde_json::json!({
         "url": args.url,
         "tls_version": outcome.tls_version,
+        "credentials": outcome.credentials.as_str(),
         "log": outcome.log,
     });
     report(

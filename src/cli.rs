@@ -127,7 +127,7 @@ pub struct ProbeArgs {
     /// Environment variable holding the password (default: the configured password). Never a flag.
     #[arg(long, value_name = "VAR")]
     pub password_env: Option<String>,
-    /// Do not report an untrusted certificate chain.
+    /// Accept an unverified peer: do not report an untrusted chain, and send the credentials even when the certificate does not verify.
     #[arg(long)]
     pub insecure: bool,
     /// Send credentials over plain http:// too.
@@ -136,7 +136,7 @@ pub struct ProbeArgs {
     /// Seconds to wait for a TCP connection.
     #[arg(long, value_name = "SECS", default_value_t = 5)]
     pub connect_timeout: u64,
-    /// Seconds for each whole request.
+    /// Seconds for the whole probe: one deadline for every connection, request and response.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub timeout: u64,
     #[command(flatten)]

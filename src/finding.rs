@@ -82,6 +82,11 @@ pub struct Finding {
     /// that reports the rule). A policy override still wins.
     #[serde(skip)]
     pub at_least: Option<Severity>,
+    /// A cap under the profile's severity for this instance (a deprecated
+    /// header's absence is a note in every profile). A policy override
+    /// still wins.
+    #[serde(skip)]
+    pub at_most: Option<Severity>,
 }
 
 impl Finding {
@@ -102,6 +107,7 @@ impl Finding {
             blocks_start: false,
             label: None,
             at_least: None,
+            at_most: None,
         }
     }
 
@@ -127,6 +133,11 @@ impl Finding {
 
     pub fn at_least(mut self, severity: Severity) -> Self {
         self.at_least = Some(severity);
+        self
+    }
+
+    pub fn at_most(mut self, severity: Severity) -> Self {
+        self.at_most = Some(severity);
         self
     }
 

@@ -170,7 +170,8 @@ pub fn apply_policy(
             Some(level) => Severity::parse(level),
             None => rule(f.rule)
                 .and_then(|r| r.severity(profile))
-                .map(|s| s.max(f.at_least.unwrap_or(s))),
+                .map(|s| s.max(f.at_least.unwrap_or(s)))
+                .map(|s| s.min(f.at_most.unwrap_or(s))),
         };
         let Some(severity) = severity else { continue };
         f.severity = severity;

@@ -359,3 +359,300 @@ fn probe_outputs_in_every_format_without_the_password() {
         assert!(!out.all().contains(PASSWORD), "{format} leaks");
     }
 }
+
+/// A server that records every Authorization header it receives.
+fn authorizations(server: &TestServer) -> usize {
+    server.authorizations.lock().unwrap().len()
+}
+
+#[test]
+fn credentials_go_only_to_a_verified_peer() {
+    let p = pki();
+    let sb = configured(&p);
+    // Untrusted: issued by a root that is neither a web root nor --ca-file.
+    let stranger = Ca::new("Stranger Root");
+    let (chain, key) = stranger.sign(&CertSpec::leaf(&[HOST]), KeyKind::EcP256Pkcs8);
+    let untrusted = start(Behaviour::secure(
+        Some((chain, key)),
+        (USER, PASSWORD),
+        HOST,
+    ));
+    let (rules, out) = probe(&sb, &https(&untrusted), &[]);
+    assert_eq!(authorizations(&untrusted), 0, "{rules:?}");
+    assert!(rules.contains(&"cert-untrusted".to_string()), "{rules:?}");
+    let json = out.json();
+    let untrusted_finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "cert-untrusted")
+        .unwrap();
+    assert!(
+        untrusted_finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("withheld the credentials"),
+        "{untrusted_finding}"
+    );
+    assert_eq!(
+        json["probe"]["credentials"],
+        "withheld from an unverified peer"
+    );
+    assert!(
+        json["probe"]["log"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().starts_with("credentials withheld")),
+        "{}",
+        json["probe"]
+    );
+    assert!(
+        out.stderr.contains("credentials withheld"),
+        "{}",
+        out.stderr
+    );
+
+    // The issue's case: self-signed for another name.
+    let (chain, key) =
+        common::pki::self_signed(&CertSpec::leaf(&["attacker.invalid"]), KeyKind::EcP256Pkcs8);
+    let attacker = start(Behaviour::secure(
+        Some((chain, key)),
+        (USER, PASSWORD),
+        HOST,
+    ));
+    let (rules, _) = probe(&sb, &https(&attacker), &[]);
+    assert_eq!(authorizations(&attacker), 0, "{rules:?}");
+
+    // Trusted through --ca-file, but for another name.
+    let (chain, key) = p.ca.sign(
+        &CertSpec::leaf(&["other.example.com"]),
+        KeyKind::EcP256Pkcs8,
+    );
+    let mismatched = start(Behaviour::secure(
+        Some((chain, key)),
+        (USER, PASSWORD),
+        HOST,
+    ));
+    let (rules, out) = probe(&sb, &https(&mismatched), &[]);
+    assert_eq!(authorizations(&mismatched), 0, "{rules:?}");
+    assert!(
+        rules.contains(&"cert-hostname-mismatch".to_string()),
+        "{rules:?}"
+    );
+    assert!(
+        out.stdout.contains("withheld the credentials"),
+        "{}",
+        out.stdout
+    );
+
+    // Trusted (private CA through --ca-file) and matching: they go.
+    let good = start(secure(&p));
+    let (rules, out) = probe(&sb, &https(&good), &[]);
+    assert!(authorizations(&good) > 0, "{rules:?}");
+    assert_eq!(out.json()["probe"]["credentials"], "sent");
+    // --insecure sends them to the unverified peers too.
+    probe(&sb, &https(&untrusted), &["--insecure"]);
+    assert!(authorizations(&untrusted) > 0);
+    probe(&sb, &https(&mismatched), &["--insecure"]);
+    assert!(authorizations(&mismatched) > 0);
+}
+
+#[test]
+fn every_connection_with_credentials_must_verify() {
+    let p = pki();
+    let stranger = Ca::new("Stranger Root");
+    let mut b = secure(&p);
+    // The first connection (no credentials) verifies; later ones do not.
+    b.tls_later = Some(stranger.sign(&CertSpec::leaf(&[HOST]), KeyKind::EcP256Pkcs8));
+    let server = start(b);
+    let (rules, out) = probe(&configured(&p), &https(&server), &[]);
+    assert_eq!(authorizations(&server), 0, "{rules:?}");
+    assert!(rules.contains(&"probe-tls-failed".to_string()), "{rules:?}");
+    assert!(
+        out.stdout.contains("withheld the credentials"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.json()["probe"]["credentials"],
+        "withheld from an unverified peer"
+    );
+}
+
+const ECHO_PASSWORD: &str = "Echo?Secret>Pw~9x7Lq2";
+
+#[test]
+fn echoed_credentials_are_masked_in_every_format() {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let pair = format!("{USER}:{ECHO_PASSWORD}");
+    let forms = [
+        ECHO_PASSWORD.to_string(),
+        pair.clone(),
+        STANDARD.encode(&pair),
+        STANDARD_NO_PAD.encode(&pair),
+        URL_SAFE.encode(&pair),
+        URL_SAFE_NO_PAD.encode(&pair),
+    ];
+    assert_ne!(
+        STANDARD.encode(&pair),
+        URL_SAFE.encode(&pair),
+        "the test needs both alphabets"
+    );
+    let p = pki();
+    let mut b = Behaviour::secure(
+        Some((p.chain.clone(), p.key.clone())),
+        (USER, ECHO_PASSWORD),
+        HOST,
+    );
+    b.echo_authorization = true;
+    let server = start(b);
+    let sb = configured(&p).env("SWML_BASIC_AUTH_PASSWORD", ECHO_PASSWORD);
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let out = sb.run(&[
+            "probe",
+            &https(&server),
+            "--format",
+            format,
+            "--ca-file",
+            "tls/ca.pem",
+        ]);
+        assert!(matches!(out.code, Some(0 | 1)), "{format}: {}", out.all());
+        // The echo reached the findings, masked.
+        assert!(out.stdout.contains("redacted"), "{format}: {}", out.stdout);
+        for f in &forms {
+            assert!(
+                !out.all().contains(f.as_str()),
+                "{format} leaks {f}:\n{}",
+                out.all()
+            );
+        }
+    }
+    assert!(
+        authorizations(&server) > 0,
+        "the echo needs the credentials"
+    );
+}
+
+#[test]
+fn control_and_bidi_characters_from_the_server_are_escaped() {
+    let p = pki();
+    let mut b = secure(&p).without_header("X-Frame-Options");
+    b.headers.push((
+        "X-Frame-Options".into(),
+        "DENY\u{202e}gnp.exe\u{9b}31m\u{85}\u{2066}".into(),
+    ));
+    let server = start(b);
+    let sb = configured(&p);
+    for format in ["human", "json"] {
+        let out = sb.run(&[
+            "probe",
+            &https(&server),
+            "--format",
+            format,
+            "--ca-file",
+            "tls/ca.pem",
+        ]);
+        let all = out.all();
+        for raw in ['\u{202e}', '\u{9b}', '\u{85}', '\u{2066}'] {
+            assert!(!all.contains(raw), "{format}: raw {raw:?} in\n{all}");
+        }
+        let text = if format == "json" {
+            out.json()["findings"][0]["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        } else {
+            out.stdout.clone()
+        };
+        // Human output may wrap lines: look for each escape.
+        for escaped in ["DENY\\u{202e}", "gnp.exe\\u{9b}31m\\u{85}\\u{2066}"] {
+            assert!(text.contains(escaped), "{format}: {escaped} not in {text}");
+        }
+    }
+}
+
+#[test]
+fn a_missing_route_is_an_error_and_auth_is_not_judged_there() {
+    let p = pki();
+    let sb = configured(&p);
+    let wrong = |s: &TestServer| format!("https://{HOST}:{}/agnet", s.port);
+    // The service routes first (as AgentBase does): 404 without credentials.
+    let mut b = secure(&p);
+    b.route = Some("/agent".into());
+    let server = start(b.clone());
+    let (rules, out) = probe(&sb, &wrong(&server), &[]);
+    assert_eq!(rules, ["probe-route-not-found"], "{}", out.stdout);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stdout.contains("404"), "{}", out.stdout);
+    assert_eq!(
+        authorizations(&server),
+        0,
+        "no credentials for a missing route"
+    );
+    // The right route of the same service passes.
+    let (rules, _) = probe(&sb, &https(&server), &[]);
+    assert!(rules.is_empty(), "{rules:?}");
+    // A route without GET.
+    let mut post_only = b.clone();
+    post_only.missing_status = 405;
+    let (rules, out) = probe(&sb, &wrong(&start(post_only)), &[]);
+    assert_eq!(rules, ["probe-route-not-found"]);
+    assert!(out.stdout.contains("405"), "{}", out.stdout);
+    // A proxy asking for credentials first: only they show the 404.
+    let mut proxied = b.clone();
+    proxied.auth_before_route = true;
+    let (rules, _) = probe(&sb, &wrong(&start(proxied.clone())), &[]);
+    assert_eq!(rules, ["probe-route-not-found"]);
+    // AgentBase's catch-all: 200 {"error": "Invalid route"} without credentials.
+    let mut agentbase = b.clone();
+    agentbase.missing_status = 200;
+    agentbase.missing_body = Some(r#"{"error":"Invalid route"}"#.into());
+    let agentbase = start(agentbase);
+    let (rules, out) = probe(&sb, &wrong(&agentbase), &[]);
+    assert_eq!(rules, ["probe-route-not-found"], "{}", out.stdout);
+    assert!(out.stdout.contains("Invalid route"), "{}", out.stdout);
+    assert_eq!(authorizations(&agentbase), 0);
+    let (rules, _) = probe(&sb, &https(&agentbase), &[]);
+    assert!(rules.is_empty(), "{rules:?}");
+    // No auth finding on a missing route, even with no auth at all there.
+    let mut open = b;
+    open.auth = None;
+    let (rules, _) = probe(&sb, &wrong(&start(open)), &[]);
+    assert_eq!(rules, ["probe-route-not-found"]);
+}
+
+#[test]
+fn x_xss_protection_is_a_deprecated_note_in_every_profile() {
+    let p = pki();
+    let server = start(
+        secure(&p)
+            .without_header("X-XSS-Protection")
+            .without_header("Referrer-Policy"),
+    );
+    for profile in ["prod", "staging", "dev"] {
+        let (_, out) = probe(&configured(&p), &https(&server), &["--profile", profile]);
+        let json = out.json();
+        let findings = json["findings"].as_array().unwrap();
+        let xss = findings
+            .iter()
+            .find(|f| f["message"].as_str().unwrap().contains("X-XSS-Protection"))
+            .unwrap_or_else(|| panic!("{profile}: {findings:?}"));
+        assert_eq!(xss["rule"], "probe-header-missing");
+        assert_eq!(xss["severity"], "note", "{profile}");
+        let message = xss["message"].as_str().unwrap();
+        assert!(message.contains("deprecated"), "{message}");
+        assert!(
+            message.contains("harmless in current browsers"),
+            "{message}"
+        );
+        // The other headers keep the rule's severity.
+        let referrer = findings
+            .iter()
+            .find(|f| f["message"].as_str().unwrap().contains("Referrer-Policy"))
+            .unwrap();
+        let expected = if profile == "dev" { "note" } else { "warning" };
+        assert_eq!(referrer["severity"], expected, "{profile}");
+    }
+}

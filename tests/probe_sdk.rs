@@ -148,9 +148,39 @@ fn probe_reports_what_a_real_agent_serves() {
         "AgentBase sends no X-XSS-Protection: {}",
         out.stdout
     );
+    // Deprecated in every current browser: a note, whatever the profile.
+    let xss = out.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("X-XSS-Protection"))
+        })
+        .map(|f| f["severity"].clone());
+    assert_eq!(xss, Some(serde_json::json!("note")), "{}", out.stdout);
     assert!(
         rules.contains(&"probe-host-not-enforced".to_string()),
         "AgentBase ignores allowed_hosts: {rules:?}"
+    );
+
+    // A wrong route: AgentBase answers 404 (before asking for credentials).
+    let out = probe_agent(
+        &sb,
+        &env,
+        &format!("http://127.0.0.1:{port}/agnet"),
+        &["--allow-insecure-auth"],
+    );
+    let rules = rules_of(&out);
+    println!("probe of a wrong route found: {rules:?}\n{}", out.stderr);
+    assert!(
+        rules.contains(&"probe-route-not-found".to_string()),
+        "{rules:?}"
+    );
+    assert!(
+        !rules.iter().any(|r| r.starts_with("probe-auth-")),
+        "{rules:?}"
     );
 
     // Over HTTPS with a certificate made now, and an HSTS max-age AgentBase ignores.

@@ -333,13 +333,17 @@ rules! {
         fix: "Use an https:// public base URL.",
         example: "SWML_PROXY_URL_BASE=http://agent.example.com  ->  https://agent.example.com";
     "probe-unreachable", Probe, "EEE", "the service cannot be reached (DNS, refused connection, time-out)",
-        why: "SignalWire cannot deliver webhooks to a service it cannot reach.",
+        why: "SignalWire cannot deliver webhooks to a service it cannot reach. --timeout is one deadline for the whole probe (connect, request and response of every exchange): a server that answers too slowly, even one byte at a time, is stopped there and reported here.",
         fix: "Check the URL, the port, the firewall and that the service runs.",
         example: "swml-sec probe https://agent.example.com/agent  ->  connection refused";
-    "probe-tls-failed", Probe, "EEE", "the TLS handshake fails",
-        why: "Every HTTPS client, SignalWire included, fails the same way.",
+    "probe-tls-failed", Probe, "EEE", "the TLS handshake fails, or a verifying client refuses the peer",
+        why: "Every HTTPS client, SignalWire included, fails the same way. The probe sends credentials only to a peer whose chain is trusted (web roots or --ca-file) and covers the URL's host; otherwise it withholds them and says so.",
         fix: "Read the reason in the message: a plain-HTTP port, a protocol or cipher mismatch, a broken chain.",
         example: "https:// URL on a port that serves plain HTTP";
+    "probe-route-not-found", Probe, "EEE", "the probed URL is not an agent route (404, 405, or AgentBase's \"Invalid route\")",
+        why: "SignalWire would get the same answer; and on a missing route authentication cannot be judged, so the probe does not pass it. AgentBase answers paths outside its route with 200 {\"error\": \"Invalid route\"} and no authentication.",
+        fix: "Probe the agent's route as SignalWire calls it (e.g. /agent), and check the route in the service or the proxy.",
+        example: "swml-sec probe https://agent.example.com/agnet  ->  404";
     "probe-auth-not-required", Probe, "EEW", "the route answers 2xx without credentials",
         why: "Anyone can fetch the agent's SWML and call its functions.",
         fix: "Serve the agent through AgentBase with basic auth, and probe the agent's route.",
@@ -349,7 +353,7 @@ rules! {
         fix: "Make the service and its configuration use the same user and password (restarts regenerate an unset password).",
         example: "configured SWML_BASIC_AUTH_PASSWORD differs from the one the running service uses";
     "probe-header-missing", Probe, "WWN", "a security header of the SDK's guide is missing",
-        why: "The guide promises X-Content-Type-Options, X-Frame-Options DENY, X-XSS-Protection and Referrer-Policy; AgentBase omits X-XSS-Protection.",
+        why: "The guide promises X-Content-Type-Options, X-Frame-Options DENY, X-XSS-Protection and Referrer-Policy; AgentBase omits X-XSS-Protection. X-XSS-Protection is deprecated and ignored by every current browser (OWASP: send 0 or omit it), so its absence is only a note in every profile.",
         fix: "Add the header in the service or the reverse proxy.",
         example: "no X-XSS-Protection on an AgentBase route";
     "probe-hsts-mismatch", Probe, "WW-", "HSTS missing over HTTPS, or a max-age other than configured",

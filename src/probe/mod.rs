@@ -3,6 +3,9 @@
 //! where the two differ.
 
 pub mod http;
+pub mod text;
+
+use std::time::Instant;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -14,7 +17,7 @@ use crate::finding::{Finding, Location};
 use crate::input::{PEM_SIZE_CAP, read_bounded};
 use crate::model::SettingId;
 use crate::resolve::Resolution;
-use http::{Limits, ProbeError, Response, Scheme, Target, request};
+use http::{Exchange, Limits, ProbeError, Response, Scheme, Target, Trust, request};
 
 /// An Origin and a Host no deployment allows.
 pub const FOREIGN_ORIGIN: &str = "https://swml-sec-probe.invalid";
@@ -26,9 +29,68 @@ pub struct ProbeOptions {
     pub user: Option<String>,
     /// From the variable named by --password-env; never from a flag.
     pub password: Option<String>,
+    /// Accept an unverified peer: no `cert-untrusted`, and credentials are
+    /// sent even when the certificate does not verify.
     pub insecure: bool,
     pub allow_insecure_auth: bool,
     pub limits: Limits,
+}
+
+impl ProbeOptions {
+    /// The credentials the probe uses: --user / --password-env, else the
+    /// configured ones.
+    pub fn credentials(&self, res: &Resolution) -> Option<(String, String)> {
+        let s = &res.settings;
+        let user = self.user.clone().or_else(|| {
+            s.value(SettingId::BasicAuthUser)
+                .as_str()
+                .map(str::to_string)
+        })?;
+        let password = self.password.clone().or_else(|| {
+            s.value(SettingId::BasicAuthPassword)
+                .as_str()
+                .map(str::to_string)
+        })?;
+        Some((user, password))
+    }
+
+    /// Every form of the credentials that must never be printed (the
+    /// password, `user:password`, its base64 standard and URL-safe, ...),
+    /// for an output layer's redaction list.
+    pub fn secret_forms(&self, res: &Resolution) -> Vec<String> {
+        self.credentials(res)
+            .map(|(user, password)| text::credential_forms(&user, &password))
+            .unwrap_or_default()
+    }
+}
+
+/// What became of the credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialUse {
+    /// Neither --password-env nor a configured password.
+    NoneToSend,
+    /// A plain http:// URL without --allow-insecure-auth.
+    NotOverPlainHttp,
+    /// The peer's certificate does not verify (and no --insecure).
+    Withheld,
+    /// The route is missing (404/405): nothing to authenticate against.
+    NoRoute,
+    Sent,
+    /// The probe stopped at its deadline before sending them.
+    NotReached,
+}
+
+impl CredentialUse {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialUse::NoneToSend => "none to send",
+            CredentialUse::NotOverPlainHttp => "not sent over plain http",
+            CredentialUse::Withheld => "withheld from an unverified peer",
+            CredentialUse::NoRoute => "not sent: the route does not exist",
+            CredentialUse::Sent => "sent",
+            CredentialUse::NotReached => "not sent: the probe stopped at its deadline",
+        }
+    }
 }
 
 pub struct ProbeOutcome {
@@ -37,6 +99,16 @@ pub struct ProbeOutcome {
     pub tls_version: Option<String>,
     /// What the probe did and saw, for people (never credentials).
     pub log: Vec<String>,
+    pub credentials: CredentialUse,
+    /// The credential forms the probe masked; an output layer adds them to
+    /// its redaction list.
+    pub secret_forms: Vec<String>,
+}
+
+impl ProbeOutcome {
+    pub fn secret_forms(&self) -> Vec<String> {
+        self.secret_forms.clone()
+    }
 }
 
 struct Prober<'a> {
@@ -45,6 +117,15 @@ struct Prober<'a> {
     res: &'a Resolution,
     opts: &'a ProbeOptions,
     log: Vec<String>,
+    /// One deadline for the whole probe: --timeout from its start.
+    deadline: Instant,
+    trust: Trust,
+    secrets: Vec<String>,
+    credentials: CredentialUse,
+    /// Why the credentials were withheld, once reported.
+    withheld: Option<String>,
+    /// The probe hit its deadline: no further exchange is attempted.
+    stopped: bool,
 }
 
 impl Prober<'_> {
@@ -59,33 +140,74 @@ impl Prober<'_> {
         self.cx.push(f);
     }
 
+    /// Peer text, safe to put into a message: see [`text::shown`].
+    fn shown(&self, peer_text: &str) -> String {
+        text::shown(peer_text, &self.secrets)
+    }
+
+    /// One exchange. `with_credentials` marks headers that carry them: over
+    /// TLS they are written only to a verified peer, unless --insecure.
+    /// After a time-out the probe stops: it reports that once, names what
+    /// did not run, and later exchanges are not attempted.
     fn get(
-        &self,
+        &mut self,
         scheme: Scheme,
         host: &str,
         headers: &[(&str, String)],
+        with_credentials: bool,
+        what: &str,
     ) -> Result<(Response, Option<http::TlsInfo>), ProbeError> {
-        request(&self.opts.target, scheme, host, headers, self.opts.limits)
+        if self.stopped {
+            return Err(self.opts.limits.timeout("the exchanges after the deadline"));
+        }
+        let ex = Exchange {
+            scheme,
+            host_header: host,
+            headers,
+            verified_peer_only: with_credentials && !self.opts.insecure,
+        };
+        let result = request(
+            &self.opts.target,
+            &ex,
+            self.opts.limits,
+            self.deadline,
+            &self.trust,
+        );
+        if let Err(e @ ProbeError::Timeout { .. }) = &result {
+            self.stopped = true;
+            let message = format!(
+                "the probe of {} stopped at its deadline in {what}: {}",
+                self.opts.url,
+                self.shown(&e.to_string())
+            );
+            self.push(
+                "probe-unreachable",
+                message,
+                "a client with a time limit (SignalWire's included) gives up the same way: check the service and the network, or raise --timeout",
+            );
+        }
+        result
     }
 
     fn credentials(&self) -> Option<(String, String)> {
-        let s = &self.res.settings;
-        let user = self.opts.user.clone().or_else(|| {
-            s.value(SettingId::BasicAuthUser)
-                .as_str()
-                .map(str::to_string)
-        })?;
-        let password = self.opts.password.clone().or_else(|| {
-            s.value(SettingId::BasicAuthPassword)
-                .as_str()
-                .map(str::to_string)
-        })?;
-        Some((user, password))
+        self.opts.credentials(self.res)
     }
 
     /// May credentials travel on this URL: HTTPS, or the user opted in.
     fn may_send_credentials(&self) -> bool {
         self.opts.target.scheme == Scheme::Https || self.opts.allow_insecure_auth
+    }
+
+    /// The credentials will not go to this peer: say why in the log, once.
+    fn withhold(&mut self, reason: &str) {
+        self.credentials = CredentialUse::Withheld;
+        if self.withheld.is_none() {
+            let reason = self.shown(reason);
+            self.log.push(format!(
+                "credentials withheld: {reason} (only a verified peer gets them; --insecure sends them anyway)"
+            ));
+            self.withheld = Some(reason);
+        }
     }
 }
 
@@ -96,20 +218,44 @@ fn basic_authorization(user: &str, password: &str) -> (&'static str, String) {
     )
 }
 
-/// Probes the service at `opts.url`.
+/// Probes the service at `opts.url`. --timeout bounds the whole probe: one
+/// deadline from here, shared by every exchange.
 pub fn probe(res: &Resolution, options: &CheckOptions, opts: &ProbeOptions) -> ProbeOutcome {
+    let secrets = opts.secret_forms(res);
     let mut p = Prober {
         cx: CheckContext::new(res, options),
         tls_version: None,
         res,
         opts,
         log: Vec::new(),
+        deadline: Instant::now() + opts.limits.total_timeout,
+        trust: Trust::new(&options.ca_anchors),
+        secrets,
+        credentials: CredentialUse::NoneToSend,
+        withheld: None,
+        stopped: false,
     };
     run(&mut p);
+    // Everything leaves through the same mask: certificate names and
+    // reasons from the peer reach messages through the shared rules too.
+    let secrets = p.secrets;
+    let findings =
+        p.cx.into_findings()
+            .into_iter()
+            .map(|mut f| {
+                f.message = text::shown(&f.message, &secrets);
+                f.help = f.help.map(|h| text::shown(&h, &secrets));
+                f.label = f.label.map(|l| text::shown(&l, &secrets));
+                f
+            })
+            .collect();
+    let log = p.log.iter().map(|l| text::shown(l, &secrets)).collect();
     ProbeOutcome {
-        findings: p.cx.into_findings(),
+        findings,
         tls_version: p.tls_version,
-        log: p.log,
+        log,
+        credentials: p.credentials,
+        secret_forms: secrets,
     }
 }
 
@@ -118,9 +264,16 @@ fn run(p: &mut Prober) {
     let authority = target.authority();
     let settings = &p.res.settings;
     let ssl_configured = settings.value(SettingId::SslEnabled).as_bool();
-    let (first, tls) = match p.get(target.scheme, &authority, &[]) {
+    let (first, tls) = match p.get(
+        target.scheme,
+        &authority,
+        &[],
+        false,
+        "the first request (without credentials)",
+    ) {
         Ok(ok) => ok,
         Err(ProbeError::Tls { host, reason }) => {
+            let reason = p.shown(&reason);
             p.push(
                 "probe-tls-failed",
                 format!("the TLS handshake with {host} failed: {reason}"),
@@ -128,7 +281,14 @@ fn run(p: &mut Prober) {
             );
             return;
         }
+        Err(ProbeError::Timeout { .. }) => {
+            if p.credentials().is_some() {
+                p.credentials = CredentialUse::NotReached;
+            }
+            return;
+        }
         Err(e) => {
+            let e = p.shown(&e.to_string());
             p.push(
                 "probe-unreachable",
                 format!("{} is unreachable: {e}", p.opts.url),
@@ -148,7 +308,7 @@ fn run(p: &mut Prober) {
             tls.version,
             tls.chain.len()
         ));
-        check_served_certificate(p, &tls.chain);
+        check_served_certificate(p, tls);
     } else if ssl_configured {
         p.push(
             "probe-plain-http-open",
@@ -156,8 +316,21 @@ fn run(p: &mut Prober) {
             "serve HTTPS only: check SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH (the SDK falls back to HTTP when either is missing)",
         );
     }
-    check_unauthenticated(p, &first);
-    let authed = check_authenticated(p);
+    let authed = if route_missing(p, &first) {
+        if p.credentials().is_some() {
+            p.credentials = CredentialUse::NoRoute;
+        }
+        None
+    } else {
+        check_unauthenticated(p, &first);
+        let authed = check_authenticated(p);
+        // A proxy that asks for credentials before routing: only they show
+        // that the route is missing.
+        if let Some(r) = &authed {
+            route_missing(p, r);
+        }
+        authed
+    };
     let for_headers = authed
         .as_ref()
         .filter(|r| (200..300).contains(&r.status))
@@ -171,15 +344,91 @@ fn run(p: &mut Prober) {
     }
 }
 
-fn check_served_certificate(p: &mut Prober, chain: &[CertificateDer<'static>]) {
+/// AgentBase's catch-all answer for a path outside the agent's route:
+/// 200 with `{"error": "Invalid route"}`.
+fn is_agentbase_invalid_route(r: &Response) -> bool {
+    (200..300).contains(&r.status)
+        && serde_json::from_slice::<serde_json::Value>(&r.body_start)
+            .is_ok_and(|v| v.get("error").and_then(|e| e.as_str()) == Some("Invalid route"))
+}
+
+/// 404, 405, or AgentBase's "Invalid route" at the probed URL: reports
+/// `probe-route-not-found`; authentication is not judged there.
+fn route_missing(p: &mut Prober, r: &Response) -> bool {
+    let what = match r.status {
+        404 => "404 Not Found".to_string(),
+        405 => "405 Method Not Allowed".to_string(),
+        _ if is_agentbase_invalid_route(r) => format!(
+            "{} with AgentBase's {{\"error\": \"Invalid route\"}} (its catch-all for paths outside the agent's route)",
+            r.status
+        ),
+        _ => return false,
+    };
+    let message = format!(
+        "{} answers {what}: no agent route there, so authentication was not judged",
+        p.opts.url
+    );
+    p.push(
+        "probe-route-not-found",
+        message,
+        "probe the agent's route as SignalWire calls it (e.g. https://agent.example.com/agent)",
+    );
+    true
+}
+
+/// Certificate findings that explain why a verifying client refuses the peer.
+const REFUSAL_RULES: [&str; 4] = [
+    "cert-untrusted",
+    "cert-hostname-mismatch",
+    "cert-expired",
+    "cert-not-yet-valid",
+];
+
+fn check_served_certificate(p: &mut Prober, tls: &http::TlsInfo) {
+    let chain = &tls.chain;
     let judge_trust = !p.opts.insecure;
+    let mut cx = CheckContext::new(p.res, p.cx.options);
     crate::checks::tls::check_served_chain(
-        &mut p.cx,
+        &mut cx,
         &p.opts.url,
         &p.opts.target.host,
         chain,
         judge_trust,
     );
+    let mut found = cx.into_findings();
+    if let Err(reason) = &tls.verified
+        && !p.opts.insecure
+    {
+        let withheld = p.credentials().is_some() && p.may_send_credentials();
+        let consequence = if withheld {
+            "; the probe withheld the credentials from this peer"
+        } else {
+            ""
+        };
+        let mut explained = false;
+        for f in found.iter_mut().filter(|f| REFUSAL_RULES.contains(&f.rule)) {
+            f.message.push_str(consequence);
+            explained = true;
+        }
+        if !explained {
+            let message = format!(
+                "a verifying client (SignalWire's included) refuses the certificate of {}: {}{consequence}",
+                p.opts.target.host,
+                p.shown(reason)
+            );
+            found.push(
+                Finding::new("probe-tls-failed", message)
+                    .help("serve a chain that verifies for this host name")
+                    .at(p.at()),
+            );
+        }
+        if withheld {
+            p.withhold(reason);
+        }
+    }
+    for f in found {
+        p.cx.push(f);
+    }
     let Some(served) = chain.first() else { return };
     let Some(path) = p
         .res
@@ -213,7 +462,7 @@ fn check_served_certificate(p: &mut Prober, chain: &[CertificateDer<'static>]) {
         let message = format!(
             "configured ssl_cert_path {path} holds {}, served {}",
             describe(&configured),
-            describe(served)
+            p.shown(&describe(served))
         );
         p.push(
             "probe-cert-mismatch",
@@ -249,10 +498,14 @@ fn check_authenticated(p: &mut Prober) -> Option<Response> {
         return None;
     };
     if !p.may_send_credentials() {
+        p.credentials = CredentialUse::NotOverPlainHttp;
         p.log.push(
             "credentials not sent over plain http:// (add --allow-insecure-auth to send them)"
                 .into(),
         );
+        return None;
+    }
+    if p.withheld.is_some() {
         return None;
     }
     let authority = p.opts.target.authority();
@@ -260,8 +513,11 @@ fn check_authenticated(p: &mut Prober) -> Option<Response> {
         p.opts.target.scheme,
         &authority,
         &[basic_authorization(&user, &password)],
+        true,
+        "the request with credentials",
     ) {
         Ok((r, _)) => {
+            p.credentials = CredentialUse::Sent;
             p.log.push(format!(
                 "GET {} with credentials: {}",
                 p.opts.target.path, r.status
@@ -270,9 +526,9 @@ fn check_authenticated(p: &mut Prober) -> Option<Response> {
                 let message = format!(
                     "configured credentials (user {}) get {} from {}",
                     if user == password {
-                        "<redacted>".to_string()
+                        text::REDACTED.to_string()
                     } else {
-                        format!("{user:?}")
+                        format!("\"{}\"", p.shown(&user))
                     },
                     r.status,
                     p.opts.url
@@ -285,7 +541,31 @@ fn check_authenticated(p: &mut Prober) -> Option<Response> {
             }
             Some(r)
         }
+        Err(ProbeError::Withheld(reason)) => {
+            // This connection's peer did not verify, although an earlier one may have.
+            p.withhold(&reason);
+            let message = format!(
+                "a verifying client refuses the certificate {} presented to the request with credentials: {}; the probe withheld the credentials from this peer",
+                p.opts.target.host,
+                p.shown(&reason)
+            );
+            p.push(
+                "probe-tls-failed",
+                message,
+                "serve a chain that verifies for this host name on every connection",
+            );
+            None
+        }
+        Err(e @ ProbeError::Timeout { .. }) => {
+            p.credentials = if e.after_sending() {
+                CredentialUse::Sent
+            } else {
+                CredentialUse::NotReached
+            };
+            None
+        }
         Err(e) => {
+            let e = p.shown(&e.to_string());
             p.log
                 .push(format!("the request with credentials failed: {e}"));
             None
@@ -293,30 +573,49 @@ fn check_authenticated(p: &mut Prober) -> Option<Response> {
     }
 }
 
+/// The guide's headers: name, the value it lists (if it names one), and
+/// whether the header is deprecated (a note in every profile).
+const GUIDE_HEADERS: [(&str, Option<&str>, bool); 4] = [
+    ("X-Content-Type-Options", Some("nosniff"), false),
+    ("X-Frame-Options", Some("DENY"), false),
+    ("X-XSS-Protection", None, true),
+    ("Referrer-Policy", None, false),
+];
+
 fn check_headers(p: &mut Prober, r: &Response, https: bool) {
-    let expected: [(&str, Option<&str>); 4] = [
-        ("X-Content-Type-Options", Some("nosniff")),
-        ("X-Frame-Options", Some("DENY")),
-        ("X-XSS-Protection", None),
-        ("Referrer-Policy", None),
-    ];
-    for (name, want) in expected {
-        match (r.header(name), want) {
-            (None, _) => p.push(
-                "probe-header-missing",
+    for (name, want, deprecated) in GUIDE_HEADERS {
+        let (message, help) = match (r.header(name), want) {
+            (None, _) if deprecated => (
+                format!(
+                    "the SDK's security guide lists {name}, served none; the header is deprecated and every current browser ignores it, so its absence is harmless in current browsers (OWASP: send 0 or omit it)"
+                ),
+                "nothing to do for current browsers; if you add it, send X-XSS-Protection: 0",
+            ),
+            (None, _) => (
                 format!(
                     "the SDK's security guide lists {name}{}, served none",
                     want.map_or(String::new(), |w| format!(": {w}"))
                 ),
                 "add the header in the service or the reverse proxy",
             ),
-            (Some(v), Some(w)) if !v.trim().eq_ignore_ascii_case(w) => p.push(
-                "probe-header-missing",
-                format!("the SDK's security guide lists {name}: {w}, served {name}: {v}"),
+            (Some(v), Some(w)) if !v.trim().eq_ignore_ascii_case(w) => (
+                format!(
+                    "the SDK's security guide lists {name}: {w}, served {name}: {}",
+                    p.shown(v)
+                ),
                 "set the header to the guide's value",
             ),
-            _ => {}
+            _ => continue,
+        };
+        let mut f = Finding::new("probe-header-missing", message)
+            .help(help)
+            .at(p.at());
+        if deprecated {
+            f = f
+                .at_least(crate::finding::Severity::Note)
+                .at_most(crate::finding::Severity::Note);
         }
+        p.cx.push(f);
     }
     if !https {
         return;
@@ -341,11 +640,14 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
             "configured use_hsts=true with max-age {configured_age}, served no Strict-Transport-Security"
         )),
         (Some(v), false) => Some(format!(
-            "configured use_hsts=false, served Strict-Transport-Security: {v}"
+            "configured use_hsts=false, served Strict-Transport-Security: {}",
+            p.shown(v)
         )),
         (Some(_), true) if served_age.as_deref() != Some(configured_age.as_str()) => Some(format!(
             "configured hsts_max_age {configured_age}, served max-age={}",
-            served_age.as_deref().unwrap_or("(none)")
+            served_age
+                .as_deref()
+                .map_or("(none)".to_string(), |a| p.shown(a))
         )),
         _ => None,
     };
@@ -357,11 +659,23 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
 fn check_cors(p: &mut Prober) {
     let authority = p.opts.target.authority();
     let mut headers = vec![("Origin", FOREIGN_ORIGIN.to_string())];
-    if let Some((user, password)) = p.credentials().filter(|_| p.may_send_credentials()) {
+    let with_credentials = p.credentials == CredentialUse::Sent;
+    if let Some((user, password)) = p.credentials().filter(|_| with_credentials) {
         headers.push(basic_authorization(&user, &password));
     }
-    let Ok((r, _)) = p.get(p.opts.target.scheme, &authority, &headers) else {
-        return;
+    let r = match p.get(
+        p.opts.target.scheme,
+        &authority,
+        &headers,
+        with_credentials,
+        "the CORS request",
+    ) {
+        Ok((r, _)) => r,
+        Err(ProbeError::Withheld(reason)) => {
+            p.withhold(&reason);
+            return;
+        }
+        Err(_) => return,
     };
     let allowed = r.header("Access-Control-Allow-Origin").map(str::to_string);
     let credentials = r
@@ -399,7 +713,13 @@ fn check_host(p: &mut Prober) {
     if configured.iter().any(|h| h == "*") {
         return;
     }
-    let Ok((r, _)) = p.get(p.opts.target.scheme, FOREIGN_HOST, &[]) else {
+    let Ok((r, _)) = p.get(
+        p.opts.target.scheme,
+        FOREIGN_HOST,
+        &[],
+        false,
+        "the request with a foreign Host",
+    ) else {
         return;
     };
     p.log
@@ -419,7 +739,13 @@ fn check_host(p: &mut Prober) {
 
 fn check_plain_http(p: &mut Prober) {
     let authority = p.opts.target.authority();
-    match p.get(Scheme::Http, &authority, &[]) {
+    match p.get(
+        Scheme::Http,
+        &authority,
+        &[],
+        false,
+        "the plain-HTTP request",
+    ) {
         Ok((r, _)) if (300..400).contains(&r.status) => p.log.push(format!(
             "plain HTTP on the same port redirects ({})",
             r.status
@@ -438,6 +764,7 @@ fn check_plain_http(p: &mut Prober) {
         Ok((r, _)) => p
             .log
             .push(format!("plain HTTP on the same port answers {}", r.status)),
+        Err(ProbeError::Timeout { .. }) => {}
         Err(_) => p.log.push("plain HTTP on the same port is refused".into()),
     }
 }

@@ -24,6 +24,22 @@ pub struct Behaviour {
     pub cors_echo: bool,
     /// Answer 400 to any other Host.
     pub only_host: Option<String>,
+    /// Serve only this path; any other gets `missing_status` (404 if 0).
+    pub route: Option<String>,
+    pub missing_status: u16,
+    /// The body of that answer (default `ok`).
+    pub missing_body: Option<String>,
+    /// PEM chain and key served from the second TLS connection on (a
+    /// peer that changes between connections).
+    pub tls_later: Option<(String, String)>,
+    /// Ask for credentials before routing (a proxy in front): a missing
+    /// route shows only to an authenticated request.
+    pub auth_before_route: bool,
+    /// Copy what the client sent back into response headers: the
+    /// Authorization value into X-Frame-Options, its URL-safe base64 into
+    /// X-Content-Type-Options, the decoded `user:password` into the HSTS
+    /// max-age.
+    pub echo_authorization: bool,
 }
 
 impl Behaviour {
@@ -48,6 +64,7 @@ impl Behaviour {
             ],
             cors_echo: false,
             only_host: Some(host.to_string()),
+            ..Behaviour::default()
         }
     }
 
@@ -68,7 +85,7 @@ pub fn start(behaviour: Behaviour) -> TestServer {
     let port = listener.local_addr().unwrap().port();
     let authorizations = Arc::new(Mutex::new(Vec::new()));
     let seen = authorizations.clone();
-    let tls_config = behaviour.tls.as_ref().map(|(chain, key)| {
+    let server_config = |(chain, key): &(String, String)| {
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain.as_bytes())
             .map(Result::unwrap)
             .collect();
@@ -82,13 +99,18 @@ pub fn start(behaviour: Behaviour) -> TestServer {
                 .with_single_cert(certs, key)
                 .unwrap(),
         )
-    });
+    };
+    let first_config = behaviour.tls.as_ref().map(server_config);
+    let later_config = behaviour.tls_later.as_ref().map(server_config);
     std::thread::spawn(move || {
-        for stream in listener.incoming() {
+        for (n, stream) in listener.incoming().enumerate() {
             let Ok(stream) = stream else { continue };
             let behaviour = behaviour.clone();
             let seen = seen.clone();
-            let tls_config = tls_config.clone();
+            let tls_config = match (&later_config, n) {
+                (Some(later), 1..) => Some(later.clone()),
+                _ => first_config.clone(),
+            };
             std::thread::spawn(move || {
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
                 serve(stream, &behaviour, tls_config, &seen);
@@ -166,31 +188,76 @@ fn handle(stream: &mut (impl Read + Write), b: &Behaviour, seen: &Mutex<Vec<Stri
     }
     let host = header("Host").unwrap_or_default();
     let origin = header("Origin");
+    let authorized = match &b.auth {
+        Some((user, pass)) => {
+            use base64::Engine;
+            let expected = format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
+            );
+            authorization.as_deref() == Some(expected.as_str())
+        }
+        None => true,
+    };
+    let routed = b
+        .route
+        .as_ref()
+        .is_none_or(|r| req.path == Some(r.as_str()));
+    let missing = if b.missing_status == 0 {
+        404
+    } else {
+        b.missing_status
+    };
     let status = if b
         .only_host
         .as_ref()
         .is_some_and(|h| host.split(':').next() != Some(h.as_str()))
     {
         400
-    } else if let Some((user, pass)) = &b.auth {
-        use base64::Engine;
-        let expected = format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
-        );
-        if authorization.as_deref() == Some(expected.as_str()) {
-            200
-        } else {
-            401
-        }
+    } else if !routed && !b.auth_before_route {
+        missing
+    } else if !authorized {
+        401
+    } else if !routed {
+        missing
     } else {
         200
     };
-    let mut out = format!("HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n");
+    let body = match &b.missing_body {
+        Some(text) if !routed && status != 400 && status != 401 => text.as_str(),
+        _ => "ok",
+    };
+    let mut out = format!(
+        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
     if status == 401 {
         out.push_str("WWW-Authenticate: Basic realm=\"agent\"\r\n");
     }
+    let echoed = authorization
+        .as_deref()
+        .filter(|_| b.echo_authorization)
+        .and_then(|a| a.strip_prefix("Basic "))
+        .map(|token| {
+            use base64::Engine;
+            use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+            let pair = STANDARD.decode(token).unwrap_or_default();
+            vec![
+                ("X-Frame-Options".to_string(), format!("Basic {token}")),
+                ("X-Content-Type-Options".to_string(), URL_SAFE.encode(&pair)),
+                (
+                    "Strict-Transport-Security".to_string(),
+                    format!("max-age={}", String::from_utf8_lossy(&pair)),
+                ),
+            ]
+        })
+        .unwrap_or_default();
     for (k, v) in &b.headers {
+        if !echoed.iter().any(|(e, _)| e.eq_ignore_ascii_case(k)) {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+    }
+    for (k, v) in &echoed {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
     if let (true, Some(o)) = (b.cors_echo, origin) {
@@ -198,7 +265,8 @@ fn handle(stream: &mut (impl Read + Write), b: &Behaviour, seen: &Mutex<Vec<Stri
             "Access-Control-Allow-Origin: {o}\r\nAccess-Control-Allow-Credentials: true\r\n"
         ));
     }
-    out.push_str("\r\nok");
+    out.push_str("\r\n");
+    out.push_str(body);
     let _ = stream.write_all(out.as_bytes());
     let _ = stream.flush();
 }
