@@ -579,23 +579,7 @@ fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Result<u8, Usag
         },
     };
     // The probe's own credentials, in every form a server could echo.
-    let mut probe_secrets: Vec<String> = options.password.iter().cloned().collect();
-    let effective_user = res
-        .settings
-        .value(crate::model::SettingId::BasicAuthUser)
-        .as_str()
-        .map(str::to_string);
-    for user in options.user.iter().chain(effective_user.iter()) {
-        for pw in options.password.iter().chain(
-            res.settings
-                .value(crate::model::SettingId::BasicAuthPassword)
-                .as_str()
-                .map(str::to_string)
-                .iter(),
-        ) {
-            probe_secrets.extend(crate::report::redact::basic_credential_forms(user, pw));
-        }
-    }
+    let probe_secrets = options.secret_forms(&res);
     let redactor = Redactor::new(secrets_of_run(&res, &env, probe_secrets));
     let outcome = crate::probe::probe(&res, &judging.options, &options);
     let log_output = Output::new(

@@ -100,15 +100,6 @@ pub struct ProbeOutcome {
     /// What the probe did and saw, for people (never credentials).
     pub log: Vec<String>,
     pub credentials: CredentialUse,
-    /// The credential forms the probe masked; an output layer adds them to
-    /// its redaction list.
-    pub secret_forms: Vec<String>,
-}
-
-impl ProbeOutcome {
-    pub fn secret_forms(&self) -> Vec<String> {
-        self.secret_forms.clone()
-    }
 }
 
 struct Prober<'a> {
@@ -120,7 +111,7 @@ struct Prober<'a> {
     /// One deadline for the whole probe: --timeout from its start.
     deadline: Instant,
     trust: Trust,
-    secrets: Vec<String>,
+    secrets: crate::report::redact::Redactor,
     credentials: CredentialUse,
     /// Why the credentials were withheld, once reported.
     withheld: Option<String>,
@@ -221,7 +212,7 @@ fn basic_authorization(user: &str, password: &str) -> (&'static str, String) {
 /// Probes the service at `opts.url`. --timeout bounds the whole probe: one
 /// deadline from here, shared by every exchange.
 pub fn probe(res: &Resolution, options: &CheckOptions, opts: &ProbeOptions) -> ProbeOutcome {
-    let secrets = opts.secret_forms(res);
+    let secrets = crate::report::redact::Redactor::new(opts.secret_forms(res));
     let mut p = Prober {
         cx: CheckContext::new(res, options),
         tls_version: None,
@@ -236,26 +227,13 @@ pub fn probe(res: &Resolution, options: &CheckOptions, opts: &ProbeOptions) -> P
         stopped: false,
     };
     run(&mut p);
-    // Everything leaves through the same mask: certificate names and
-    // reasons from the peer reach messages through the shared rules too.
-    let secrets = p.secrets;
-    let findings =
-        p.cx.into_findings()
-            .into_iter()
-            .map(|mut f| {
-                f.message = text::shown(&f.message, &secrets);
-                f.help = f.help.map(|h| text::shown(&h, &secrets));
-                f.label = f.label.map(|l| text::shown(&l, &secrets));
-                f
-            })
-            .collect();
-    let log = p.log.iter().map(|l| text::shown(l, &secrets)).collect();
+    // Findings and log lines leave through the output layer, which redacts
+    // and escapes them (with these credentials among its secrets).
     ProbeOutcome {
-        findings,
+        findings: p.cx.into_findings(),
         tls_version: p.tls_version,
-        log,
+        log: p.log,
         credentials: p.credentials,
-        secret_forms: secrets,
     }
 }
 

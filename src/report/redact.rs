@@ -213,16 +213,20 @@ fn forms_of(secret: &str) -> Vec<String> {
         percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
             .to_string(),
     );
+    // As a query string or form body carries it (`a b` as `a+b`).
+    forms.push(url::form_urlencoded::byte_serialize(secret.as_bytes()).collect());
     forms
 }
 
 /// `user:password` as an HTTP Basic credential would carry it.
 pub fn basic_credential_forms(user: &str, password: &str) -> Vec<String> {
     let pair = format!("{user}:{password}");
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     vec![
-        base64::engine::general_purpose::STANDARD.encode(&pair),
-        base64::engine::general_purpose::URL_SAFE.encode(&pair),
-        base64::engine::general_purpose::STANDARD_NO_PAD.encode(&pair),
+        STANDARD.encode(&pair),
+        STANDARD_NO_PAD.encode(&pair),
+        URL_SAFE.encode(&pair),
+        URL_SAFE_NO_PAD.encode(&pair),
         pair,
     ]
 }
