@@ -30,7 +30,7 @@ pub const MIN_SEARCHED_LEN: usize = 4;
 
 /// Words of a key or variable name that mark its value as secret.
 const SECRET_WORDS: &[&str] = &[
-    "pass", "pasw", "pwd", "pword", "secret", "token", "key", "cred", "private",
+    "pass", "pasw", "pwd", "pword", "secret", "token", "cred", "private",
 ];
 
 /// Keys whose value is an object in a well-formed config; a string there
@@ -47,11 +47,13 @@ pub fn is_secret_name(name: &str) -> bool {
     }
     SECRET_WHEN_SCALAR.contains(&lowered.as_str())
         || SECRET_WORDS.iter().any(|w| lowered.contains(w))
+        // `api_key`, `apiKey`, `signing-key`; not `key0001` or `keys`.
+        || lowered.ends_with("key")
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    /// Every searched form, longest first.
+    /// Every searched form (matched leftmost-longest).
     forms: Vec<String>,
     /// Secrets too short to search for, still redacted as whole values.
     short: Vec<String>,
@@ -67,7 +69,8 @@ impl Redactor {
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
         let mut forms = Vec::new();
         let mut short = Vec::new();
-        for secret in secrets {
+        let unique: std::collections::BTreeSet<String> = secrets.into_iter().collect();
+        for secret in unique {
             if secret.is_empty() {
                 continue;
             }
@@ -78,7 +81,7 @@ impl Redactor {
             forms.extend(forms_of(&secret));
         }
         forms.retain(|f| f.chars().count() >= MIN_SEARCHED_LEN);
-        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        forms.sort_unstable();
         forms.dedup();
         short.sort();
         short.dedup();
