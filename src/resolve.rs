@@ -128,7 +128,7 @@ impl FileCtx<'_> {
 
 fn env_source(env: &EnvView, name: &str) -> Source {
     match env.var(name).map(|v| &v.origin) {
-        Some(EnvOrigin::EnvFile { path, line }) => Source::Env {
+        Some(EnvOrigin::EnvFile { path, line, .. }) => Source::Env {
             name: name.to_string(),
             env_file: Some(path.clone()),
             line: Some(*line),
@@ -296,6 +296,7 @@ impl Resolver<'_> {
     }
 
     fn check_env_names(&mut self) {
+        self.findings.extend(self.env.findings.iter().cloned());
         let known: Vec<&str> = known_env_vars().collect();
         for (name, var) in self.env.iter() {
             if !name.starts_with("SWML_") {
