@@ -60,19 +60,31 @@ fn run_case(case: &Value) -> Result<(), String> {
         let s = &got["settings"][setting];
         let from_env = s["source"]["kind"] == "env" && s["source"]["name"] == var;
         match want.as_str() {
-            None if from_env => diffs.push(format!("{var}: python-dotenv leaves it unset, swml-sec {}", s["value"])),
+            None if from_env => diffs.push(format!(
+                "{var}: python-dotenv leaves it unset, swml-sec {}",
+                s["value"]
+            )),
             None => {}
-            Some(_) if !from_env => diffs.push(format!("{var}: python-dotenv sets {want}, swml-sec takes it from {}", s["source"])),
+            Some(_) if !from_env => diffs.push(format!(
+                "{var}: python-dotenv sets {want}, swml-sec takes it from {}",
+                s["source"]
+            )),
             Some(v) => {
                 // An empty password is replaced by a generated one (null).
                 let ok = s["value"] == *want || (v.is_empty() && s["value"].is_null());
                 if !ok {
-                    diffs.push(format!("{var}: python-dotenv {want}, swml-sec {}", s["value"]));
+                    diffs.push(format!(
+                        "{var}: python-dotenv {want}, swml-sec {}",
+                        s["value"]
+                    ));
                 }
                 if let Some(at) = expected["lines"][var].as_array() {
                     let file = names[at[0].as_u64().unwrap() as usize];
                     if s["source"]["env_file"] != file || s["source"]["line"] != at[1] {
-                        diffs.push(format!("{var}: set at {file}:{}, swml-sec says {}", at[1], s["source"]));
+                        diffs.push(format!(
+                            "{var}: set at {file}:{}, swml-sec says {}",
+                            at[1], s["source"]
+                        ));
                     }
                 }
             }
@@ -91,7 +103,11 @@ fn run_case(case: &Value) -> Result<(), String> {
             .ok_or_else(|| format!("skipped line in an unknown file: {loc}"))?;
         let line = loc["line"].as_u64().unwrap();
         let help = d["help"].as_str().unwrap_or_default();
-        let kind = if help.contains("could not parse") { "error" } else { "no-value" };
+        let kind = if help.contains("could not parse") {
+            "error"
+        } else {
+            "no-value"
+        };
         skipped.insert((file as u64, line, kind.to_string()));
         if let Some(rest) = help.split("starting at line ").nth(1) {
             let n: u64 = rest.split('"').next().unwrap().parse().unwrap();
@@ -102,10 +118,18 @@ fn run_case(case: &Value) -> Result<(), String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s[0].as_u64().unwrap(), s[1].as_u64().unwrap(), s[2].as_str().unwrap().to_string()))
+        .map(|s| {
+            (
+                s[0].as_u64().unwrap(),
+                s[1].as_u64().unwrap(),
+                s[2].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     if skipped != want_skipped {
-        diffs.push(format!("skipped lines: python-dotenv {want_skipped:?}, swml-sec {skipped:?}"));
+        diffs.push(format!(
+            "skipped lines: python-dotenv {want_skipped:?}, swml-sec {skipped:?}"
+        ));
     }
     let want_warned: BTreeSet<(u64, u64)> = expected["warnings"]
         .as_array()
@@ -114,9 +138,15 @@ fn run_case(case: &Value) -> Result<(), String> {
         .map(|s| (s[0].as_u64().unwrap(), s[1].as_u64().unwrap()))
         .collect();
     if warned != want_warned {
-        diffs.push(format!("warnings: python-dotenv {want_warned:?}, swml-sec {warned:?}"));
+        diffs.push(format!(
+            "warnings: python-dotenv {want_warned:?}, swml-sec {warned:?}"
+        ));
     }
-    if diffs.is_empty() { Ok(()) } else { Err(diffs.join("; ")) }
+    if diffs.is_empty() {
+        Ok(())
+    } else {
+        Err(diffs.join("; "))
+    }
 }
 
 #[test]
@@ -128,9 +158,17 @@ fn env_files_load_as_python_dotenv_does() {
     assert!(cases.len() >= 300, "only {} cases", cases.len());
     let failures: Vec<String> = cases
         .iter()
-        .filter_map(|c| run_case(c).err().map(|e| format!("{}: {e}", c["name"].as_str().unwrap())))
+        .filter_map(|c| {
+            run_case(c)
+                .err()
+                .map(|e| format!("{}: {e}", c["name"].as_str().unwrap()))
+        })
         .collect();
-    println!("dotenv conformance: {} cases, {} passed", cases.len(), cases.len() - failures.len());
+    println!(
+        "dotenv conformance: {} cases, {} passed",
+        cases.len(),
+        cases.len() - failures.len()
+    );
     assert!(
         failures.is_empty(),
         "{} of {} cases differ:\n{}",

@@ -78,8 +78,12 @@ impl Failed {
         match self {
             Failed::NoName => "there is no name before `=`",
             Failed::UnterminatedQuotedName => "a single-quoted name has no closing quote",
-            Failed::UnterminatedQuotedValue => "a quoted value has no closing quote (python-dotenv looks for it across lines, up to the end of the file)",
-            Failed::TextAfterValue => "there is text after the name or the value that is neither `=` nor a `#` comment (a space in a name, `KEY: value`, or two quoted parts)",
+            Failed::UnterminatedQuotedValue => {
+                "a quoted value has no closing quote (python-dotenv looks for it across lines, up to the end of the file)"
+            }
+            Failed::TextAfterValue => {
+                "there is text after the name or the value that is neither `=` nor a `#` comment (a space in a name, `KEY: value`, or two quoted parts)"
+            }
         }
     }
 }
@@ -148,7 +152,9 @@ impl Reader<'_> {
                 // `([^=\#\s]+)`
                 let start = self.pos;
                 let mut end = start;
-                while end < self.s.len() && !matches!(self.s[end], '=' | '#') && !is_py_space(self.s[end])
+                while end < self.s.len()
+                    && !matches!(self.s[end], '=' | '#')
+                    && !is_py_space(self.s[end])
                 {
                     end += 1;
                 }
@@ -322,7 +328,12 @@ pub fn parse(s: &[char]) -> Vec<Binding> {
         }
         let start = reader.pos;
         let line = reader.line;
-        let column = start - s[..start].iter().rposition(|&c| c == '\n').map_or(0, |p| p + 1) + 1;
+        let column = start
+            - s[..start]
+                .iter()
+                .rposition(|&c| c == '\n')
+                .map_or(0, |p| p + 1)
+            + 1;
         let mut comment_after_equals = false;
         let mut failed_key = None;
         let parsed = (|| -> Result<(Option<String>, Option<String>), Failed> {
@@ -469,7 +480,10 @@ mod tests {
         let b = parse_str("A=1\n\n  a: b\nC\nD=\"x\n");
         assert_eq!(b.len(), 4);
         assert!(b[1].error && b[1].mark_line == 2 && b[1].line == 3 && b[1].column == 3);
-        assert_eq!((b[2].key.as_deref(), b[2].value.as_deref()), (Some("C"), None));
+        assert_eq!(
+            (b[2].key.as_deref(), b[2].value.as_deref()),
+            (Some("C"), None)
+        );
         assert!(b[3].error);
     }
 
@@ -488,9 +502,15 @@ mod tests {
             atoms("a${X}b${Y:-d}${Z:x}$W${"),
             vec![
                 Atom::Literal("a"),
-                Atom::Variable { name: "X", default: None },
+                Atom::Variable {
+                    name: "X",
+                    default: None
+                },
                 Atom::Literal("b"),
-                Atom::Variable { name: "Y", default: Some("d") },
+                Atom::Variable {
+                    name: "Y",
+                    default: Some("d")
+                },
                 Atom::Literal("${Z:x}$W${"),
             ]
         );

@@ -45,7 +45,9 @@ pub enum EnvError {
     Read(#[from] ReadError),
     #[error("{path}: not valid UTF-8 at byte {offset}")]
     NotUtf8 { path: String, offset: usize },
-    #[error("{path}:{line}: python-dotenv raises {error} when it sets this variable: the service cannot start")]
+    #[error(
+        "{path}:{line}: python-dotenv raises {error} when it sets this variable: the service cannot start"
+    )]
     Python {
         path: String,
         line: usize,
@@ -244,7 +246,8 @@ impl EnvView {
                     if is_secret_name(&key) {
                         self.secret_candidates.push(raw.clone());
                     }
-                    let expanded = self.interpolate(raw, &new_values, TOTAL_CAP.saturating_sub(total));
+                    let expanded =
+                        self.interpolate(raw, &new_values, TOTAL_CAP.saturating_sub(total));
                     match expanded {
                         Some((text, not_utf8)) => {
                             total += text.len();
@@ -336,7 +339,8 @@ impl EnvView {
         room: usize,
     ) -> Option<(String, bool)> {
         let atoms = dotenv::atoms(raw);
-        let lookup = |name: &str, default: Option<&'v str>| lookup(&self.vars, new_values, name, default);
+        let lookup =
+            |name: &str, default: Option<&'v str>| lookup(&self.vars, new_values, name, default);
         let mut len = 0usize;
         for a in &atoms {
             len += match a {
@@ -460,10 +464,7 @@ fn mine_secrets(raw: &str) -> Vec<String> {
     if !name.is_empty() && !is_secret_name(name) {
         return Vec::new();
     }
-    let rest = t[name_end..]
-        .trim()
-        .trim_start_matches(['=', ':'])
-        .trim();
+    let rest = t[name_end..].trim().trim_start_matches(['=', ':']).trim();
     let unquote = |s: &str| s.trim_matches(|c| c == '\'' || c == '"').to_string();
     let mut out = vec![unquote(rest)];
     out.extend(rest.split_whitespace().map(unquote));
@@ -512,4 +513,36 @@ pub fn read_env_source(path: &str, cap: u64) -> Result<Vec<u8>, ReadError> {
         }
     }
     read_bounded(path, cap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_values_include_skipped_and_unapplied_lines() {
+        let mut env = EnvView::from_pairs([(
+            "SWML_BASIC_AUTH_PASSWORD".to_string(),
+            "proc-pw".to_string(),
+        )]);
+        env.load_env_bytes(
+            "a.env",
+            b"SWML_BASIC_AUTH_PASSWORD=file-pw\nAPI_TOKEN=\"tok en\"\nSWML_BASIC_AUTH_PASSWORD raw-pw\nDOMAIN=x\nhunter2\n",
+        )
+        .unwrap();
+        let secrets = env.secret_values();
+        for want in ["proc-pw", "file-pw", "tok en", "raw-pw", "hunter2"] {
+            assert!(
+                secrets.iter().any(|s| s == want),
+                "{want} missing from {secrets:?}"
+            );
+        }
+        assert!(!secrets.iter().any(|s| s == "x"));
+        match &env.var("API_TOKEN").unwrap().origin {
+            EnvOrigin::EnvFile { path, line, column } => {
+                assert_eq!((path.as_str(), *line, *column), ("a.env", 2, 1))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
