@@ -11,7 +11,7 @@ use crate::password::{DEFAULT_BYTES, Shape, generate};
 use crate::policy::{Profile, apply_profile};
 use crate::report::human::{Sources, render_findings};
 use crate::report::{Secrets, resolve_out};
-use crate::resolve::{Resolution, resolve};
+use crate::resolve::{Resolution, resolve_for};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
@@ -140,7 +140,7 @@ fn write_stdout(text: &str) -> Result<(), UsageError> {
 
 fn run_resolve(args: ResolveArgs, stderr_color: bool) -> Result<u8, UsageError> {
     let (env, choice) = build_inputs(&args.input)?;
-    let mut res = resolve(&env, &choice);
+    let mut res = resolve_for(&env, &choice, args.input.sdk);
     // resolve reports its diagnostics with the production severities.
     res.findings = apply_profile(std::mem::take(&mut res.findings), Profile::Prod);
     res.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
@@ -417,7 +417,7 @@ fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
 /// Resolves the inputs; a config file named on the command line must exist.
 fn resolve_inputs(input: &InputArgs) -> Result<Resolution, UsageError> {
     let (env, choice) = build_inputs(input)?;
-    let res = resolve(&env, &choice);
+    let res = resolve_for(&env, &choice, input.sdk);
     if let Some(c) = &res.config
         && c.explicit
         && c.text.is_none()

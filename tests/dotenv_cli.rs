@@ -220,3 +220,34 @@ fn python_dotenv_raising_stops_with_exit_2() {
         out.stderr
     );
 }
+
+#[test]
+fn signalwire_sdk_3_cannot_start_without_a_home() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .env_remove("HOME")
+        .args([
+            "resolve",
+            "--format",
+            "json",
+            "--no-env",
+            "--sdk",
+            "signalwire-sdk-3",
+        ])
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &j["diagnostics"][0];
+    assert_eq!(d["rule"], "sdk-no-home");
+    assert_eq!(d["blocks_start"], true);
+    assert_eq!(out.status.code(), Some(2));
+    // The same environment with signalwire-agents 1.1 starts.
+    let out = sb
+        .cmd()
+        .env_remove("HOME")
+        .args(["resolve", "--format", "json", "--no-env"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}

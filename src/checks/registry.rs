@@ -124,6 +124,10 @@ rules! {
         why: "Repeated `${A}${A}` interpolation doubles a value at each line; python-dotenv builds it whole (gigabytes from a few kilobytes), swml-sec stops at 1 MiB per value and 64 MiB per file and leaves the variable unset.",
         fix: "Do not build values by repeated interpolation.",
         example: "A=xx, B=${A}${A}, C=${B}${B}, ... fifty lines on";
+    "sdk-no-home", Config, "EEE", "signalwire-sdk 3 cannot find a home directory: the service cannot start",
+        why: "signalwire-sdk 3 builds its config search list with Path(\"~/.swml/config.json\").expanduser(), which raises RuntimeError when neither HOME nor the user database gives a home; signalwire-agents 1.1 leaves `~` as it is. Only with --sdk signalwire-sdk-3 and no config file named.",
+        fix: "Set HOME for the service, or pass the config file explicitly.",
+        example: "env -u HOME python agent.py  ->  HOME=/srv/agent python agent.py";
     "var-unset", Config, "EWN", "`${VAR}` refers to an unset variable and has no default: the SDK substitutes an empty string",
         why: "The SDK's documentation says this is an error, but the code inserts \"\": an unset password becomes an empty one (so a random one is generated), an unset path disables HTTPS.",
         fix: "Set the variable in the service's environment, or give a default with `${VAR|default}`.",
