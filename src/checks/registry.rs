@@ -111,7 +111,7 @@ rules! {
     "dotenv-line-skipped", Config, "WWW", "a line of an --env-file that python-dotenv skips",
         why: "python-dotenv's load_dotenv() logs a warning for a statement it cannot parse (a space in a name, `KEY: value`, an unterminated quote, text after a quoted value) and sets nothing for a name without `=`; the rest of the file loads, so the setting silently keeps another value. swml-sec reads dotenv files exactly as python-dotenv 1.2.4 does.",
         fix: "Write `NAME=value`; quote values with a `#` after a space, or with quotes inside; close every quote.",
-        example: "SWML_BASIC_AUTH_PASSWORD hunter2  ->  SWML_BASIC_AUTH_PASSWORD=hunter2";
+        example: "SWML_BASIC_AUTH_PASSWORD <password>  ->  SWML_BASIC_AUTH_PASSWORD=<password>";
     "dotenv-version-differs", Config, "WWW", "an --env-file line that python-dotenv versions read differently",
         why: "A leading byte order mark is dropped since python-dotenv 1.2.3 (before, it becomes part of the first name); `KEY= # comment` is empty since 1.2.4 (before, the value is the comment). The SignalWire templates only require python-dotenv>=1.0.0.",
         fix: "Save the file without a BOM; write `KEY=` with no comment on the line, or pin python-dotenv>=1.2.4.",
