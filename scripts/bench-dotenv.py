@@ -55,9 +55,9 @@ def main():
                 r = subprocess.run([args.bin, "resolve", "--format", "json", "--no-env", "--env-file", path],
                                    cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 times.append(time.perf_counter() - start)
-                assert r.returncode in (0, 1), (name, r.returncode)
             print(f"{name:24} {len(text.encode()):>9} bytes {text.count(chr(10)):>7} lines  "
-                  f"median {statistics.median(times) * 1000:8.1f} ms  max {max(times) * 1000:8.1f} ms")
+                  f"median {statistics.median(times) * 1000:8.1f} ms  max {max(times) * 1000:8.1f} ms"
+                  f"  exit {r.returncode}")
 
 
 if __name__ == "__main__":

@@ -153,7 +153,7 @@ pub struct InputArgs {
     /// Service name: also searches NAME_config.json and .swml/NAME_config.json first.
     #[arg(long, value_name = "NAME")]
     pub service: Option<String>,
-    /// Read variables from a dotenv file (repeatable); never overrides a variable already set.
+    /// Read variables from a dotenv file as python-dotenv's load_dotenv() does (repeatable, in order; `-` is standard input); never overrides a variable already set.
     #[arg(long = "env-file", value_name = "FILE")]
     pub env_files: Vec<String>,
     /// Ignore the process environment, in `${VAR}` inside dotenv files too.
