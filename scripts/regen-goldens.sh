@@ -5,11 +5,18 @@
 #   SDK_PYTHON=/tmp/sdk/bin/python scripts/regen-goldens.sh
 #
 # The oracle is ../shared/sdk-oracle/oracle.py (override with ORACLE=...).
+#
+# signalwire-sdk 3 (module `signalwire`, which the shared oracle does not
+# import): scripts/conformance/oracle.py imports either package.
+#
+#   python3 -m venv /tmp/sdk3 && /tmp/sdk3/bin/pip install signalwire-sdk==3.7.5
+#   SDK_PYTHON=/tmp/sdk3/bin/python ORACLE=scripts/conformance/oracle.py \
+#       OUT=tests/conformance/cases-signalwire-sdk-3 scripts/regen-goldens.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=${SDK_PYTHON:-/tmp/sdk/bin/python}
 oracle=${ORACLE:-../shared/sdk-oracle/oracle.py}
-out=tests/conformance/cases
+out=${OUT:-tests/conformance/cases}
 rm -rf "$out" && mkdir -p "$out"
 python3 scripts/conformance/cases.py > /tmp/swml-sec-cases.json
 "$py" "$oracle" < /tmp/swml-sec-cases.json > /tmp/swml-sec-results.json

@@ -13,7 +13,7 @@ use crate::report::human::{Sources, render_findings};
 use crate::report::output::{Document, Output};
 use crate::report::redact::{Redactor, secrets_of_run};
 use crate::report::{Secrets, resolve_out};
-use crate::resolve::{Resolution, resolve};
+use crate::resolve::{Resolution, resolve_for};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
@@ -143,7 +143,7 @@ fn write_stdout(text: &str) -> Result<(), UsageError> {
 
 fn run_resolve(args: ResolveArgs, stderr_color: bool) -> Result<u8, UsageError> {
     let (env, choice) = build_inputs(&args.input)?;
-    let mut res = resolve(&env, &choice);
+    let mut res = resolve_for(&env, &choice, args.input.sdk);
     // resolve reports its diagnostics with the production severities.
     res.findings = apply_profile(std::mem::take(&mut res.findings), Profile::Prod);
     res.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
@@ -428,7 +428,7 @@ fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
 /// Resolves the inputs; a config file named on the command line must exist.
 fn resolve_inputs(input: &InputArgs) -> Result<(EnvView, Resolution), UsageError> {
     let (env, choice) = build_inputs(input)?;
-    let res = resolve(&env, &choice);
+    let res = resolve_for(&env, &choice, input.sdk);
     if let Some(c) = &res.config
         && c.explicit
         && c.text.is_none()

@@ -153,12 +153,15 @@ pub struct InputArgs {
     /// Service name: also searches NAME_config.json and .swml/NAME_config.json first.
     #[arg(long, value_name = "NAME")]
     pub service: Option<String>,
-    /// Read variables from a dotenv file (repeatable); never overrides a variable already set.
+    /// Read variables from a dotenv file as python-dotenv's load_dotenv() does (repeatable, in order; `-` is standard input); never overrides a variable already set.
     #[arg(long = "env-file", value_name = "FILE")]
     pub env_files: Vec<String>,
-    /// Ignore the process environment (dotenv files still apply).
+    /// Ignore the process environment, in `${VAR}` inside dotenv files too.
     #[arg(long)]
     pub no_env: bool,
+    /// The SDK package to model.
+    #[arg(long, value_enum, default_value_t = crate::model::Sdk::default(), value_name = "SDK")]
+    pub sdk: crate::model::Sdk,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -185,15 +185,23 @@ pub fn reference_name_spans(raw: &str) -> Vec<Range<usize>> {
 /// The SDK's re-typing of an expanded string: booleans, then digit strings,
 /// then digit strings with one dot; anything else stays a string.
 pub fn retype(text: String) -> Result<PyValue, String> {
+    retype_for(text, crate::model::Sdk::default())
+}
+
+/// `retype` for one SDK: signalwire-sdk 3 converts only ASCII digit strings
+/// (`result.isascii() and result.isdigit()`), so `"\u{661}\u{662}"` or `"²"`
+/// stay strings there.
+pub fn retype_for(text: String, sdk: crate::model::Sdk) -> Result<PyValue, String> {
+    let ascii_only = sdk == crate::model::Sdk::SignalwireSdk3;
     let lowered = py_lower(&text);
     if lowered == "true" || lowered == "false" {
         return Ok(PyValue::Bool(lowered == "true"));
     }
-    if py_isdigit(&text) {
+    if (!ascii_only || text.is_ascii()) && py_isdigit(&text) {
         return crate::py::int_from_str(&text).map(PyValue::Int);
     }
     let without_one_dot = text.replacen('.', "", 1);
-    if py_isdigit(&without_one_dot) {
+    if (!ascii_only || text.is_ascii()) && py_isdigit(&without_one_dot) {
         return float_from_digit_str(&text).map(PyValue::Float);
     }
     Ok(PyValue::Str(text))

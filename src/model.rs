@@ -9,6 +9,29 @@ use serde::Serialize;
 
 use crate::py::PyValue;
 
+/// The SDK package whose settings loader is modelled. Both keep the same
+/// SecurityConfig/ConfigLoader; they differ in two corners (README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Sdk {
+    /// signalwire-agents 1.1 (module signalwire_agents): the SDK the spec
+    /// and the shared oracle describe, and what existing projects pin.
+    #[default]
+    #[value(name = "signalwire-agents-1.1")]
+    SignalwireAgents11,
+    /// signalwire-sdk 3.x (module signalwire), tested with 3.7.5.
+    #[value(name = "signalwire-sdk-3")]
+    SignalwireSdk3,
+}
+
+impl Sdk {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sdk::SignalwireAgents11 => "signalwire-agents-1.1",
+            Sdk::SignalwireSdk3 => "signalwire-sdk-3",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SettingKind {
     Bool,

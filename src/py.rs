@@ -114,7 +114,9 @@ pub fn float_to_int(f: f64) -> Result<BigInt, String> {
     BigInt::from_f64(f.trunc()).ok_or_else(|| "ValueError: float out of range".to_string())
 }
 
-fn is_py_space(c: char) -> bool {
+/// Python's `str.isspace()` for one character, which is also what `\s` matches
+/// in a `re` pattern on `str`.
+pub fn is_py_space(c: char) -> bool {
     let cp = c as u32;
     if cp < 0x80 {
         return matches!(cp, 0x09..=0x0D | 0x1C..=0x20);

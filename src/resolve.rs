@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use num_bigint::BigInt;
 
-use crate::expand::{SubstitutionOutcome, SyntaxProblem, expand, retype};
+use crate::expand::{SubstitutionOutcome, SyntaxProblem, expand, retype_for};
 use crate::finding::{Finding, Location};
 use crate::input::{
     CONFIG_SIZE_CAP, ConfigChoice, EnvOrigin, EnvView, ReadError, discover_config, read_bounded,
@@ -14,7 +14,7 @@ use crate::input::{
 use crate::json::{JNode, JValue, parse_bytes};
 use crate::model::known_env_vars;
 use crate::model::{
-    Effective, FileSpan, FlagId, ResolvedFlag, ResolvedSetting, SECURITY_KEYS, SettingId,
+    Effective, FileSpan, FlagId, ResolvedFlag, ResolvedSetting, SECURITY_KEYS, Sdk, SettingId,
     SettingKind, Settings, Source,
 };
 use crate::py::{PyValue, py_lower, py_strip};
@@ -142,7 +142,7 @@ impl FileCtx<'_> {
 
 fn env_source(env: &EnvView, name: &str) -> Source {
     match env.var(name).map(|v| &v.origin) {
-        Some(EnvOrigin::EnvFile { path, line }) => Source::Env {
+        Some(EnvOrigin::EnvFile { path, line, .. }) => Source::Env {
             name: name.to_string(),
             env_file: Some(path.clone()),
             line: Some(*line),
@@ -255,6 +255,7 @@ fn human_reading(s: &str) -> Option<bool> {
 
 pub struct Resolver<'a> {
     env: &'a EnvView,
+    sdk: Sdk,
     findings: Vec<Finding>,
     items: Vec<ResolvedSetting>,
 }
@@ -262,23 +263,30 @@ pub struct Resolver<'a> {
 /// Resolves as the SDK does with `bytes` as the content of the config file
 /// at `path` (for fuzzing and property tests: no file system access).
 pub fn resolve_with_config_bytes(env: &EnvView, path: &str, bytes: &[u8]) -> Resolution {
-    resolve_with(env, |r| {
+    resolve_with(env, Sdk::default(), |r| {
         Some(r.load_config_bytes(path.to_string(), true, bytes))
     })
 }
 
 /// Resolves the settings exactly as the SDK does for `choice`.
 pub fn resolve(env: &EnvView, choice: &ConfigChoice) -> Resolution {
-    resolve_with(env, |r| r.load_config_file(choice))
+    resolve_for(env, choice, Sdk::default())
+}
+
+/// [`resolve`] as the SDK package `sdk` does it.
+pub fn resolve_for(env: &EnvView, choice: &ConfigChoice, sdk: Sdk) -> Resolution {
+    resolve_with(env, sdk, |r| r.load_config_file(choice))
 }
 
 /// Defaults, then the environment, then the config file: the SDK's order.
 fn resolve_with(
     env: &EnvView,
+    sdk: Sdk,
     load_config: impl FnOnce(&mut Resolver) -> Option<ConfigSource>,
 ) -> Resolution {
     let mut r = Resolver {
         env,
+        sdk,
         findings: Vec::new(),
         items: SettingId::ALL.map(default_setting).to_vec(),
     };
@@ -345,6 +353,7 @@ impl Resolver<'_> {
     }
 
     fn check_env_names(&mut self) {
+        self.findings.extend(self.env.findings.iter().cloned());
         let known: Vec<&str> = known_env_vars().collect();
         for (name, var) in self.env.iter() {
             if !name.starts_with("SWML_") {
@@ -564,6 +573,20 @@ impl Resolver<'_> {
 
     /// `SecurityConfig._load_config_file` with `ConfigLoader`.
     fn load_config_file(&mut self, choice: &ConfigChoice) -> Option<ConfigSource> {
+        if self.sdk == Sdk::SignalwireSdk3
+            && let ConfigChoice::Discover { home: None, .. } = choice
+        {
+            // Path("~/.swml/config.json").expanduser() in find_config_file.
+            self.findings.push(
+                Finding::new(
+                    "sdk-no-home",
+                    "no home directory: signalwire-sdk 3 raises RuntimeError: Could not determine home directory.",
+                )
+                .help("signalwire-sdk 3 expands ~/.swml/config.json with pathlib, which raises where os.path.expanduser (signalwire-agents 1.1) leaves `~` alone; set HOME, or name the config file")
+                .blocks_start(),
+            );
+            return None;
+        }
         let found = discover_config(choice)?;
         let path = found.path.clone();
         let bytes = match read_bounded(&path, CONFIG_SIZE_CAP) {
@@ -1138,7 +1161,7 @@ impl Resolver<'_> {
                             .at(ctx.location(range, pointer)),
                     );
                 }
-                match retype(x.text) {
+                match retype_for(x.text, self.sdk) {
                     Ok(v) => v,
                     Err(e) => {
                         self.findings.push(

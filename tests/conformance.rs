@@ -1,6 +1,8 @@
 //! Runs `swml-sec resolve` on every case of tests/conformance/cases (made by
 //! the real SDK through ../shared/sdk-oracle, see scripts/regen-goldens.sh)
-//! and compares all 14 effective settings and whether the SDK can start.
+//! and compares all 14 effective settings and whether the SDK can start;
+//! tests/conformance/cases-signalwire-sdk-3 holds the same cases answered by
+//! signalwire-sdk 3.7.5, checked with `--sdk signalwire-sdk-3`.
 
 use std::path::Path;
 
@@ -24,7 +26,7 @@ const SETTINGS: [&str; 14] = [
     "basic_auth_password",
 ];
 
-fn run_case(path: &Path) -> Result<(), String> {
+fn run_case(path: &Path, sdk: &str) -> Result<(), String> {
     let case: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let home = tempfile::tempdir().unwrap();
     let work = home.path().join("work");
@@ -42,7 +44,14 @@ fn run_case(path: &Path) -> Result<(), String> {
     for (k, v) in case["env"].as_object().unwrap() {
         cmd.env(k, v.as_str().unwrap());
     }
-    cmd.args(["resolve", "--format", "json", "--show-secrets"]);
+    cmd.args([
+        "resolve",
+        "--format",
+        "json",
+        "--show-secrets",
+        "--sdk",
+        sdk,
+    ]);
     if let Some(c) = case.get("config_file").and_then(Value::as_str) {
         cmd.arg(c);
     }
@@ -97,9 +106,8 @@ fn run_case(path: &Path) -> Result<(), String> {
     }
 }
 
-#[test]
-fn resolve_agrees_with_the_real_sdk_on_every_case() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/cases");
+fn check_corpus(dir: &str, sdk: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -113,13 +121,13 @@ fn resolve_agrees_with_the_real_sdk_on_every_case() {
     let failures: Vec<String> = paths
         .iter()
         .filter_map(|p| {
-            run_case(p)
+            run_case(p, sdk)
                 .err()
                 .map(|e| format!("{}: {e}", p.file_name().unwrap().to_string_lossy()))
         })
         .collect();
     println!(
-        "conformance: {} cases, {} passed",
+        "conformance ({sdk}): {} cases, {} passed",
         paths.len(),
         paths.len() - failures.len()
     );
@@ -129,5 +137,20 @@ fn resolve_agrees_with_the_real_sdk_on_every_case() {
         failures.len(),
         paths.len(),
         failures.join("\n")
+    );
+}
+
+/// signalwire-agents 1.1.0, through ../shared/sdk-oracle.
+#[test]
+fn resolve_agrees_with_the_real_sdk_on_every_case() {
+    check_corpus("tests/conformance/cases", "signalwire-agents-1.1");
+}
+
+/// signalwire-sdk 3.7.5, through scripts/conformance/oracle.py.
+#[test]
+fn resolve_agrees_with_signalwire_sdk_3_on_every_case() {
+    check_corpus(
+        "tests/conformance/cases-signalwire-sdk-3",
+        "signalwire-sdk-3",
     );
 }

@@ -104,6 +104,21 @@ fn jsonish() -> impl Strategy<Value = Vec<u8>> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
+    /// Any dotenv text loads without panicking, every variable points at a
+    /// line of the file, and the environment it started from is untouched.
+    #[test]
+    fn dotenv_files_never_panic(text in "([A-Z_ =#'\"\\$\\{}:\\-\r\n\t\u{a0}\u{feff}é]|export ){0,80}") {
+        let mut env = EnvView::from_pairs([("A".to_string(), "process".to_string())]);
+        let lines = text.split(['\n', '\r']).count();
+        let _ = env.load_env_bytes("p.env", text.as_bytes());
+        prop_assert_eq!(env.get("A"), Some("process"));
+        for (_, var) in env.iter() {
+            if let swml_sec::input::EnvOrigin::EnvFile { line, .. } = var.origin {
+                prop_assert!(line >= 1 && line <= lines);
+            }
+        }
+    }
+
     #[test]
     fn expander_agrees_with_the_regex_model(s in tricky_text(), a in "[a-z]{0,3}") {
         let env = EnvView::from_pairs([("A".to_string(), a.clone()), (" A ".to_string(), "spaced".to_string())]);

@@ -272,15 +272,20 @@ fn no_env_ignores_the_process_environment() {
 }
 
 #[test]
-fn bad_env_files_are_exit_2_naming_the_file() {
+fn bad_env_files_are_exit_2_naming_the_file_but_bad_lines_are_findings() {
     let sb = Sandbox::new();
     let out = sb.run(&["resolve", "--env-file", "nope.env"]);
     assert_eq!(out.code, Some(2));
     assert!(out.stderr.contains("nope.env"), "{}", out.stderr);
-    sb.file("bad.env", "GOOD=1\nthis is not dotenv\n");
-    let out = sb.run(&["resolve", "--env-file", "bad.env"]);
-    assert_eq!(out.code, Some(2));
-    assert!(out.stderr.contains("bad.env:2"), "{}", out.stderr);
+    sb.file("bad.env", "SWML_RATE_LIMIT=5\nthis is not dotenv\n");
+    let out = sb.run(&["resolve", "--format", "json", "--env-file", "bad.env"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let j = out.json();
+    assert_eq!(j["settings"]["rate_limit"]["value"], 5);
+    let d = &j["diagnostics"][0];
+    assert_eq!(d["rule"], "dotenv-line-skipped");
+    assert_eq!(d["location"]["path"], "bad.env");
+    assert_eq!(d["location"]["line"], 2);
 }
 
 #[test]

@@ -112,6 +112,26 @@ rules! {
         why: "Python decodes it with surrogate escapes, so what the SDK compares is not what any editor shows; swml-sec displays such bytes as U+FFFD.",
         fix: "Set the variable to UTF-8 text.",
         example: "SWML_DOMAIN=$'caf\\xe9.example'  ->  SWML_DOMAIN=cafe.example";
+    "dotenv-line-skipped", Config, "WWW", "a line of an --env-file that python-dotenv skips",
+        why: "python-dotenv's load_dotenv() logs a warning for a statement it cannot parse (a space in a name, `KEY: value`, an unterminated quote, text after a quoted value) and sets nothing for a name without `=`; the rest of the file loads, so the setting silently keeps another value. swml-sec reads dotenv files exactly as python-dotenv 1.2.4 does.",
+        fix: "Write `NAME=value`; quote values with a `#` after a space, or with quotes inside; close every quote.",
+        example: "SWML_BASIC_AUTH_PASSWORD <password>  ->  SWML_BASIC_AUTH_PASSWORD=<password>";
+    "dotenv-version-differs", Config, "WWW", "an --env-file line that python-dotenv versions read differently",
+        why: "A leading byte order mark is dropped since python-dotenv 1.2.3 (before, it becomes part of the first name); `KEY= # comment` is empty since 1.2.4 (before, the value is the comment). The SignalWire templates only require python-dotenv>=1.0.0.",
+        fix: "Save the file without a BOM; write `KEY=` with no comment on the line, or pin python-dotenv>=1.2.4.",
+        example: "SWML_DOMAIN= # set in prod  ->  SWML_DOMAIN=";
+    "dotenv-disabled", Config, "WWW", "PYTHON_DOTENV_DISABLED makes python-dotenv load nothing from an --env-file",
+        why: "Since python-dotenv 1.2.0, PYTHON_DOTENV_DISABLED set to 1, true, t, yes or y turns load_dotenv() into a no-op; older versions ignore it. A variable set by an earlier --env-file counts too.",
+        fix: "Unset PYTHON_DOTENV_DISABLED where the service should read its .env file.",
+        example: "PYTHON_DOTENV_DISABLED=1 with --env-file .env  ->  unset PYTHON_DOTENV_DISABLED";
+    "dotenv-value-too-large", Config, "WWW", "an --env-file value expands beyond 1 MiB: swml-sec does not follow it",
+        why: "Repeated `${A}${A}` interpolation doubles a value at each line; python-dotenv builds it whole (gigabytes from a few kilobytes), swml-sec stops at 1 MiB per value and 64 MiB per file and leaves the variable unset.",
+        fix: "Do not build values by repeated interpolation.",
+        example: "A=xx, B=${A}${A}, C=${B}${B}, ... fifty lines on";
+    "sdk-no-home", Config, "EEE", "signalwire-sdk 3 cannot find a home directory: the service cannot start",
+        why: "signalwire-sdk 3 builds its config search list with Path(\"~/.swml/config.json\").expanduser(), which raises RuntimeError when neither HOME nor the user database gives a home; signalwire-agents 1.1 leaves `~` as it is. Only with --sdk signalwire-sdk-3 and no config file named.",
+        fix: "Set HOME for the service, or pass the config file explicitly.",
+        example: "env -u HOME python agent.py  ->  HOME=/srv/agent python agent.py";
     "var-unset", Config, "EWN", "`${VAR}` refers to an unset variable and has no default: the SDK substitutes an empty string",
         why: "The SDK's documentation says this is an error, but the code inserts \"\": an unset password becomes an empty one (so a random one is generated), an unset path disables HTTPS.",
         fix: "Set the variable in the service's environment, or give a default with `${VAR|default}`.",

@@ -1,17 +1,21 @@
 //! A snapshot of the environment the SDK would see: the process environment
 //! (unless `--no-env`) plus dotenv files that never override it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use crate::finding::{Finding, Location};
+use crate::input::dotenv::{self, Atom};
 use crate::input::files::{CONFIG_SIZE_CAP, ReadError, read_bounded};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvOrigin {
     Process,
-    /// Set by a dotenv file given with `--env-file`, at this 1-based line.
+    /// Set by a dotenv file given with `--env-file`, at this 1-based line
+    /// and column (in characters) where its statement starts.
     EnvFile {
         path: String,
         line: usize,
+        column: usize,
     },
 }
 
@@ -29,6 +33,10 @@ pub struct EnvView {
     vars: BTreeMap<String, EnvVar>,
     /// SWML_* names that are not valid UTF-8 (lossily decoded).
     pub invalid_names: Vec<String>,
+    /// What reading the dotenv files found (skipped lines, caps, versions).
+    pub findings: Vec<Finding>,
+    /// Values seen in dotenv files that may be secrets (see `secret_values`).
+    secret_candidates: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,11 +45,13 @@ pub enum EnvError {
     Read(#[from] ReadError),
     #[error("{path}: not valid UTF-8 at byte {offset}")]
     NotUtf8 { path: String, offset: usize },
-    #[error("{path}:{line}: {message}")]
-    Syntax {
+    #[error(
+        "{path}:{line}: python-dotenv raises {error} when it sets this variable: the service cannot start"
+    )]
+    Python {
         path: String,
         line: usize,
-        message: String,
+        error: &'static str,
     },
 }
 
@@ -111,70 +121,428 @@ impl EnvView {
         self.vars.iter()
     }
 
-    /// Adds the variables of a dotenv file, as python-dotenv's
-    /// `load_dotenv(override=False)` does: a variable already set (by the
-    /// process or an earlier file) keeps its value; within one file the
-    /// last assignment wins.
+    /// Every value loaded for a variable whose name looks secret (see
+    /// [`is_secret_name`]), from the process or a dotenv file, including
+    /// file values that did not apply (the variable was already set) and
+    /// what could be a value on a line python-dotenv skipped. For redaction.
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .vars
+            .iter()
+            .filter(|(name, _)| is_secret_name(name))
+            .map(|(_, v)| v.value.clone())
+            .chain(self.secret_candidates.iter().cloned())
+            .filter(|v| !v.is_empty())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// One `load_dotenv(path)` call of python-dotenv 1.2.4 with its defaults
+    /// (override=False, interpolate=True, encoding utf-8): `-` is standard
+    /// input, and a FIFO is read like a file, both up to the size cap.
     pub fn load_env_file(&mut self, path: &str) -> Result<(), EnvError> {
-        let bytes = read_bounded(path, CONFIG_SIZE_CAP)?;
-        let text = std::str::from_utf8(&bytes).map_err(|e| EnvError::NotUtf8 {
+        let bytes = read_env_source(path, CONFIG_SIZE_CAP)?;
+        self.load_env_bytes(path, &bytes)
+    }
+
+    /// [`EnvView::load_env_file`] on bytes already read from `path`.
+    pub fn load_env_bytes(&mut self, path: &str, bytes: &[u8]) -> Result<(), EnvError> {
+        // `_load_dotenv_disabled` reads os.environ at each call, so a file
+        // may disable the ones after it.
+        if let Some(v) = self.get("PYTHON_DOTENV_DISABLED")
+            && is_python_dotenv_true(v)
+        {
+            self.findings.push(
+                Finding::new(
+                    "dotenv-disabled",
+                    format!(
+                        "PYTHON_DOTENV_DISABLED is set to a true value: python-dotenv loads nothing from {path}"
+                    ),
+                )
+                .help("python-dotenv reads PYTHON_DOTENV_DISABLED since 1.2.0 (1, true, t, yes or y, any case); versions before 1.2.0 ignore it and load the file")
+                .at(Location::Path {
+                    path: path.to_string(),
+                }),
+            );
+            return Ok(());
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| EnvError::NotUtf8 {
             path: path.to_string(),
             offset: e.valid_up_to(),
         })?;
-        let mut from_this_file: BTreeMap<String, EnvVar> = BTreeMap::new();
-        for item in dotenvy::from_read_iter(text.as_bytes()) {
-            let (name, value) = item.map_err(|e| dotenv_error(path, text, e))?;
-            let line = assignment_line(text, &name).unwrap_or(1);
-            from_this_file.insert(
-                name,
+        let (chars, bom) = dotenv::normalize(text);
+        let bindings = dotenv::parse(&chars);
+        let at = |line: usize, column: usize| Location::File {
+            path: path.to_string(),
+            line,
+            column,
+            pointer: None,
+            range: 0..0,
+        };
+        if bom && let Some(first) = bindings.first() {
+            let name = first.key.as_deref().unwrap_or("the first name");
+            self.findings.push(
+                Finding::new(
+                    "dotenv-version-differs",
+                    "the file starts with a UTF-8 byte order mark",
+                )
+                .help(format!(
+                    "python-dotenv 1.2.3 and later drop it; earlier versions make it part of {name}, which is then not set under its own name"
+                ))
+                .at(at(1, 1)),
+            );
+        }
+        // `resolve_variables`: this file's values so far, in order.
+        let mut new_values: HashMap<String, FileValue> = HashMap::new();
+        let mut order: Vec<String> = Vec::new();
+        let mut total = 0usize;
+        for b in &bindings {
+            if b.error {
+                let why = b.failed.map_or("it cannot be parsed", |f| f.reason());
+                let what = match &b.failed_key {
+                    Some(k) => format!("the statement for `{k}`"),
+                    None => "this statement".to_string(),
+                };
+                self.findings.push(
+                    Finding::new(
+                        "dotenv-line-skipped",
+                        format!("python-dotenv skips {what}: {why}"),
+                    )
+                    .help(skipped_help(b.line, b.mark_line))
+                    .at(at(b.line, b.column)),
+                );
+                self.secret_candidates.extend(mine_secrets(&b.raw));
+                continue;
+            }
+            let Some(key) = b.key.clone() else { continue };
+            if b.comment_after_equals {
+                self.findings.push(
+                    Finding::new(
+                        "dotenv-version-differs",
+                        format!("{key} is `=` then a space and a `#` comment: its value is empty"),
+                    )
+                    .help("since python-dotenv 1.2.4; earlier versions set it to the comment text, `#` included")
+                    .at(at(b.line, b.column)),
+                );
+            }
+            let value = match &b.value {
+                None => {
+                    self.findings.push(
+                        Finding::new(
+                            "dotenv-line-skipped",
+                            format!("python-dotenv sets nothing for {key}: the line has no `=`"),
+                        )
+                        .help("python-dotenv reads a name without `=` as a name with no value (no warning) and sets no variable; an earlier value of it in the same file is dropped too")
+                        .at(at(b.line, b.column)),
+                    );
+                    if is_secret_name(&key) || !is_env_style_name(&key) {
+                        self.secret_candidates.push(key.clone());
+                    }
+                    FileValue::NoValue
+                }
+                Some(raw) => {
+                    if is_secret_name(&key) {
+                        self.secret_candidates.push(raw.clone());
+                    }
+                    let expanded =
+                        self.interpolate(raw, &new_values, TOTAL_CAP.saturating_sub(total));
+                    match expanded {
+                        Some((text, not_utf8)) => {
+                            total += text.len();
+                            if is_secret_name(&key) {
+                                self.secret_candidates.push(text.clone());
+                            }
+                            FileValue::Set {
+                                text,
+                                not_utf8,
+                                line: b.line,
+                                column: b.column,
+                            }
+                        }
+                        None => {
+                            self.findings.push(
+                                Finding::new(
+                                    "dotenv-value-too-large",
+                                    format!(
+                                        "{key} expands to more than {} bytes: swml-sec does not load it",
+                                        VALUE_CAP
+                                    ),
+                                )
+                                .help("python-dotenv would build the whole value (`${A}${A}...` doubles at each line); keep values small and avoid repeated interpolation")
+                                .at(at(b.line, b.column)),
+                            );
+                            FileValue::TooLarge
+                        }
+                    }
+                }
+            };
+            if !new_values.contains_key(&key) {
+                order.push(key.clone());
+            }
+            new_values.insert(key, value);
+        }
+        // `set_as_environment_variables` with override=False.
+        for key in order {
+            if self.vars.contains_key(&key) {
+                continue;
+            }
+            let Some(FileValue::Set {
+                text,
+                not_utf8,
+                line,
+                column,
+            }) = new_values.remove(&key)
+            else {
+                continue;
+            };
+            // os.environ[k] = v: CPython's putenv refuses these.
+            let refused = if key.contains('=') {
+                Some("ValueError: illegal environment variable name")
+            } else if key.contains('\0') || text.contains('\0') {
+                Some("ValueError: embedded null byte")
+            } else {
+                None
+            };
+            if let Some(error) = refused {
+                return Err(EnvError::Python {
+                    path: path.to_string(),
+                    line,
+                    error,
+                });
+            }
+            self.vars.insert(
+                key,
                 EnvVar {
-                    value,
-                    not_utf8: false,
+                    value: text,
+                    not_utf8,
                     origin: EnvOrigin::EnvFile {
                         path: path.to_string(),
                         line,
+                        column,
                     },
                 },
             );
         }
-        for (name, var) in from_this_file {
-            self.vars.entry(name).or_insert(var);
-        }
         Ok(())
     }
-}
 
-fn dotenv_error(path: &str, text: &str, e: dotenvy::Error) -> EnvError {
-    match e {
-        dotenvy::Error::LineParse(line_text, index) => {
-            let line = text
-                .lines()
-                .position(|l| l == line_text)
-                .map_or(1, |i| i + 1);
-            EnvError::Syntax {
-                path: path.to_string(),
-                line,
-                message: format!("cannot parse this line (at character {})", index + 1),
+    /// A value with its `${...}` replaced: what the variable holds in the
+    /// environment first (override=False), else earlier in this file. None
+    /// when the result would exceed the caps; its length is known before
+    /// anything is built, so an expansion bomb costs nothing.
+    fn interpolate<'v>(
+        &'v self,
+        raw: &'v str,
+        new_values: &'v HashMap<String, FileValue>,
+        room: usize,
+    ) -> Option<(String, bool)> {
+        let atoms = dotenv::atoms(raw);
+        let lookup =
+            |name: &str, default: Option<&'v str>| lookup(&self.vars, new_values, name, default);
+        let mut len = 0usize;
+        for a in &atoms {
+            len += match a {
+                Atom::Literal(t) => t.len(),
+                Atom::Variable { name, default } => lookup(name, *default)?.1.len(),
+            };
+        }
+        if len > VALUE_CAP || len > room {
+            return None;
+        }
+        let mut out = String::with_capacity(len);
+        let mut not_utf8 = false;
+        for a in &atoms {
+            match a {
+                Atom::Literal(t) => out.push_str(t),
+                Atom::Variable { name, default } => {
+                    let (var, text) = lookup(name, *default)?;
+                    not_utf8 |= var.is_some_and(|v| v.not_utf8);
+                    out.push_str(text);
+                }
             }
         }
-        other => EnvError::Syntax {
-            path: path.to_string(),
-            line: 1,
-            message: other.to_string(),
-        },
+        Some((out, not_utf8))
     }
 }
 
-/// The line of the last assignment to `name`, for pointing at it.
-fn assignment_line(text: &str, name: &str) -> Option<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| {
-            let l = l.trim_start();
-            let l = l.strip_prefix("export ").map_or(l, str::trim_start);
-            l.strip_prefix(name)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-        .map(|(i, _)| i + 1)
-        .last()
+/// `${name}` or `${name:-default}` with override=False: the environment
+/// first, then this file's earlier lines (a name without `=` reads as ""),
+/// then the default. None for a value beyond the caps.
+fn lookup<'v>(
+    vars: &'v BTreeMap<String, EnvVar>,
+    new_values: &'v HashMap<String, FileValue>,
+    name: &str,
+    default: Option<&'v str>,
+) -> Option<(Option<&'v EnvVar>, &'v str)> {
+    if let Some(v) = vars.get(name) {
+        return Some((Some(v), &v.value));
+    }
+    match new_values.get(name) {
+        Some(FileValue::Set { text, .. }) => Some((None, text)),
+        Some(FileValue::NoValue) => Some((None, "")),
+        Some(FileValue::TooLarge) => None,
+        None => Some((None, default.unwrap_or(""))),
+    }
+}
+
+/// This file's value of a name while python-dotenv resolves it.
+enum FileValue {
+    /// `KEY` without `=`: Python's None, which `${KEY:-d}` reads as "".
+    NoValue,
+    Set {
+        text: String,
+        not_utf8: bool,
+        line: usize,
+        column: usize,
+    },
+    /// Beyond the caps: not followed.
+    TooLarge,
+}
+
+/// The largest value one dotenv assignment may expand to.
+pub const VALUE_CAP: usize = 1024 * 1024;
+/// The most all values of one file may add up to.
+pub const TOTAL_CAP: usize = 64 * 1024 * 1024;
+
+/// The redaction layer's test for a name that may hold a secret.
+pub fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["PASS", "PWD", "SECRET", "TOKEN", "KEY"]
+        .iter()
+        .any(|w| upper.contains(w))
+        || upper == "SWML_BASIC_AUTH_PASSWORD"
+}
+
+/// `NAME_LIKE_THIS`: a lone word of another shape might be a pasted secret.
+fn is_env_style_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// `value.casefold() in {"1", "true", "t", "yes", "y"}`. Only U+017F (long s)
+/// casefolds into one of these ASCII letters from outside ASCII.
+fn is_python_dotenv_true(value: &str) -> bool {
+    let folded: String = value
+        .chars()
+        .map(|c| if c == '\u{17f}' { 's' } else { c })
+        .collect::<String>()
+        .to_lowercase();
+    matches!(folded.as_str(), "1" | "true" | "t" | "yes" | "y")
+}
+
+fn skipped_help(line: usize, mark_line: usize) -> String {
+    let warned = if line == mark_line {
+        String::new()
+    } else {
+        " (the first of the blank lines before the statement)".to_string()
+    };
+    format!(
+        "python-dotenv logs \"could not parse statement starting at line {mark_line}\"{warned}, skips only this statement and loads the rest of the file; fix the line or quote the value"
+    )
+}
+
+/// What could be a secret on a statement python-dotenv skipped: for a
+/// secret-looking name (or a statement with no name), the text after it, and
+/// each word of that text, without quotes.
+fn mine_secrets(raw: &str) -> Vec<String> {
+    let t = raw.trim();
+    let t = t.strip_prefix("export").map_or(t, |r| {
+        if r.starts_with(char::is_whitespace) {
+            r.trim_start()
+        } else {
+            t
+        }
+    });
+    let name_end = t
+        .find(|c: char| c.is_whitespace() || matches!(c, '=' | ':'))
+        .unwrap_or(t.len());
+    let name = t[..name_end].trim_matches(|c| c == '\'' || c == '"');
+    if !name.is_empty() && !is_secret_name(name) {
+        return Vec::new();
+    }
+    let rest = t[name_end..].trim().trim_start_matches(['=', ':']).trim();
+    let unquote = |s: &str| s.trim_matches(|c| c == '\'' || c == '"').to_string();
+    let mut out = vec![unquote(rest)];
+    out.extend(rest.split_whitespace().map(unquote));
+    if name.is_empty() {
+        out.push(unquote(t));
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// Reads a dotenv source: `-` is standard input; a FIFO (such as
+/// `<(sops -d prod.env)`) is read until its writer closes it; else a regular
+/// file. Never more than `cap` bytes, never a directory or a device.
+pub fn read_env_source(path: &str, cap: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let read_stream = |reader: &mut dyn Read| -> Result<Vec<u8>, ReadError> {
+        let mut bytes = Vec::new();
+        reader
+            .take(cap + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| ReadError::Io {
+                path: path.to_string(),
+                source: e,
+            })?;
+        if bytes.len() as u64 > cap {
+            return Err(ReadError::TooLarge {
+                path: path.to_string(),
+                size: bytes.len() as u64,
+                cap,
+            });
+        }
+        Ok(bytes)
+    };
+    if path == "-" {
+        return read_stream(&mut std::io::stdin().lock());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo()) {
+            let mut file = std::fs::File::open(path).map_err(|e| ReadError::Io {
+                path: path.to_string(),
+                source: e,
+            })?;
+            return read_stream(&mut file);
+        }
+    }
+    read_bounded(path, cap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_values_include_skipped_and_unapplied_lines() {
+        let mut env = EnvView::from_pairs([(
+            "SWML_BASIC_AUTH_PASSWORD".to_string(),
+            "proc-pw".to_string(),
+        )]);
+        env.load_env_bytes(
+            "a.env",
+            b"SWML_BASIC_AUTH_PASSWORD=file-pw\nAPI_TOKEN=\"tok en\"\nSWML_BASIC_AUTH_PASSWORD raw-pw\nDOMAIN=x\nhunter2\n",
+        )
+        .unwrap();
+        let secrets = env.secret_values();
+        for want in ["proc-pw", "file-pw", "tok en", "raw-pw", "hunter2"] {
+            assert!(
+                secrets.iter().any(|s| s == want),
+                "{want} missing from {secrets:?}"
+            );
+        }
+        assert!(!secrets.iter().any(|s| s == "x"));
+        match &env.var("API_TOKEN").unwrap().origin {
+            EnvOrigin::EnvFile { path, line, column } => {
+                assert_eq!((path.as_str(), *line, *column), ("a.env", 2, 1))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
