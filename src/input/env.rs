@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::finding::{Finding, Location};
 use crate::input::dotenv::{self, Atom};
 use crate::input::files::{CONFIG_SIZE_CAP, ReadError, read_bounded};
+use crate::input::is_secret_name;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvOrigin {
@@ -405,15 +406,6 @@ enum FileValue {
 pub const VALUE_CAP: usize = 1024 * 1024;
 /// The most all values of one file may add up to.
 pub const TOTAL_CAP: usize = 64 * 1024 * 1024;
-
-/// The redaction layer's test for a name that may hold a secret.
-pub fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    ["PASS", "PWD", "SECRET", "TOKEN", "KEY"]
-        .iter()
-        .any(|w| upper.contains(w))
-        || upper == "SWML_BASIC_AUTH_PASSWORD"
-}
 
 /// `NAME_LIKE_THIS`: a lone word of another shape might be a pasted secret.
 fn is_env_style_name(name: &str) -> bool {

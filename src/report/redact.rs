@@ -19,7 +19,7 @@ use base64::Engine as _;
 use regex::Regex;
 
 use crate::finding::{Finding, Location};
-use crate::input::EnvView;
+use crate::input::{EnvView, is_secret_name};
 
 pub const REDACTED: &str = "<redacted>";
 
@@ -27,29 +27,6 @@ pub const REDACTED: &str = "<redacted>";
 /// match everywhere (and auth-password-weak reports them). Where they are
 /// the value of a setting they are still redacted.
 pub const MIN_SEARCHED_LEN: usize = 4;
-
-/// Words of a key or variable name that mark its value as secret.
-const SECRET_WORDS: &[&str] = &[
-    "pass", "pasw", "pwd", "pword", "secret", "token", "cred", "private",
-];
-
-/// Keys whose value is an object in a well-formed config; a string there
-/// is a credential in the wrong shape (`"auth": "PW"`, `"basic": "u:PW"`).
-const SECRET_WHEN_SCALAR: &[&str] = &["auth", "basic", "security"];
-
-/// True for names like `password`, `Pasword`, `passwd`, `"password "`,
-/// `api_key`, `SWML_BASIC_AUTH_PASS`, `auth`, but not `ssl_key_path` or
-/// `SWML_BASIC_AUTH_USER`.
-pub fn is_secret_name(name: &str) -> bool {
-    let lowered = name.trim().to_ascii_lowercase();
-    if ["path", "file", "user"].iter().any(|w| lowered.contains(w)) {
-        return false;
-    }
-    SECRET_WHEN_SCALAR.contains(&lowered.as_str())
-        || SECRET_WORDS.iter().any(|w| lowered.contains(w))
-        // `api_key`, `apiKey`, `signing-key`; not `key0001` or `keys`.
-        || lowered.ends_with("key")
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
@@ -313,22 +290,12 @@ pub fn secrets_of_run(
         .map(str::to_string);
     let mut passwords: Vec<String> = password.iter().cloned().collect();
     passwords.extend(env.get("SWML_BASIC_AUTH_PASSWORD").map(str::to_string));
-    // Secret-looking variables the SDK family reads, or that the config uses.
-    let referenced: std::collections::HashSet<String> = res
-        .config
-        .as_ref()
-        .and_then(|c| c.text.as_deref())
-        .map(|t| {
-            crate::expand::references(t)
-                .map(|(name, _)| name.to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    for (name, var) in env.iter() {
-        if is_secret_name(name) && (name.starts_with("SWML_") || referenced.contains(name)) {
-            secrets.push(var.value.clone());
-        }
-    }
+    // Every value loaded for a secret-looking variable (process or dotenv,
+    // applied or not), and the words of dotenv lines that were skipped.
+    secrets.extend(env.secret_values());
+    // A variable of any name is a secret where the config makes it one
+    // (`"domain": "${DB_PASSWORD}"` is caught above; `"password": "${X}"`
+    // below).
     if let Some(text) = res.config.as_ref().and_then(|c| c.text.as_deref()) {
         for member in secret_members(text) {
             let refs: Vec<(&str, Option<&str>)> =
@@ -360,35 +327,6 @@ pub fn secrets_of_run(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secret_names() {
-        for n in [
-            "password",
-            "Password",
-            "pasword",
-            "passwd",
-            "password ",
-            "api_key",
-            "SWML_BASIC_AUTH_PASS",
-            "auth",
-            "security",
-            "client_secret",
-        ] {
-            assert!(is_secret_name(n), "{n}");
-        }
-        for n in [
-            "ssl_key_path",
-            "domain",
-            "rate_limit",
-            "user",
-            "allowed_hosts",
-            "SWML_BASIC_AUTH_USER",
-            "oauth_domain",
-        ] {
-            assert!(!is_secret_name(n), "{n}");
-        }
-    }
 
     #[test]
     fn finds_values_under_secret_keys_in_broken_text() {
