@@ -1,9 +1,9 @@
 //! swml-sec: tells what a SignalWire AI Agents SDK service will really run
 //! with, and whether that is safe to ship.
 
-pub mod app;
 pub mod checks;
 pub mod cli;
+pub mod commands;
 pub mod expand;
 pub mod finding;
 pub mod input;

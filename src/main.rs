@@ -4,5 +4,5 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = swml_sec::cli::Cli::parse();
-    ExitCode::from(swml_sec::app::run(cli))
+    ExitCode::from(swml_sec::commands::run(cli))
 }

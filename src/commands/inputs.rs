@@ -1,0 +1,253 @@
+//! Input handling shared by the commands: the environment view and config
+//! choice, the resolution, the policy file, `--ca-file` anchors and `--at`.
+
+use crate::cli::InputArgs;
+use crate::input::{ConfigChoice, EnvView};
+use crate::policy::Profile;
+use crate::report::human::Sources;
+use crate::report::redact::Redactor;
+use crate::resolve::{Resolution, resolve_for};
+
+use super::UsageError;
+
+/// The environment view and config choice shared by resolve and check.
+pub fn build_inputs(input: &InputArgs) -> Result<(EnvView, ConfigChoice), UsageError> {
+    let mut env = if input.no_env {
+        EnvView::empty()
+    } else {
+        EnvView::from_process()
+    };
+    for file in &input.env_files {
+        env.load_env_file(file).map_err(UsageError::EnvFile)?;
+    }
+    let choice = match &input.config {
+        Some(path) if path.is_empty() => {
+            return Err(UsageError::Other("the config path is empty".into()));
+        }
+        Some(path) => ConfigChoice::Explicit(path.clone()),
+        None => {
+            let home = env
+                .get("HOME")
+                .map(std::path::PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(std::path::PathBuf::from));
+            ConfigChoice::Discover {
+                service: input.service.clone(),
+                home,
+            }
+        }
+    };
+    Ok((env, choice))
+}
+
+/// Resolves the inputs; a config file named on the command line must exist.
+pub fn resolve_inputs(input: &InputArgs) -> Result<(EnvView, Resolution), UsageError> {
+    let (env, choice) = build_inputs(input)?;
+    let res = resolve_for(&env, &choice, input.sdk);
+    if let Some(c) = &res.config
+        && c.explicit
+        && c.text.is_none()
+        && let Some(f) = res.findings.iter().find(|f| f.rule == "config-unreadable")
+    {
+        return Err(UsageError::Other(
+            crate::report::escape::escape(&f.message).into_owned(),
+        ));
+    }
+    Ok((env, res))
+}
+
+pub fn sources_of(res: &Resolution, redactor: &Redactor) -> Sources {
+    let mut sources = Sources::default();
+    if let Some(c) = &res.config
+        && let Some(text) = &c.text
+    {
+        sources.add(
+            &c.path,
+            std::sync::Arc::new(crate::report::redacted_source(text, res, redactor)),
+        );
+    }
+    sources
+}
+
+/// Parses `YYYY-MM-DD` or RFC 3339 (`YYYY-MM-DDTHH:MM:SS[Z|±HH:MM]`) as Unix time.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let (date, time) = match s.split_once(['T', ' ']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (s, None),
+    };
+    let mut parts = date.split('-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let yy = if m <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let mut seconds = days * 86_400;
+    if let Some(t) = time {
+        let (clock, offset) = if let Some(c) = t.strip_suffix(['Z', 'z']) {
+            (c, 0)
+        } else if let Some(i) = t.rfind(['+', '-']) {
+            let (c, o) = t.split_at(i);
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            let (oh, om) = o[1..].split_once(':')?;
+            (
+                c,
+                sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60),
+            )
+        } else {
+            (t, 0)
+        };
+        let mut hms = clock.split(':');
+        let h: i64 = hms.next()?.parse().ok()?;
+        let mi: i64 = hms.next().unwrap_or("0").parse().ok()?;
+        let sec: f64 = hms.next().unwrap_or("0").parse().ok()?;
+        if !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0.0..61.0).contains(&sec) {
+            return None;
+        }
+        seconds += h * 3600 + mi * 60 + sec as i64 - offset;
+    }
+    Some(seconds)
+}
+
+fn load_policy(
+    path: Option<&str>,
+) -> Result<Option<(String, crate::policy::PolicyFile)>, UsageError> {
+    let (path, explicit) = match path {
+        Some(p) => (p.to_string(), true),
+        None if std::path::Path::new(".swml-sec.toml").exists() => {
+            (".swml-sec.toml".to_string(), false)
+        }
+        None => return Ok(None),
+    };
+    let bytes = crate::input::read_bounded(&path, crate::input::CONFIG_SIZE_CAP).map_err(|e| {
+        UsageError::Other(format!(
+            "cannot read policy file {e}{}",
+            if explicit {
+                ""
+            } else {
+                " (found in the working directory)"
+            }
+        ))
+    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| UsageError::Other(format!("policy file {path} is not valid UTF-8")))?;
+    Ok(Some((
+        path.clone(),
+        crate::policy::PolicyFile::parse(&path, &text)?,
+    )))
+}
+
+fn read_ca_files(
+    paths: &[String],
+) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, UsageError> {
+    use rustls_pki_types::pem::PemObject;
+    let mut anchors = Vec::new();
+    for path in paths {
+        let bytes = crate::input::read_bounded(path, crate::input::PEM_SIZE_CAP)
+            .map_err(|e| UsageError::Other(format!("cannot read --ca-file {e}")))?;
+        let certs: Vec<_> = rustls_pki_types::CertificateDer::pem_slice_iter(&bytes)
+            .filter_map(Result::ok)
+            .collect();
+        if certs.is_empty() {
+            return Err(UsageError::Other(format!(
+                "--ca-file {path} holds no PEM certificate"
+            )));
+        }
+        anchors.extend(certs);
+    }
+    Ok(anchors)
+}
+
+/// What `check` and `probe` share: the policy, profile and check options.
+pub struct Judging {
+    pub profile: Profile,
+    pub fail_on: crate::finding::Severity,
+    pub options: crate::checks::CheckOptions,
+    pub overrides: std::collections::BTreeMap<String, String>,
+    pub ignores: Vec<crate::policy::Ignore>,
+    pub policy_path: Option<String>,
+}
+
+pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
+    use crate::cli::FailOn;
+    use crate::finding::Severity;
+    let (policy_path, policy) = match load_policy(args.policy.as_deref())? {
+        Some((p, f)) => (Some(p), f),
+        None => (None, crate::policy::PolicyFile::default()),
+    };
+    let fail_on = match args.fail_on {
+        Some(FailOn::Error) => Severity::Error,
+        Some(FailOn::Warning) => Severity::Warning,
+        Some(FailOn::Note) => Severity::Note,
+        None => policy
+            .fail_on
+            .as_deref()
+            .and_then(Severity::parse)
+            .unwrap_or(Severity::Error),
+    };
+    let at = match &args.at {
+        Some(text) => parse_date(text).ok_or_else(|| {
+            UsageError::Other(format!(
+                "--at {text:?} is not a date: use YYYY-MM-DD or RFC 3339"
+            ))
+        })?,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
+    };
+    for id in &args.ignores {
+        if crate::checks::registry::rule(id).is_none() {
+            let hint = crate::resolve::did_you_mean(
+                id,
+                crate::checks::registry::RULES.iter().map(|r| r.id),
+            )
+            .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
+            return Err(UsageError::Other(format!(
+                "--ignore {id}: no such rule{hint}; see `swml-sec rules`"
+            )));
+        }
+    }
+    let options = crate::checks::CheckOptions {
+        at,
+        warn_days: args.warn_days.or(policy.warn_days).unwrap_or(30),
+        ca_anchors: read_ca_files(&args.ca_files)?,
+        min_password_length: policy.password.min_length.unwrap_or(16),
+    };
+    let mut ignores: Vec<crate::policy::Ignore> = policy
+        .ignore
+        .iter()
+        .map(|i| crate::policy::Ignore {
+            rule: i.get_ref().rule.clone(),
+            setting: i.get_ref().setting.clone(),
+            origin: policy_path.clone().unwrap_or_default(),
+            location: crate::finding::Location::Path {
+                path: policy_path.clone().unwrap_or_default(),
+            },
+        })
+        .collect();
+    ignores.extend(args.ignores.iter().map(|r| crate::policy::Ignore {
+        rule: r.clone(),
+        setting: None,
+        origin: "--ignore".into(),
+        location: crate::finding::Location::Default,
+    }));
+    Ok(Judging {
+        profile: args.profile.or(policy.profile).unwrap_or(Profile::Prod),
+        fail_on,
+        options,
+        overrides: policy
+            .rules
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .collect(),
+        ignores,
+        policy_path,
+    })
+}

@@ -1,0 +1,109 @@
+//! What `check` and `probe` share after their checks ran: the policy, the
+//! renderer for the chosen format, and the exit code.
+
+use std::io::IsTerminal;
+
+use crate::cli::ColorChoice;
+use crate::report::output::{Document, Output};
+use crate::report::redact::Redactor;
+use crate::resolve::Resolution;
+
+use super::inputs::{Judging, sources_of};
+use super::{EXIT_FINDINGS, EXIT_OK, UsageError, use_color};
+
+/// Applies the policy to `findings`, renders them, and gives the exit code.
+pub fn report(
+    findings: Vec<crate::finding::Finding>,
+    res: &Resolution,
+    redactor: Redactor,
+    judging: &Judging,
+    args: &crate::cli::ReportArgs,
+    color: ColorChoice,
+    extra: Option<(&str, serde_json::Value)>,
+) -> Result<u8, UsageError> {
+    use crate::cli::CheckFormat;
+    let profile = judging.profile;
+    let mut findings =
+        crate::policy::apply_policy(findings, profile, &judging.overrides, &judging.ignores);
+    let stdout_color = use_color(color, std::io::stdout().is_terminal());
+    let output = Output::new(redactor, stdout_color, false);
+    output.sanitize(&mut findings);
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)));
+    let on_github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let format = args.format.unwrap_or(if on_github {
+        CheckFormat::Github
+    } else {
+        CheckFormat::Human
+    });
+    let config_file = res.config.as_ref().map(|c| c.path.as_str());
+    let rules_that_ran: Vec<&'static crate::checks::registry::Rule> =
+        crate::checks::registry::RULES
+            .iter()
+            .filter(|r| match judging.overrides.get(r.id).map(String::as_str) {
+                Some("off") => false,
+                Some(_) => true,
+                None => r.severity(profile).is_some(),
+            })
+            .collect();
+    // SARIF needs a repository-relative file for every result.
+    let readme = std::path::Path::new("README.md")
+        .exists()
+        .then(|| "README.md".to_string());
+    let locator = crate::report::locate::Locator::new(
+        std::env::current_dir().unwrap_or_default(),
+        res.config.as_ref(),
+        &[
+            args.sarif_anchor.clone(),
+            judging.policy_path.clone(),
+            readme,
+            config_file.map(str::to_string),
+        ],
+    );
+    let document = match format {
+        CheckFormat::Json => Document::Json(crate::report::check_out::render_json(
+            &findings,
+            profile,
+            config_file,
+            extra,
+        )),
+        CheckFormat::Sarif => Document::Json(crate::report::sarif::render(
+            &findings,
+            &rules_that_ran,
+            &locator,
+        )),
+        CheckFormat::Github => Document::Text(crate::report::github::render(&findings, &locator)),
+        CheckFormat::Junit => {
+            let probe = extra
+                .as_ref()
+                .map(|(_, observed)| !observed["tls_version"].is_null());
+            let scope = crate::report::junit::Scope {
+                profile,
+                probe: probe.is_some(),
+                tls: probe.unwrap_or_else(|| {
+                    res.settings
+                        .value(crate::model::SettingId::SslEnabled)
+                        .as_bool()
+                }),
+            };
+            Document::Xml(crate::report::junit::render(
+                &findings,
+                &rules_that_ran,
+                scope,
+                judging.fail_on,
+                &locator,
+            ))
+        }
+        CheckFormat::Human => Document::Text(crate::report::check_out::render_human(
+            &findings,
+            profile,
+            &sources_of(res, &output.redactor),
+            stdout_color,
+        )),
+    };
+    output.stdout(document)?;
+    Ok(if findings.iter().any(|f| f.severity >= judging.fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
