@@ -16,7 +16,11 @@ fuzz_target!(|data: &[u8]| {
     let options = CheckOptions::at_time(1_800_000_000);
     let findings = run_all(&res, &options);
     if let Some(text) = res.config.as_ref().and_then(|c| c.text.clone()) {
-        let _ = swml_sec::report::redacted_source(&text, &res);
+        let _ = swml_sec::report::redacted_source(
+            &text,
+            &res,
+            &swml_sec::report::redact::Redactor::none(),
+        );
         for f in &findings {
             if let swml_sec::finding::Location::File { range, .. } = &f.location {
                 assert!(

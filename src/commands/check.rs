@@ -22,3 +22,31 @@ pub(crate) fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Resu
         None,
     )
 }
+
+/// A whole `check` of an in-memory config, as the bytes it would print in
+/// `format` (no colour): the entry point of the renderer and redaction
+/// fuzzers and of property tests. Certificates are judged at `at`.
+pub fn check_in_memory(
+    config: &[u8],
+    env: &crate::input::EnvView,
+    format: crate::cli::CheckFormat,
+    profile: crate::policy::Profile,
+    at: i64,
+) -> String {
+    use crate::report::output::Output;
+    let res = crate::resolve::resolve_with_config_bytes(env, "config.json", config);
+    let judging = super::inputs::Judging::defaults(profile, at);
+    let findings = crate::checks::run_all(&res, &judging.options);
+    let output = Output::new(Redactor::new(secrets_of_run(&res, env, [])), false, false);
+    let view = super::report::ReportView {
+        res: &res,
+        judging: &judging,
+        format,
+        color: false,
+        sarif_anchor: None,
+        cwd: std::path::PathBuf::from("/nonexistent-swml-sec-cwd"),
+        extra: None,
+    };
+    let (document, _) = super::report::render(findings, &view, &output);
+    output.finish(document, false)
+}

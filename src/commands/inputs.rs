@@ -175,6 +175,20 @@ pub struct Judging {
     pub policy_path: Option<String>,
 }
 
+impl Judging {
+    /// No policy file, no flags: the profile's defaults, judged at `at`.
+    pub fn defaults(profile: Profile, at: i64) -> Self {
+        Judging {
+            profile,
+            fail_on: crate::finding::Severity::Error,
+            options: crate::checks::CheckOptions::at_time(at),
+            overrides: Default::default(),
+            ignores: Vec::new(),
+            policy_path: None,
+        }
+    }
+}
+
 pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
     use crate::cli::FailOn;
     use crate::finding::Severity;

@@ -8,7 +8,7 @@ use crate::cli::{Cli, ColorChoice, Command};
 use crate::report::output::{Document, Output};
 use crate::report::redact::Redactor;
 
-mod check;
+pub mod check;
 mod gen_password;
 pub mod inputs;
 mod meta;

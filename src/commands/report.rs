@@ -3,7 +3,8 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::ColorChoice;
+use crate::cli::{CheckFormat, ColorChoice};
+use crate::finding::Finding;
 use crate::report::output::{Document, Output};
 use crate::report::redact::Redactor;
 use crate::resolve::Resolution;
@@ -11,9 +12,10 @@ use crate::resolve::Resolution;
 use super::inputs::{Judging, sources_of};
 use super::{EXIT_FINDINGS, EXIT_OK, UsageError, use_color};
 
-/// Applies the policy to `findings`, renders them, and gives the exit code.
+/// Applies the policy to `findings`, renders them, writes them, and gives
+/// the exit code.
 pub fn report(
-    findings: Vec<crate::finding::Finding>,
+    findings: Vec<Finding>,
     res: &Resolution,
     redactor: Redactor,
     judging: &Judging,
@@ -21,20 +23,49 @@ pub fn report(
     color: ColorChoice,
     extra: Option<(&str, serde_json::Value)>,
 ) -> Result<u8, UsageError> {
-    use crate::cli::CheckFormat;
-    let profile = judging.profile;
-    let mut findings =
-        crate::policy::apply_policy(findings, profile, &judging.overrides, &judging.ignores);
-    let stdout_color = use_color(color, std::io::stdout().is_terminal());
-    let output = Output::new(redactor, stdout_color, false);
-    output.sanitize(&mut findings);
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)));
     let on_github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(if on_github {
         CheckFormat::Github
     } else {
         CheckFormat::Human
     });
+    let stdout_color = use_color(color, std::io::stdout().is_terminal());
+    let output = Output::new(redactor, stdout_color, false);
+    let view = ReportView {
+        res,
+        judging,
+        format,
+        color: stdout_color,
+        sarif_anchor: args.sarif_anchor.clone(),
+        cwd: std::env::current_dir().unwrap_or_default(),
+        extra,
+    };
+    let (document, code) = render(findings, &view, &output);
+    output.stdout(document)?;
+    Ok(code)
+}
+
+/// What a rendering of findings needs besides them.
+pub struct ReportView<'a> {
+    pub res: &'a Resolution,
+    pub judging: &'a Judging,
+    pub format: CheckFormat,
+    pub color: bool,
+    pub sarif_anchor: Option<String>,
+    /// The working directory, which repository-relative paths start from.
+    pub cwd: std::path::PathBuf,
+    pub extra: Option<(&'a str, serde_json::Value)>,
+}
+
+/// Applies the policy, sanitizes and renders: the document for the output
+/// gate, and the exit code. No I/O but the existence of README.md in `cwd`.
+pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) -> (Document, u8) {
+    let (res, judging) = (view.res, view.judging);
+    let profile = judging.profile;
+    let mut findings =
+        crate::policy::apply_policy(findings, profile, &judging.overrides, &judging.ignores);
+    output.sanitize(&mut findings);
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)));
     let config_file = res.config.as_ref().map(|c| c.path.as_str());
     let rules_that_ran: Vec<&'static crate::checks::registry::Rule> =
         crate::checks::registry::RULES
@@ -46,25 +77,27 @@ pub fn report(
             })
             .collect();
     // SARIF needs a repository-relative file for every result.
-    let readme = std::path::Path::new("README.md")
+    let readme = view
+        .cwd
+        .join("README.md")
         .exists()
         .then(|| "README.md".to_string());
     let locator = crate::report::locate::Locator::new(
-        std::env::current_dir().unwrap_or_default(),
+        view.cwd.clone(),
         res.config.as_ref(),
         &[
-            args.sarif_anchor.clone(),
+            view.sarif_anchor.clone(),
             judging.policy_path.clone(),
             readme,
             config_file.map(str::to_string),
         ],
     );
-    let document = match format {
+    let document = match view.format {
         CheckFormat::Json => Document::Json(crate::report::check_out::render_json(
             &findings,
             profile,
             config_file,
-            extra,
+            view.extra.clone(),
         )),
         CheckFormat::Sarif => Document::Json(crate::report::sarif::render(
             &findings,
@@ -73,7 +106,8 @@ pub fn report(
         )),
         CheckFormat::Github => Document::Text(crate::report::github::render(&findings, &locator)),
         CheckFormat::Junit => {
-            let probe = extra
+            let probe = view
+                .extra
                 .as_ref()
                 .map(|(_, observed)| !observed["tls_version"].is_null());
             let scope = crate::report::junit::Scope {
@@ -97,13 +131,13 @@ pub fn report(
             &findings,
             profile,
             &sources_of(res, &output.redactor),
-            stdout_color,
+            view.color,
         )),
     };
-    output.stdout(document)?;
-    Ok(if findings.iter().any(|f| f.severity >= judging.fail_on) {
+    let code = if findings.iter().any(|f| f.severity >= judging.fail_on) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    })
+    };
+    (document, code)
 }
