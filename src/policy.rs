@@ -78,8 +78,9 @@ pub struct IgnoreEntry {
 pub struct PolicyError {
     pub path: String,
     pub message: String,
+    /// A bounded window of the file around the span, secrets masked.
     #[source_code]
-    pub src: miette::NamedSource<String>,
+    pub src: crate::report::snippet::Window,
     #[label("{message}")]
     pub span: Option<miette::SourceSpan>,
 }
@@ -87,13 +88,16 @@ pub struct PolicyError {
 impl PolicyFile {
     pub fn parse(path: &str, text: &str) -> Result<PolicyFile, Box<PolicyError>> {
         let error = |message: String, span: Option<std::ops::Range<usize>>| {
+            let masked = std::sync::Arc::new(crate::report::redact::mask_secret_members(text));
+            let indexed = crate::report::snippet::IndexedText::new(masked);
+            let range = span.clone().unwrap_or(0..0);
+            let (_, column) = crate::resolve::LineIndex::new(text).line_col(range.start);
+            let (src, window_span) = crate::report::snippet::window(path, &indexed, range, column);
             Box::new(PolicyError {
-                path: path.to_string(),
-                message,
-                src: miette::NamedSource::new(path, text.to_string()),
-                span: span.map(|r| {
-                    miette::SourceSpan::from(r.start..r.end.max(r.start + 1).min(text.len().max(1)))
-                }),
+                path: crate::report::escape::escape(path).into_owned(),
+                message: crate::report::escape::escape(&message).into_owned(),
+                src,
+                span: span.map(|_| window_span),
             })
         };
         let policy: PolicyFile =

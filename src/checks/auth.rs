@@ -180,7 +180,8 @@ pub fn check(cx: &mut CheckContext) {
     let length = password.chars().count();
     let min = cx.options.min_password_length;
     let reason = if length < min {
-        Some(format!("it has {length} characters, fewer than {min}"))
+        // Never its length: that narrows a brute force as much as it informs.
+        Some(format!("it is shorter than {min} characters"))
     } else {
         let domain = s
             .value(SettingId::Domain)

@@ -78,7 +78,13 @@ pub fn parse_date(s: &str) -> Option<i64> {
     let y: i64 = parts.next()?.parse().ok()?;
     let m: i64 = parts.next()?.parse().ok()?;
     let d: i64 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    // Four-digit years (RFC 3339), and only days the month has: no
+    // rolling 2026-02-31 over to March, no arithmetic that can overflow.
+    if parts.next().is_some()
+        || !(1..=9999).contains(&y)
+        || !(1..=12).contains(&m)
+        || !(1..=days_in_month(y, m)).contains(&d)
+    {
         return None;
     }
     // Howard Hinnant's days_from_civil.
@@ -97,10 +103,11 @@ pub fn parse_date(s: &str) -> Option<i64> {
             let (c, o) = t.split_at(i);
             let sign = if o.starts_with('-') { -1 } else { 1 };
             let (oh, om) = o[1..].split_once(':')?;
-            (
-                c,
-                sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60),
-            )
+            let (oh, om): (i64, i64) = (oh.parse().ok()?, om.parse().ok()?);
+            if !(0..24).contains(&oh) || !(0..60).contains(&om) {
+                return None;
+            }
+            (c, sign * (oh * 3600 + om * 60))
         } else {
             (t, 0)
         };
@@ -108,12 +115,25 @@ pub fn parse_date(s: &str) -> Option<i64> {
         let h: i64 = hms.next()?.parse().ok()?;
         let mi: i64 = hms.next().unwrap_or("0").parse().ok()?;
         let sec: f64 = hms.next().unwrap_or("0").parse().ok()?;
-        if !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0.0..61.0).contains(&sec) {
+        if hms.next().is_some()
+            || !(0..24).contains(&h)
+            || !(0..60).contains(&mi)
+            || !(0.0..61.0).contains(&sec)
+        {
             return None;
         }
         seconds += h * 3600 + mi * 60 + sec as i64 - offset;
     }
     Some(seconds)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 fn load_policy(
@@ -264,4 +284,33 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
         ignores,
         policy_path,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    #[test]
+    fn dates_that_do_not_exist_are_refused() {
+        assert_eq!(parse_date("2026-12-01"), Some(1_796_083_200));
+        assert_eq!(parse_date("2024-02-29"), Some(1_709_164_800));
+        assert_eq!(
+            parse_date("2026-12-01T10:00:00+02:00"),
+            Some(1_796_083_200 + 8 * 3600)
+        );
+        for bad in [
+            "2026-02-31",
+            "2026-02-29",
+            "2100-02-29",
+            "2026-04-31",
+            "9223372036854775807-01-01",
+            "10000-01-01",
+            "0-01-01",
+            "2026-01-01T10:00:00+99999999999:00",
+            "2026-01-01T10:00:00:00",
+            "2026-01-01TNaN",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
 }

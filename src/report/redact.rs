@@ -270,6 +270,23 @@ pub fn secret_members(text: &str) -> Vec<SecretMember> {
     found
 }
 
+/// `text` with every value under a secret-looking key replaced by `*`, byte
+/// for byte (spans stay valid): for snippets of files that are not the
+/// config, such as a policy file (or a dotenv file given as one).
+pub fn mask_secret_members(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for member in secret_members(text) {
+        for b in bytes.get_mut(member.range).into_iter().flatten() {
+            if !matches!(*b, b'\n' | b'"') {
+                *b = b'*';
+            }
+        }
+    }
+    // Whole bytes replaced with ASCII, except inside a multi-byte character
+    // cut at a range edge; lossy decoding keeps the length.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// Every secret value of a run, for [`Redactor::new`].
 pub fn secrets_of_run(
     res: &crate::resolve::Resolution,
