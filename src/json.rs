@@ -53,6 +53,20 @@ impl JNode {
         }
     }
 
+    /// Python's truth value of the object `json.load` would build, without
+    /// building it (a config of 400,000 keys is truthy at once).
+    pub fn truthy(&self) -> bool {
+        match &self.value {
+            JValue::Null => false,
+            JValue::Bool(b) => *b,
+            JValue::Int(i) => i.sign() != num_bigint::Sign::NoSign,
+            JValue::Float(f) => *f != 0.0,
+            JValue::Str(s) => !s.is_empty(),
+            JValue::Array(items) => !items.is_empty(),
+            JValue::Object(members) => !members.is_empty(),
+        }
+    }
+
     /// The Python object `json.load` would build for this node.
     pub fn to_py(&self) -> PyValue {
         match &self.value {
@@ -105,25 +119,35 @@ static PY_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// Decodes the bytes as Python's `open(path, 'r')` would (UTF-8) and parses
 /// them as `json.load` would.
 pub fn parse_bytes(bytes: &[u8]) -> Result<(String, JNode), JsonError> {
+    parse_owned(bytes.to_vec()).map_err(|(_, e)| e)
+}
+
+/// [`parse_bytes`] on bytes it may keep as the text (no copy of a 16 MiB
+/// file); on an error, the bytes come back with it.
+pub fn parse_owned(bytes: Vec<u8>) -> Result<(String, JNode), (Vec<u8>, JsonError)> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return Err(JsonError::new(
+        let e = JsonError::new(
             "the file starts with a UTF-8 byte order mark (BOM), which Python's json module refuses",
             0..3,
-        ));
+        );
+        return Err((bytes, e));
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let at = e.valid_up_to();
-        JsonError::new(
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let error = JsonError::new(
             format!(
                 "not valid UTF-8 (invalid byte 0x{:02X} at offset {at})",
                 bytes[at]
             ),
             at..at + 1,
-        )
+        );
+        (bytes, error)
     })?;
-    let text = text.to_string();
-    let node = parse_str(&text)?;
-    Ok((text, node))
+    match parse_str(&text) {
+        Ok(node) => Ok((text, node)),
+        Err(e) => Err((text.into_bytes(), e)),
+    }
 }
 
 pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
@@ -171,7 +195,28 @@ pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
             at..at,
         ));
     };
-    convert(&value)
+    convert_root(&value)
+}
+
+/// The document as the SDK uses it: of a root object, only `security` is
+/// converted in full. Every other member keeps its key and ranges, and its
+/// value becomes `Null` (the SDK never reads it), so that a config with a
+/// 16 MiB data section is not held twice in memory.
+fn convert_root(value: &ast::Value) -> Result<JNode, JsonError> {
+    let ast::Value::Object(o) = value else {
+        return convert(value);
+    };
+    convert_object(o, |key, value| {
+        if key == "security" {
+            convert(value)
+        } else {
+            let r = value.range();
+            Ok(JNode {
+                value: JValue::Null,
+                range: r.start..r.end,
+            })
+        }
+    })
 }
 
 /// What Python's `json` refuses and jsonc-parser's strict mode still
@@ -257,33 +302,42 @@ fn convert(value: &ast::Value) -> Result<JNode, JsonError> {
         ast::Value::Array(a) => {
             JValue::Array(a.elements.iter().map(convert).collect::<Result<_, _>>()?)
         }
-        ast::Value::Object(o) => {
-            let mut members: Vec<JMember> = Vec::with_capacity(o.properties.len());
-            // Where each key sits in `members`: one lookup per key, so
-            // objects with hundreds of thousands of keys stay linear.
-            let mut positions: std::collections::HashMap<String, usize> =
-                std::collections::HashMap::with_capacity(o.properties.len());
-            for prop in &o.properties {
-                let key = prop.name.as_str().to_string();
-                let kr = prop.name.range();
-                let member = JMember {
-                    key,
-                    key_range: kr.start..kr.end,
-                    value: convert(&prop.value)?,
-                };
-                // Python's dict keeps the first position and the last value.
-                match positions.get(&member.key) {
-                    Some(&i) => members[i] = member,
-                    None => {
-                        positions.insert(member.key.clone(), members.len());
-                        members.push(member);
-                    }
-                }
-            }
-            JValue::Object(members)
-        }
+        ast::Value::Object(o) => return convert_object(o, |_, v| convert(v)),
     };
     Ok(JNode { value, range })
+}
+
+fn convert_object(
+    o: &ast::Object,
+    convert_value: impl Fn(&str, &ast::Value) -> Result<JNode, JsonError>,
+) -> Result<JNode, JsonError> {
+    let r = o.range();
+    let mut members: Vec<JMember> = Vec::with_capacity(o.properties.len());
+    // Where each key sits in `members`: one lookup per key, so objects
+    // with hundreds of thousands of keys stay linear.
+    let mut positions: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(o.properties.len());
+    for prop in &o.properties {
+        let name = prop.name.as_str();
+        let kr = prop.name.range();
+        let member = JMember {
+            key: name.to_string(),
+            key_range: kr.start..kr.end,
+            value: convert_value(name, &prop.value)?,
+        };
+        // Python's dict keeps the first position and the last value.
+        match positions.get(name) {
+            Some(&i) => members[i] = member,
+            None => {
+                positions.insert(name, members.len());
+                members.push(member);
+            }
+        }
+    }
+    Ok(JNode {
+        value: JValue::Object(members),
+        range: r.start..r.end,
+    })
 }
 
 fn convert_number(text: &str, range: &Range<usize>) -> Result<JValue, JsonError> {
@@ -353,13 +407,27 @@ mod tests {
 
     #[test]
     fn duplicate_keys_keep_first_position_and_last_value() {
-        let node = parse_str(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
-        let JValue::Object(m) = &node.value else {
+        let node = parse_str(r#"{"security": {"a": 1, "b": 2, "a": 3}}"#).unwrap();
+        let JValue::Object(m) = &node.get("security").unwrap().value.value else {
             panic!()
         };
         assert_eq!(m.len(), 2);
         assert_eq!(m[0].key, "a");
         assert_eq!(m[0].value.value, JValue::Int(BigInt::from(3)));
+    }
+
+    #[test]
+    fn only_security_is_kept_of_the_root() {
+        let text = r#"{"data": {"big": [1, 2]}, "security": {"x": [1]}, "security": {"y": 2}}"#;
+        let node = parse_str(text).unwrap();
+        let data = node.get("data").unwrap();
+        assert_eq!(data.value.value, JValue::Null);
+        assert_eq!(&text[data.value.range.clone()], r#"{"big": [1, 2]}"#);
+        // The last `security` wins, in the first one's position.
+        let JValue::Object(m) = &node.get("security").unwrap().value.value else {
+            panic!()
+        };
+        assert_eq!(m[0].key, "y");
     }
 
     #[test]

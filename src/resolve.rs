@@ -11,7 +11,7 @@ use crate::finding::{Finding, Location};
 use crate::input::{
     CONFIG_SIZE_CAP, ConfigChoice, EnvOrigin, EnvView, ReadError, discover_config, read_bounded,
 };
-use crate::json::{JNode, JValue, parse_bytes};
+use crate::json::{JNode, JValue, parse_owned};
 use crate::model::known_env_vars;
 use crate::model::{
     Effective, FileSpan, FlagId, ResolvedFlag, ResolvedSetting, SECURITY_KEYS, Sdk, SettingId,
@@ -264,7 +264,7 @@ pub struct Resolver<'a> {
 /// at `path` (for fuzzing and property tests: no file system access).
 pub fn resolve_with_config_bytes(env: &EnvView, path: &str, bytes: &[u8]) -> Resolution {
     resolve_with(env, Sdk::default(), |r| {
-        Some(r.load_config_bytes(path.to_string(), true, bytes))
+        Some(r.load_config_bytes(path.to_string(), true, bytes.to_vec()))
     })
 }
 
@@ -617,16 +617,17 @@ impl Resolver<'_> {
                 });
             }
         };
-        Some(self.load_config_bytes(path, found.explicit, &bytes))
+        Some(self.load_config_bytes(path, found.explicit, bytes))
     }
 
     /// Parses and applies a config file's bytes, as `ConfigLoader` and
     /// `_load_config_file` do.
-    fn load_config_bytes(&mut self, path: String, explicit: bool, bytes: &[u8]) -> ConfigSource {
-        let (text, root) = match parse_bytes(bytes) {
+    fn load_config_bytes(&mut self, path: String, explicit: bool, bytes: Vec<u8>) -> ConfigSource {
+        let (text, root) = match parse_owned(bytes) {
             Ok(ok) => ok,
-            Err(e) => {
-                let text = String::from_utf8_lossy(bytes).into_owned();
+            Err((bytes, e)) => {
+                let text = String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                 let index = LineIndex::new(&text);
                 let (line, column) = index.line_col(e.range.start.min(text.len()));
                 self.findings.push(
@@ -690,14 +691,14 @@ impl Resolver<'_> {
 
     /// `get_section('security')` and the `if not security_config` guard.
     fn apply_root(&mut self, ctx: &FileCtx, root: &JNode) {
-        let root_py_truthy = root.to_py().truthy();
-        if !root_py_truthy {
+        if !root.truthy() {
             return;
         }
         let security = match &root.value {
             JValue::Object(members) => {
                 for m in members {
                     if m.key != "security"
+                        && m.key.len() <= 16
                         && strsim::damerau_levenshtein(&m.key.to_lowercase(), "security") <= 2
                     {
                         self.findings.push(
@@ -1242,21 +1243,55 @@ pub fn pointer_join(base: &str, key: &str) -> String {
 /// A candidate that extends the name (a truncation such as `…_PASS` for
 /// `…_PASSWORD`) wins over one at the same or a slightly smaller edit
 /// distance; ties then go to the longest common prefix.
+/// A lower bound of the edit distance between two ASCII strings: each
+/// insertion, deletion or substitution changes the multiset of letters by
+/// at most one on each side, and a transposition not at all. 0 (no bound)
+/// for text that is not ASCII.
+fn letters_apart(a: &str, b: &str) -> usize {
+    if !a.is_ascii() || !b.is_ascii() {
+        return 0;
+    }
+    let mut counts = [0i32; 128];
+    for c in a.bytes() {
+        counts[usize::from(c)] += 1;
+    }
+    for c in b.bytes() {
+        counts[usize::from(c)] -= 1;
+    }
+    let surplus: i32 = counts.iter().filter(|&&n| n > 0).sum();
+    let deficit: i32 = counts.iter().filter(|&&n| n < 0).map(|n| -n).sum();
+    surplus.max(deficit).unsigned_abs() as usize
+}
+
 pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let lowered = name.to_lowercase();
+    let length = lowered.chars().count();
     candidates
-        .map(|c| {
+        .filter_map(|c| {
             let lc = c.to_lowercase();
-            let distance = strsim::damerau_levenshtein(&lowered, &lc);
-            let truncation = lowered.len() >= 4 && lc.starts_with(&lowered);
+            let truncation = length >= 4 && lc.starts_with(&lowered);
+            let allowed = 3.max(c.len() / 4);
+            // The length difference bounds the distance from below: most
+            // names (80,000 unknown keys of a generated file) stop here.
+            if !truncation
+                && (length.abs_diff(lc.chars().count()) > allowed
+                    || letters_apart(&lowered, &lc) > allowed)
+            {
+                return None;
+            }
+            // Optimal string alignment: adjacent transpositions, as typos
+            // make them, without the allocations of full Damerau-Levenshtein.
+            let distance = strsim::osa_distance(&lowered, &lc);
+            if !truncation && distance > allowed {
+                return None;
+            }
             let prefix = lowered
                 .chars()
                 .zip(lc.chars())
                 .take_while(|(a, b)| a == b)
                 .count();
-            (distance, truncation, prefix, c)
+            Some((distance, truncation, prefix, c))
         })
-        .filter(|(d, truncation, _, c)| *truncation || *d <= 3.max(c.len() / 4))
         .min_by_key(|(d, truncation, prefix, _)| (!*truncation, *d, usize::MAX - *prefix))
         .map(|(_, _, _, c)| c)
 }

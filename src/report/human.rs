@@ -116,8 +116,13 @@ pub fn handler(color: bool) -> GraphicalReportHandler {
         .with_links(false)
 }
 
-/// One finding as a miette report.
-pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> String {
+/// One finding as a miette report, appended to `out`.
+fn render_finding_into(
+    out: &mut String,
+    finding: &Finding,
+    sources: &Sources,
+    handler: &GraphicalReportHandler,
+) {
     let (source, span) = match &finding.location {
         Location::File {
             path,
@@ -138,17 +143,27 @@ pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> Stri
         source,
         span,
     };
-    let mut out = String::new();
     // Rendering into a String cannot fail except through a fmt error in a
     // Display impl of ours, which writes plain strings.
-    let _ = handler(color).render_report(&mut out, &diag);
+    let _ = handler.render_report(out, &diag);
+}
+
+/// One finding as a miette report.
+pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> String {
+    let mut out = String::new();
+    render_finding_into(&mut out, finding, sources, &handler(color));
     out
 }
 
+/// Every finding, separated by blank lines, into one buffer.
 pub fn render_findings(findings: &[Finding], sources: &Sources, color: bool) -> String {
-    findings
-        .iter()
-        .map(|f| render_finding(f, sources, color))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let handler = handler(color);
+    let mut out = String::new();
+    for (i, f) in findings.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        render_finding_into(&mut out, f, sources, &handler);
+    }
+    out
 }

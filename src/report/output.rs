@@ -53,10 +53,7 @@ impl Output {
     /// The bytes `document` becomes on the way out.
     pub fn finish(&self, document: Document, color: bool) -> String {
         match document {
-            Document::Text(text) => {
-                let redacted = self.redactor.redact(&text);
-                escape_document(&redacted, color).into_owned()
-            }
+            Document::Text(text) => self.finish_text(text, color),
             Document::Json(mut value) => {
                 self.redactor.redact_json(&mut value);
                 // Serialising a Value cannot fail (string keys only).
@@ -69,10 +66,19 @@ impl Output {
                 let redacted = self.redactor.redact(&text);
                 escape_document(&redacted, false).into_owned()
             }
-            Document::Xml(text) => {
-                let redacted = self.redactor.redact(&text);
-                escape_document(&redacted, false).into_owned()
-            }
+            Document::Xml(text) => self.finish_text(text, false),
+        }
+    }
+
+    /// Redacted and escaped text, copied only where something changed.
+    fn finish_text(&self, text: String, color: bool) -> String {
+        let redacted = match self.redactor.redact(&text) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(r) => r,
+        };
+        match escape_document(&redacted, color) {
+            std::borrow::Cow::Borrowed(_) => redacted,
+            std::borrow::Cow::Owned(e) => e,
         }
     }
 
