@@ -9,8 +9,8 @@ use super::report::report;
 
 pub(crate) fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, UsageError> {
     let judging = prepare(&args.report)?;
-    let (env, res) = resolve_inputs(&args.input)?;
-    let findings = crate::checks::run_all(&res, &judging.options);
+    let (env, mut res) = resolve_inputs(&args.input)?;
+    let findings = crate::checks::run_all_taking(&mut res, &judging.options);
     let redactor = Redactor::new(secrets_of_run(&res, &env, []));
     report(
         findings,
@@ -34,9 +34,9 @@ pub fn check_in_memory(
     at: i64,
 ) -> String {
     use crate::report::output::Output;
-    let res = crate::resolve::resolve_with_config_bytes(env, "config.json", config);
+    let mut res = crate::resolve::resolve_with_config_bytes(env, "config.json", config);
     let judging = super::inputs::Judging::defaults(profile, at);
-    let findings = crate::checks::run_all(&res, &judging.options);
+    let findings = crate::checks::run_all_taking(&mut res, &judging.options);
     let output = Output::new(Redactor::new(secrets_of_run(&res, env, [])), false, false);
     let view = super::report::ReportView {
         res: &res,

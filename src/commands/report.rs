@@ -93,11 +93,12 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
         ],
     );
     let document = match view.format {
-        CheckFormat::Json => Document::Json(crate::report::check_out::render_json(
+        CheckFormat::Json => Document::JsonText(crate::report::check_out::render_json(
             &findings,
             profile,
             config_file,
             view.extra.clone(),
+            &output.redactor,
         )),
         CheckFormat::Sarif => Document::Json(crate::report::sarif::render(
             &findings,

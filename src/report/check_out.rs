@@ -23,25 +23,44 @@ pub fn summarize(findings: &[Finding]) -> Summary {
     }
 }
 
-/// `extra`: what a command adds to the contract, e.g. `probe` and its observations.
+#[derive(serde::Serialize)]
+struct CheckDocument<'a> {
+    version: u32,
+    profile: &'static str,
+    config_file: Option<String>,
+    findings: &'a [Finding],
+    summary: serde_json::Value,
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The versioned JSON document, serialised straight from the findings (no
+/// intermediate tree: 80,000 findings stay a few tens of MiB). The findings
+/// are already sanitized; the envelope's own strings (the config path, a
+/// command's `extra` observations, e.g. `probe`) are redacted here.
 pub fn render_json(
     findings: &[Finding],
     profile: Profile,
     config_file: Option<&str>,
     extra: Option<(&str, serde_json::Value)>,
-) -> serde_json::Value {
+    redactor: &crate::report::redact::Redactor,
+) -> String {
     let s = summarize(findings);
-    let mut doc = json!({
-        "version": JSON_VERSION,
-        "profile": profile.as_str(),
-        "config_file": config_file,
-        "findings": findings,
-        "summary": {"error": s.error, "warning": s.warning, "note": s.note},
-    });
-    if let Some((key, value)) = extra {
-        doc[key] = value;
+    let mut extras = serde_json::Map::new();
+    if let Some((key, mut value)) = extra {
+        redactor.redact_json(&mut value);
+        extras.insert(key.to_string(), value);
     }
-    doc
+    let doc = CheckDocument {
+        version: JSON_VERSION,
+        profile: profile.as_str(),
+        config_file: config_file.map(|c| redactor.redact(c).into_owned()),
+        findings,
+        summary: json!({"error": s.error, "warning": s.warning, "note": s.note}),
+        extra: extras,
+    };
+    // Serialising plain data into a String cannot fail.
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
 fn plural(n: usize, word: &str) -> String {

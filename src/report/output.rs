@@ -14,6 +14,9 @@ pub enum Document {
     Text(String),
     /// JSON (json, sarif): every string redacted, then serialised.
     Json(serde_json::Value),
+    /// JSON serialised from sanitized data (check's findings): redacted
+    /// again as text, a last line of defence that never meets a secret.
+    JsonText(String),
     /// TOML, made from the same data as JSON.
     Toml(serde_json::Value),
     /// XML (junit): built from sanitized findings; redacted and escaped
@@ -67,6 +70,10 @@ impl Output {
                 escape_document(&redacted, false).into_owned()
             }
             Document::Xml(text) => self.finish_text(text, false),
+            Document::JsonText(text) => match self.redactor.redact(&text) {
+                std::borrow::Cow::Borrowed(_) => text,
+                std::borrow::Cow::Owned(r) => r,
+            },
         }
     }
 
