@@ -113,6 +113,9 @@ pub struct ReportArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Where the check runs: build (repository CI: unset secrets, missing certificate files and example-file placeholders are notes) or deploy (the running container: everything).
+    #[arg(long, value_enum, default_value_t = crate::stage::Stage::Deploy)]
+    pub stage: crate::stage::Stage,
     #[command(flatten)]
     pub report: ReportArgs,
 }

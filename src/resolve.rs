@@ -1134,6 +1134,7 @@ impl Resolver<'_> {
                             Finding::new("var-unset", format!("${{{}}} is unset and has no default: the SDK substitutes an empty string", sub.name))
                                 .help(format!("set {} in the service's environment, or write ${{{}|default}}", sub.name, sub.name))
                                 .label(format!("{} is unset", sub.name))
+                                .variable(sub.name.clone())
                                 .at(ctx.location(range, pointer)),
                         );
                     }

@@ -1,8 +1,7 @@
 //! Every rule, listed once: id, family, per-profile severity and the text
 //! `swml-sec explain` prints. Checks refer to rules by id only.
 
-use crate::finding::Severity;
-use crate::policy::Profile;
+use crate::severity::{Profile, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Family {

@@ -216,15 +216,12 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
         Some((p, f)) => (Some(p), f),
         None => (None, crate::policy::PolicyFile::default()),
     };
+    let profile = args.profile.or(policy.profile).unwrap_or(Profile::Prod);
     let fail_on = match args.fail_on {
         Some(FailOn::Error) => Severity::Error,
         Some(FailOn::Warning) => Severity::Warning,
         Some(FailOn::Note) => Severity::Note,
-        None => policy
-            .fail_on
-            .as_deref()
-            .and_then(Severity::parse)
-            .unwrap_or(Severity::Error),
+        None => policy.fail_on_for(profile).unwrap_or(Severity::Error),
     };
     let at = match &args.at {
         Some(text) => parse_date(text).ok_or_else(|| {
@@ -255,11 +252,10 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
         min_password_length: policy.password.min_length.unwrap_or(16),
     };
     let mut ignores: Vec<crate::policy::Ignore> = policy
-        .ignore
-        .iter()
+        .ignores_for(profile)
         .map(|i| crate::policy::Ignore {
-            rule: i.get_ref().rule.clone(),
-            setting: i.get_ref().setting.clone(),
+            rule: i.rule.clone(),
+            setting: i.setting.clone(),
             origin: policy_path.clone().unwrap_or_default(),
             location: crate::finding::Location::Path {
                 path: policy_path.clone().unwrap_or_default(),
@@ -273,14 +269,10 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
         location: crate::finding::Location::Default,
     }));
     Ok(Judging {
-        profile: args.profile.or(policy.profile).unwrap_or(Profile::Prod),
+        profile,
         fail_on,
         options,
-        overrides: policy
-            .rules
-            .iter()
-            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
-            .collect(),
+        overrides: policy.rules_for(profile),
         ignores,
         policy_path,
     })

@@ -54,6 +54,7 @@ fn plural(n: usize, word: &str) -> String {
 
 pub fn render_human(
     findings: &[Finding],
+    ignored: usize,
     profile: Profile,
     sources: &Sources,
     color: bool,
@@ -61,10 +62,11 @@ pub fn render_human(
     let mut out = render_findings(findings, sources, color);
     let s = summarize(findings);
     let line = format!(
-        "{}, {}, {} (profile {})",
+        "{}, {}, {}, {} ignored (profile {})",
         plural(s.error, "error"),
         plural(s.warning, "warning"),
         plural(s.note, "note"),
+        ignored,
         profile.as_str()
     );
     if !out.is_empty() {
