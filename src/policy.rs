@@ -70,7 +70,6 @@ pub struct IgnoreEntry {
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("invalid policy file {path}: {message}")]
-#[diagnostic(code(swml_sec::policy))]
 pub struct PolicyError {
     pub path: String,
     pub message: String,

@@ -263,7 +263,18 @@ pub struct Resolver<'a> {
 /// Resolves as the SDK does with `bytes` as the content of the config file
 /// at `path` (for fuzzing and property tests: no file system access).
 pub fn resolve_with_config_bytes(env: &EnvView, path: &str, bytes: &[u8]) -> Resolution {
-    resolve_with(env, Sdk::default(), |r| {
+    resolve_with_config_bytes_for(env, path, bytes, Sdk::default())
+}
+
+/// [`resolve_with_config_bytes`] as the SDK package `sdk` does it (a
+/// config read from standard input).
+pub fn resolve_with_config_bytes_for(
+    env: &EnvView,
+    path: &str,
+    bytes: &[u8],
+    sdk: Sdk,
+) -> Resolution {
+    resolve_with(env, sdk, |r| {
         Some(r.load_config_bytes(path.to_string(), true, bytes))
     })
 }

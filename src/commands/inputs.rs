@@ -10,8 +10,34 @@ use crate::resolve::{Resolution, resolve_for};
 
 use super::UsageError;
 
-/// The environment view and config choice shared by resolve and check.
-pub fn build_inputs(input: &InputArgs) -> Result<(EnvView, ConfigChoice), UsageError> {
+/// Where the config comes from: a path or the SDK's search, or standard
+/// input (`-`), read once up to the size cap.
+pub enum ConfigInput {
+    Choice(ConfigChoice),
+    Stdin(Vec<u8>),
+}
+
+/// The display path of a config read from standard input.
+pub const STDIN_CONFIG: &str = "<stdin>";
+
+/// Resolves `config` as the SDK package `sdk` would.
+pub fn resolve_config(env: &EnvView, config: &ConfigInput, sdk: crate::model::Sdk) -> Resolution {
+    match config {
+        ConfigInput::Choice(choice) => resolve_for(env, choice, sdk),
+        ConfigInput::Stdin(bytes) => {
+            crate::resolve::resolve_with_config_bytes_for(env, STDIN_CONFIG, bytes, sdk)
+        }
+    }
+}
+
+/// The environment view and config shared by resolve and check.
+pub fn build_inputs(input: &InputArgs) -> Result<(EnvView, ConfigInput), UsageError> {
+    if input.config.as_deref() == Some("-") && input.env_files.iter().any(|f| f == "-") {
+        return Err(UsageError::Other(
+            "the config and an --env-file cannot both be `-`: standard input can be read only once"
+                .into(),
+        ));
+    }
     let mut env = if input.no_env {
         EnvView::empty()
     } else {
@@ -23,6 +49,11 @@ pub fn build_inputs(input: &InputArgs) -> Result<(EnvView, ConfigChoice), UsageE
     let choice = match &input.config {
         Some(path) if path.is_empty() => {
             return Err(UsageError::Other("the config path is empty".into()));
+        }
+        Some(path) if path == "-" => {
+            let bytes = crate::input::read_env_source("-", crate::input::CONFIG_SIZE_CAP)
+                .map_err(|e| UsageError::Other(format!("cannot read the config from {e}")))?;
+            return Ok((env, ConfigInput::Stdin(bytes)));
         }
         Some(path) => ConfigChoice::Explicit(path.clone()),
         None => {
@@ -36,13 +67,13 @@ pub fn build_inputs(input: &InputArgs) -> Result<(EnvView, ConfigChoice), UsageE
             }
         }
     };
-    Ok((env, choice))
+    Ok((env, ConfigInput::Choice(choice)))
 }
 
 /// Resolves the inputs; a config file named on the command line must exist.
 pub fn resolve_inputs(input: &InputArgs) -> Result<(EnvView, Resolution), UsageError> {
-    let (env, choice) = build_inputs(input)?;
-    let res = resolve_for(&env, &choice, input.sdk);
+    let (env, config) = build_inputs(input)?;
+    let res = resolve_config(&env, &config, input.sdk);
     if let Some(c) = &res.config
         && c.explicit
         && c.text.is_none()

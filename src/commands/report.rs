@@ -101,6 +101,7 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
             &rules_that_ran,
             &locator,
         )),
+        CheckFormat::Short => Document::Text(crate::report::check_out::render_short(&findings)),
         CheckFormat::Github => Document::Text(crate::report::github::render(&findings, &locator)),
         CheckFormat::Junit => {
             let probe = view

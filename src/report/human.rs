@@ -69,10 +69,6 @@ impl fmt::Display for FindingDiagnostic<'_> {
 impl std::error::Error for FindingDiagnostic<'_> {}
 
 impl Diagnostic for FindingDiagnostic<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.finding.rule))
-    }
-
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.finding.severity {
             Severity::Error => miette::Severity::Error,
@@ -106,14 +102,52 @@ impl Diagnostic for FindingDiagnostic<'_> {
 }
 
 pub fn handler(color: bool) -> GraphicalReportHandler {
-    let theme = if color {
+    headed_handler(color, "error:".into())
+}
+
+/// A handler whose first line starts with `head` in words instead of a
+/// glyph, `error[cert-expired]:` as rustc and cargo-deny write it, so that
+/// severity reads the same with colour off.
+fn headed_handler(color: bool, head: String) -> GraphicalReportHandler {
+    let mut theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    theme.characters.error = head.clone();
+    theme.characters.warning = head.clone();
+    theme.characters.advice = head;
     GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false)
+}
+
+/// Renders `diag` with `head` in place of the severity glyph, its first
+/// line flush left.
+pub fn render_headed(diag: &dyn Diagnostic, head: String, color: bool) -> String {
+    render_with(headed_handler(color, head), diag)
+}
+
+/// An error of the command line itself: `error: message` on one line, as
+/// clap writes its own errors, then the file's snippet if it has one.
+pub fn render_error(diag: &dyn Diagnostic, color: bool) -> String {
+    render_with(
+        headed_handler(color, "error:".into())
+            .with_wrap_lines(false)
+            .without_cause_chain(),
+        diag,
+    )
+}
+
+fn render_with(handler: GraphicalReportHandler, diag: &dyn Diagnostic) -> String {
+    let mut out = String::new();
+    // Rendering into a String cannot fail except through a fmt error in a
+    // Display impl of ours, which writes plain strings.
+    let _ = handler.render_report(&mut out, diag);
+    match out.strip_prefix("  ") {
+        Some(rest) => rest.to_string(),
+        None => out,
+    }
 }
 
 /// One finding as a miette report.
@@ -138,11 +172,8 @@ pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> Stri
         source,
         span,
     };
-    let mut out = String::new();
-    // Rendering into a String cannot fail except through a fmt error in a
-    // Display impl of ours, which writes plain strings.
-    let _ = handler(color).render_report(&mut out, &diag);
-    out
+    let head = format!("{}[{}]:", finding.severity.as_str(), finding.rule);
+    render_headed(&diag, head, color)
 }
 
 pub fn render_findings(findings: &[Finding], sources: &Sources, color: bool) -> String {
