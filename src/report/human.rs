@@ -124,8 +124,10 @@ fn headed_handler(color: bool, head: String) -> GraphicalReportHandler {
 
 /// Renders `diag` with `head` in place of the severity glyph, its first
 /// line flush left.
+/// Lines are not wrapped: the message stays on the head's line, whole,
+/// as rustc writes it (and one grep finds it).
 pub fn render_headed(diag: &dyn Diagnostic, head: String, color: bool) -> String {
-    render_with(headed_handler(color, head), diag)
+    render_with(headed_handler(color, head).with_wrap_lines(false), diag)
 }
 
 /// An error of the command line itself: `error: message` on one line, as
