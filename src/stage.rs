@@ -53,8 +53,10 @@ pub fn is_example_env_file(path: &str) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    name.split('.')
-        .any(|part| matches!(part, "example" | "sample" | "template"))
+    name.contains('.')
+        && name
+            .split('.')
+            .any(|part| matches!(part, "example" | "sample" | "template"))
 }
 
 /// The variables a `${...}` in the config file names for `source`, each
@@ -176,4 +178,32 @@ fn defer(f: &mut Finding, reason: String) {
         None => reason.clone(),
     });
     f.deferred = Some(reason);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_example_env_file;
+
+    #[test]
+    fn example_files_are_known_by_name() {
+        for yes in [
+            ".env.example",
+            "deploy/.env.sample",
+            "example.env",
+            "prod.env.template",
+            ".env.EXAMPLE",
+        ] {
+            assert!(is_example_env_file(yes), "{yes}");
+        }
+        for no in [
+            ".env",
+            "prod.env",
+            "examples/.env",
+            ".env.examples",
+            "-",
+            "sample",
+        ] {
+            assert!(!is_example_env_file(no), "{no}");
+        }
+    }
 }
