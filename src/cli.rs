@@ -6,7 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "swml-sec",
     version,
-    about = "Resolve and check the security settings of SignalWire AI Agents SDK services"
+    about = "Resolve and check the security settings of SignalWire AI Agents SDK services",
+    max_term_width = 100
 )]
 pub struct Cli {
     /// When to use colour: auto follows the terminal and NO_COLOR.
@@ -64,6 +65,8 @@ pub enum RulesFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
     Human,
+    /// One line per finding: `path:line:col: severity[rule] message`.
+    Short,
     Json,
     Sarif,
     Github,
@@ -113,6 +116,9 @@ pub struct ReportArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Where the check runs: build (repository CI: unset secrets, missing certificate files and example-file placeholders are notes) or deploy (the running container: everything).
+    #[arg(long, value_enum, default_value_t = crate::stage::Stage::Deploy)]
+    pub stage: crate::stage::Stage,
     #[command(flatten)]
     pub report: ReportArgs,
 }

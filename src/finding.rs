@@ -4,32 +4,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "error" => Some(Severity::Error),
-            "warning" => Some(Severity::Warning),
-            "note" => Some(Severity::Note),
-            _ => None,
-        }
-    }
-}
+pub use crate::severity::Severity;
 
 /// Where a finding points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -87,6 +62,13 @@ pub struct Finding {
     /// still wins.
     #[serde(skip)]
     pub at_most: Option<Severity>,
+    /// `check --stage build`: why this is left to `--stage deploy` (the
+    /// value is provided at deploy). The finding is then at most a note.
+    #[serde(skip)]
+    pub deferred: Option<String>,
+    /// The environment variable the finding is about (`var-unset`).
+    #[serde(skip)]
+    pub variable: Option<String>,
 }
 
 impl Finding {
@@ -108,6 +90,8 @@ impl Finding {
             label: None,
             at_least: None,
             at_most: None,
+            deferred: None,
+            variable: None,
         }
     }
 
@@ -123,6 +107,11 @@ impl Finding {
 
     pub fn at(mut self, location: Location) -> Self {
         self.location = location;
+        self
+    }
+
+    pub fn variable(mut self, name: impl Into<String>) -> Self {
+        self.variable = Some(name.into());
         self
     }
 

@@ -17,3 +17,5 @@ mod pyunicode_tables;
 pub mod report;
 pub mod resolve;
 pub mod schema;
+pub mod severity;
+pub mod stage;

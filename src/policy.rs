@@ -1,29 +1,9 @@
 //! Profiles, and how a finding's severity is decided.
 
-use clap::ValueEnum;
-
 use crate::checks::registry::rule;
 use crate::finding::{Finding, Severity};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Profile {
-    Dev,
-    Staging,
-    Prod,
-}
-
-impl Profile {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Profile::Dev => "dev",
-            Profile::Staging => "staging",
-            Profile::Prod => "prod",
-        }
-    }
-}
+pub use crate::severity::Profile;
 
 /// Sets each finding's severity from the profile and drops the rules the
 /// profile turns off.
@@ -54,6 +34,22 @@ pub struct PolicyFile {
     pub rules: std::collections::BTreeMap<String, toml::Spanned<String>>,
     #[serde(default)]
     pub ignore: Vec<toml::Spanned<IgnoreEntry>>,
+    /// `[profiles.dev]` and so on: what changes for one profile.
+    #[serde(default)]
+    pub profiles: std::collections::BTreeMap<Profile, ProfilePolicy>,
+}
+
+/// A `[profiles.NAME]` section: its `fail_on` replaces the top-level one,
+/// its `[profiles.NAME.rules]` win over `[rules]`, and its ignores add to
+/// the top-level ones, for that profile only.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePolicy {
+    pub fail_on: Option<String>,
+    #[serde(default)]
+    pub rules: std::collections::BTreeMap<String, toml::Spanned<String>>,
+    #[serde(default)]
+    pub ignore: Vec<toml::Spanned<IgnoreEntry>>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -74,7 +70,6 @@ pub struct IgnoreEntry {
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("invalid policy file {path}: {message}")]
-#[diagnostic(code(swml_sec::policy))]
 pub struct PolicyError {
     pub path: String,
     pub message: String,
@@ -102,52 +97,109 @@ impl PolicyFile {
         };
         let policy: PolicyFile =
             toml::from_str(text).map_err(|e| error(e.message().to_string(), e.span()))?;
-        for (id, level) in &policy.rules {
-            if rule(id).is_none() {
-                return Err(error(
-                    format!("unknown rule {id:?} in [rules]"),
-                    Some(level.span()),
-                ));
+        let sections = std::iter::once((String::new(), &policy.rules, &policy.ignore)).chain(
+            policy
+                .profiles
+                .iter()
+                .map(|(p, s)| (format!("profiles.{}.", p.as_str()), &s.rules, &s.ignore)),
+        );
+        for (prefix, rules, ignores) in sections {
+            for (id, level) in rules {
+                if rule(id).is_none() {
+                    return Err(error(
+                        format!("unknown rule {id:?} in [{prefix}rules]"),
+                        Some(level.span()),
+                    ));
+                }
+                if !matches!(
+                    level.get_ref().as_str(),
+                    "error" | "warning" | "note" | "off"
+                ) {
+                    return Err(error(
+                        format!(
+                            "severity {:?} for {id} must be error, warning, note or off",
+                            level.get_ref()
+                        ),
+                        Some(level.span()),
+                    ));
+                }
             }
-            if !matches!(
-                level.get_ref().as_str(),
-                "error" | "warning" | "note" | "off"
-            ) {
-                return Err(error(
-                    format!(
-                        "severity {:?} for {id} must be error, warning, note or off",
-                        level.get_ref()
-                    ),
-                    Some(level.span()),
-                ));
+            for entry in ignores {
+                if rule(&entry.get_ref().rule).is_none() {
+                    return Err(error(
+                        format!(
+                            "unknown rule {:?} in [[{prefix}ignore]]",
+                            entry.get_ref().rule
+                        ),
+                        Some(entry.span()),
+                    ));
+                }
+                if entry.get_ref().reason.trim().is_empty() {
+                    return Err(error(
+                        "an ignore needs a non-empty reason".into(),
+                        Some(entry.span()),
+                    ));
+                }
             }
         }
-        for entry in &policy.ignore {
-            if rule(&entry.get_ref().rule).is_none() {
+        for (prefix, fail_on) in std::iter::once((String::new(), &policy.fail_on)).chain(
+            policy
+                .profiles
+                .iter()
+                .map(|(p, s)| (format!("profiles.{}.", p.as_str()), &s.fail_on)),
+        ) {
+            if let Some(f) = fail_on
+                && Severity::parse(f).is_none()
+            {
                 return Err(error(
-                    format!("unknown rule {:?} in [[ignore]]", entry.get_ref().rule),
-                    Some(entry.span()),
+                    format!("{prefix}fail_on {f:?} must be error, warning or note"),
+                    None,
                 ));
             }
-            if entry.get_ref().reason.trim().is_empty() {
-                return Err(error(
-                    "an ignore needs a non-empty reason".into(),
-                    Some(entry.span()),
-                ));
-            }
-        }
-        if let Some(f) = &policy.fail_on
-            && Severity::parse(f).is_none()
-        {
-            return Err(error(
-                format!("fail_on {f:?} must be error, warning or note"),
-                None,
-            ));
         }
         Ok(policy)
     }
-}
 
+    /// The `fail_on` for `profile`: its section's, else the top-level one.
+    pub fn fail_on_for(&self, profile: Profile) -> Option<Severity> {
+        self.profiles
+            .get(&profile)
+            .and_then(|s| s.fail_on.as_deref())
+            .or(self.fail_on.as_deref())
+            .and_then(Severity::parse)
+    }
+
+    /// Per-rule severities for `profile`: `[rules]`, then its section's.
+    pub fn rules_for(&self, profile: Profile) -> std::collections::BTreeMap<String, String> {
+        let mut rules: std::collections::BTreeMap<String, String> = self
+            .rules
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .collect();
+        if let Some(section) = self.profiles.get(&profile) {
+            rules.extend(
+                section
+                    .rules
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.get_ref().clone())),
+            );
+        }
+        rules
+    }
+
+    /// The ignores for `profile`: the top-level ones, then its section's.
+    pub fn ignores_for(&self, profile: Profile) -> impl Iterator<Item = &IgnoreEntry> {
+        self.ignore
+            .iter()
+            .chain(
+                self.profiles
+                    .get(&profile)
+                    .into_iter()
+                    .flat_map(|s| &s.ignore),
+            )
+            .map(|i| i.get_ref())
+    }
+}
 /// One ignore, from the policy file or `--ignore`, and whether it matched.
 #[derive(Debug, Clone)]
 pub struct Ignore {
@@ -158,27 +210,68 @@ pub struct Ignore {
     pub location: crate::finding::Location,
 }
 
+/// The severity `f` has in `profile` with the policy's per-rule
+/// `overrides`, or None when the rule is off there. The one place a
+/// severity is decided: the registry's default for the profile, the
+/// finding's own floor and cap, the policy override, and last the stage
+/// (a finding deferred to `--stage deploy` is at most a note).
+pub fn severity_of(
+    f: &Finding,
+    profile: Profile,
+    overrides: &std::collections::BTreeMap<String, String>,
+) -> Option<Severity> {
+    let severity = match overrides.get(f.rule).map(String::as_str) {
+        Some("off") => None,
+        Some(level) => Severity::parse(level),
+        None => rule(f.rule)
+            .and_then(|r| r.severity(profile))
+            .map(|s| s.max(f.at_least.unwrap_or(s)))
+            .map(|s| s.min(f.at_most.unwrap_or(s))),
+    }?;
+    Some(if f.deferred.is_some() {
+        Severity::Note
+    } else {
+        severity
+    })
+}
+
+/// Whether `rule_id` reports anything in `profile` with `overrides`.
+pub fn rule_is_on(
+    rule_id: &str,
+    profile: Profile,
+    overrides: &std::collections::BTreeMap<String, String>,
+) -> bool {
+    match overrides.get(rule_id).map(String::as_str) {
+        Some("off") => false,
+        Some(_) => true,
+        None => rule(rule_id).is_some_and(|r| r.severity(profile).is_some()),
+    }
+}
+
+/// What [`apply_policy`] keeps, and how many findings ignores hid.
+#[derive(Debug, Default)]
+pub struct Judged {
+    pub findings: Vec<Finding>,
+    pub ignored: usize,
+}
+
 /// Applies the profile, per-rule overrides and ignores; reports every
-/// ignore that matched nothing.
+/// ignore that matched nothing where its rule is on (an ignore of a rule
+/// the profile turns off has nothing to match, and is not unused).
 pub fn apply_policy(
     findings: Vec<Finding>,
     profile: Profile,
     overrides: &std::collections::BTreeMap<String, String>,
     ignores: &[Ignore],
-) -> Vec<Finding> {
+) -> Judged {
     let mut used = vec![false; ignores.len()];
     // In place: a run with 80,000 findings holds them once.
-    let mut kept = findings;
-    kept.retain_mut(|f| {
-        let severity = match overrides.get(f.rule).map(String::as_str) {
-            Some("off") => None,
-            Some(level) => Severity::parse(level),
-            None => rule(f.rule)
-                .and_then(|r| r.severity(profile))
-                .map(|s| s.max(f.at_least.unwrap_or(s)))
-                .map(|s| s.min(f.at_most.unwrap_or(s))),
-        };
-        let Some(severity) = severity else {
+    let mut judged = Judged {
+        findings,
+        ignored: 0,
+    };
+    judged.findings.retain_mut(|f| {
+        let Some(severity) = severity_of(f, profile, overrides) else {
             return false;
         };
         f.severity = severity;
@@ -190,26 +283,29 @@ pub fn apply_policy(
         });
         if let Some(i) = matching {
             used[i] = true;
+            judged.ignored += 1;
             return false;
         }
         true
     });
     for (ignore, used) in ignores.iter().zip(used) {
-        if !used
-            && let Some(severity) = rule("policy-unused-ignore").and_then(|r| r.severity(profile))
-        {
-            let mut f = Finding::new(
-                "policy-unused-ignore",
-                format!(
-                    "the ignore of {} ({}) matched no finding",
-                    ignore.rule, ignore.origin
-                ),
-            )
-            .help("remove the ignore: it would hide the next real finding")
-            .at(ignore.location.clone());
+        if used || !rule_is_on(&ignore.rule, profile, overrides) {
+            continue;
+        }
+        let f = Finding::new(
+            "policy-unused-ignore",
+            format!(
+                "the ignore of {} ({}) matched no finding",
+                ignore.rule, ignore.origin
+            ),
+        )
+        .help("remove the ignore: it would hide the next real finding")
+        .at(ignore.location.clone());
+        if let Some(severity) = severity_of(&f, profile, overrides) {
+            let mut f = f;
             f.severity = severity;
-            kept.push(f);
+            judged.findings.push(f);
         }
     }
-    kept
+    judged
 }

@@ -263,7 +263,18 @@ pub struct Resolver<'a> {
 /// Resolves as the SDK does with `bytes` as the content of the config file
 /// at `path` (for fuzzing and property tests: no file system access).
 pub fn resolve_with_config_bytes(env: &EnvView, path: &str, bytes: &[u8]) -> Resolution {
-    resolve_with(env, Sdk::default(), |r| {
+    resolve_with_config_bytes_for(env, path, bytes, Sdk::default())
+}
+
+/// [`resolve_with_config_bytes`] as the SDK package `sdk` does it (a
+/// config read from standard input).
+pub fn resolve_with_config_bytes_for(
+    env: &EnvView,
+    path: &str,
+    bytes: &[u8],
+    sdk: Sdk,
+) -> Resolution {
+    resolve_with(env, sdk, |r| {
         Some(r.load_config_bytes(path.to_string(), true, bytes.to_vec()))
     })
 }
@@ -1135,6 +1146,7 @@ impl Resolver<'_> {
                             Finding::new("var-unset", format!("${{{}}} is unset and has no default: the SDK substitutes an empty string", sub.name))
                                 .help(format!("set {} in the service's environment, or write ${{{}|default}}", sub.name, sub.name))
                                 .label(format!("{} is unset", sub.name))
+                                .variable(sub.name.clone())
                                 .at(ctx.location(range, pointer)),
                         );
                     }

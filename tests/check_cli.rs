@@ -86,7 +86,7 @@ fn production_setup_passes_prod() {
     assert_eq!(out.code, Some(0), "{}", out.stdout);
     assert!(
         out.stdout
-            .contains("0 errors, 0 warnings, 0 notes (profile prod)"),
+            .contains("0 errors, 0 warnings, 0 notes, 0 ignored (profile prod)"),
         "{}",
         out.stdout
     );

@@ -1,8 +1,7 @@
 //! Every rule, listed once: id, family, per-profile severity and the text
 //! `swml-sec explain` prints. Checks refer to rules by id only.
 
-use crate::finding::Severity;
-use crate::policy::Profile;
+use crate::severity::{Profile, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Family {
@@ -134,7 +133,7 @@ rules! {
         example: "env -u HOME python agent.py  ->  HOME=/srv/agent python agent.py";
     "var-unset", Config, "EWN", "`${VAR}` refers to an unset variable and has no default: the SDK substitutes an empty string",
         why: "The SDK's documentation says this is an error, but the code inserts \"\": an unset password becomes an empty one (so a random one is generated), an unset path disables HTTPS.",
-        fix: "Set the variable in the service's environment, or give a default with `${VAR|default}`.",
+        fix: "Set the variable in the service's environment, or give a default with `${VAR|default}`. With `check --stage build` (repository CI), an unset secret variable, or one a password or certificate path is built from, is a note: it is provided at deploy and checked by `--stage deploy`.",
         example: "\"password\": \"${SWML_PW}\" with SWML_PW unset  ->  export SWML_PW=...";
     "var-syntax", Config, "WWW", "a `${...}` the SDK does not expand as it reads",
         why: "The SDK's pattern does not nest, takes spaces as part of the name and leaves an unterminated `${` as text.",
@@ -166,11 +165,11 @@ rules! {
         example: "export SWML_SSL_ENABLED=true SWML_SSL_CERT_PATH=/etc/ssl/agent.crt SWML_SSL_KEY_PATH=/etc/ssl/agent.key";
     "tls-path-missing", Tls, "EEE", "HTTPS is on but the certificate or key path is unset: the SDK serves plain HTTP",
         why: "The SDK logs an error and falls back to HTTP when either path is missing; the URLs it builds still say https.",
-        fix: "Set both SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH.",
+        fix: "Set both SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH. With `check --stage build`, a path that nothing in the repository sets is a note: it is provided at deploy.",
         example: "SWML_SSL_ENABLED=true with no SWML_SSL_KEY_PATH";
     "tls-file-unreadable", Tls, "EEE", "the certificate or key file is missing, unreadable or not a regular file",
         why: "A missing file makes the SDK fall back to plain HTTP; an unreadable one makes the server fail at start.",
-        fix: "Point the path at a readable regular file.",
+        fix: "Point the path at a readable regular file. With `check --stage build` (repository CI), a file that does not exist there is a note: it is mounted at deploy and checked by `--stage deploy`; a file that exists is checked in full.",
         example: "SWML_SSL_CERT_PATH=/etc/ssl/agent.crt  (no such file)";
     "cert-invalid", Tls, "EEE", "the certificate file holds no PEM certificate, or a certificate clients refuse to read",
         why: "uvicorn loads PEM only: a DER file, a key, an empty or damaged file fails at start-up. Clients (rustls-webpki is the judge) also refuse a certificate with an unknown critical extension, a malformed extension such as authorityInfoAccess, or a signature algorithm that differs from the one in its signed part.",
@@ -250,7 +249,7 @@ rules! {
         example: "SWML_SSL_VERIFY_MODE=required";
     "auth-password-unset", Auth, "WWN", "no password: the SDK generates a new one at every start",
         why: "The generated password changes at each restart, so SignalWire's stored webhook credentials stop working after every deploy.",
-        fix: "Set SWML_BASIC_AUTH_PASSWORD from your secret store (`swml-sec gen-password`).",
+        fix: "Set SWML_BASIC_AUTH_PASSWORD from your secret store (`swml-sec gen-password`). With `check --stage build`, a password nothing in the repository sets is a note: it is provided at deploy.",
         example: "export SWML_BASIC_AUTH_PASSWORD=\"$(swml-sec gen-password)\"";
     "auth-password-weak", Auth, "EWN", "the password is short or easy to guess",
         why: "The Basic password is the only thing between the internet and the agent's routes; it must resist offline and online guessing.",
@@ -258,7 +257,7 @@ rules! {
         example: "Summer2024!";
     "auth-password-placeholder", Auth, "EEW", "the password is a known example or template value",
         why: "Passwords from the SDK's guides and templates are in every attacker's list.",
-        fix: "Replace it with a generated secret (`swml-sec gen-password`).",
+        fix: "Replace it with a generated secret (`swml-sec gen-password`). With `check --stage build`, a placeholder from an example env file (`.env.example`, `env.sample`, `*.template`) is a note: the real value is provided at deploy.",
         example: "mysecurepassword, your-secure-password, changeme";
     "auth-password-equals-user", Auth, "EEW", "the password equals the user name",
         why: "The first guess of any attacker.",
@@ -397,8 +396,8 @@ rules! {
         fix: "Restart the service after renewal, or check the certificate of the proxy.",
         example: "renewed file on disk, old certificate still served";
     "policy-unused-ignore", Policy, "WWW", "an ignore in the policy or on the command line matched no finding",
-        why: "Stale ignores hide the next real finding of that rule.",
-        fix: "Remove the ignore.",
+        why: "Stale ignores hide the next real finding of that rule. An ignore is unused only in a profile where its rule is on: an ignore of a rule the profile (or the policy's [rules] for it) turns off is not reported.",
+        fix: "Remove the ignore, or move it into the `[profiles.NAME]` section of the profiles that need it.",
         example: "[[ignore]] rule = \"cert-expiring\" after the certificate was renewed";
 }
 

@@ -10,7 +10,10 @@ use super::report::report;
 pub(crate) fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, UsageError> {
     let judging = prepare(&args.report)?;
     let (env, mut res) = resolve_inputs(&args.input)?;
-    let findings = crate::checks::run_all_taking(&mut res, &judging.options);
+    let mut findings = crate::checks::run_all_taking(&mut res, &judging.options);
+    if args.stage == crate::stage::Stage::Build {
+        crate::stage::defer_to_deploy(&mut findings, &res, &env);
+    }
     let redactor = Redactor::new(secrets_of_run(&res, &env, []));
     report(
         findings,

@@ -10,8 +10,34 @@ use crate::resolve::{Resolution, resolve_for};
 
 use super::UsageError;
 
-/// The environment view and config choice shared by resolve and check.
-pub fn build_inputs(input: &InputArgs) -> Result<(EnvView, ConfigChoice), UsageError> {
+/// Where the config comes from: a path or the SDK's search, or standard
+/// input (`-`), read once up to the size cap.
+pub enum ConfigInput {
+    Choice(ConfigChoice),
+    Stdin(Vec<u8>),
+}
+
+/// The display path of a config read from standard input.
+pub const STDIN_CONFIG: &str = "<stdin>";
+
+/// Resolves `config` as the SDK package `sdk` would.
+pub fn resolve_config(env: &EnvView, config: &ConfigInput, sdk: crate::model::Sdk) -> Resolution {
+    match config {
+        ConfigInput::Choice(choice) => resolve_for(env, choice, sdk),
+        ConfigInput::Stdin(bytes) => {
+            crate::resolve::resolve_with_config_bytes_for(env, STDIN_CONFIG, bytes, sdk)
+        }
+    }
+}
+
+/// The environment view and config shared by resolve and check.
+pub fn build_inputs(input: &InputArgs) -> Result<(EnvView, ConfigInput), UsageError> {
+    if input.config.as_deref() == Some("-") && input.env_files.iter().any(|f| f == "-") {
+        return Err(UsageError::Other(
+            "the config and an --env-file cannot both be `-`: standard input can be read only once"
+                .into(),
+        ));
+    }
     let mut env = if input.no_env {
         EnvView::empty()
     } else {
@@ -23,6 +49,11 @@ pub fn build_inputs(input: &InputArgs) -> Result<(EnvView, ConfigChoice), UsageE
     let choice = match &input.config {
         Some(path) if path.is_empty() => {
             return Err(UsageError::Other("the config path is empty".into()));
+        }
+        Some(path) if path == "-" => {
+            let bytes = crate::input::read_env_source("-", crate::input::CONFIG_SIZE_CAP)
+                .map_err(|e| UsageError::Other(format!("cannot read the config from {e}")))?;
+            return Ok((env, ConfigInput::Stdin(bytes)));
         }
         Some(path) => ConfigChoice::Explicit(path.clone()),
         None => {
@@ -36,13 +67,13 @@ pub fn build_inputs(input: &InputArgs) -> Result<(EnvView, ConfigChoice), UsageE
             }
         }
     };
-    Ok((env, choice))
+    Ok((env, ConfigInput::Choice(choice)))
 }
 
 /// Resolves the inputs; a config file named on the command line must exist.
 pub fn resolve_inputs(input: &InputArgs) -> Result<(EnvView, Resolution), UsageError> {
-    let (env, choice) = build_inputs(input)?;
-    let res = resolve_for(&env, &choice, input.sdk);
+    let (env, config) = build_inputs(input)?;
+    let res = resolve_config(&env, &config, input.sdk);
     if let Some(c) = &res.config
         && c.explicit
         && c.text.is_none()
@@ -216,15 +247,12 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
         Some((p, f)) => (Some(p), f),
         None => (None, crate::policy::PolicyFile::default()),
     };
+    let profile = args.profile.or(policy.profile).unwrap_or(Profile::Prod);
     let fail_on = match args.fail_on {
         Some(FailOn::Error) => Severity::Error,
         Some(FailOn::Warning) => Severity::Warning,
         Some(FailOn::Note) => Severity::Note,
-        None => policy
-            .fail_on
-            .as_deref()
-            .and_then(Severity::parse)
-            .unwrap_or(Severity::Error),
+        None => policy.fail_on_for(profile).unwrap_or(Severity::Error),
     };
     let at = match &args.at {
         Some(text) => parse_date(text).ok_or_else(|| {
@@ -255,11 +283,10 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
         min_password_length: policy.password.min_length.unwrap_or(16),
     };
     let mut ignores: Vec<crate::policy::Ignore> = policy
-        .ignore
-        .iter()
+        .ignores_for(profile)
         .map(|i| crate::policy::Ignore {
-            rule: i.get_ref().rule.clone(),
-            setting: i.get_ref().setting.clone(),
+            rule: i.rule.clone(),
+            setting: i.setting.clone(),
             origin: policy_path.clone().unwrap_or_default(),
             location: crate::finding::Location::Path {
                 path: policy_path.clone().unwrap_or_default(),
@@ -273,14 +300,10 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
         location: crate::finding::Location::Default,
     }));
     Ok(Judging {
-        profile: args.profile.or(policy.profile).unwrap_or(Profile::Prod),
+        profile,
         fail_on,
         options,
-        overrides: policy
-            .rules
-            .iter()
-            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
-            .collect(),
+        overrides: policy.rules_for(profile),
         ignores,
         policy_path,
     })

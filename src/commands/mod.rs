@@ -24,16 +24,12 @@ pub const EXIT_ERROR: u8 = 2;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum UsageError {
     #[error("cannot read --env-file {0}")]
-    #[diagnostic(code(swml_sec::env_file))]
     EnvFile(#[source] crate::input::EnvError),
     #[error("{0}")]
-    #[diagnostic(code(swml_sec::password))]
     Password(#[from] crate::password::PasswordError),
     #[error("{0}")]
-    #[diagnostic(code(swml_sec::usage))]
     Other(String),
     #[error(transparent)]
-    #[diagnostic(code(swml_sec::output))]
     Write(#[from] crate::report::output::WriteError),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -50,9 +46,64 @@ pub fn use_color(choice: ColorChoice, stream_is_terminal: bool) -> bool {
     }
 }
 
+/// One style for every error, as clap writes its own: `error: ` and the
+/// message, each cause once (a cause whose text the message already holds
+/// is not repeated), and the snippet of the file where there is one. No
+/// internal codes.
+struct ErrorReport<'a> {
+    message: String,
+    inner: &'a dyn miette::Diagnostic,
+}
+
+impl ErrorReport<'_> {
+    fn new(err: &dyn miette::Diagnostic) -> ErrorReport<'_> {
+        let mut message = err.to_string();
+        let mut cause = std::error::Error::source(err);
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if !message.contains(&text) {
+                message = format!("{message}: {text}");
+            }
+            cause = c.source();
+        }
+        ErrorReport {
+            message,
+            inner: err,
+        }
+    }
+}
+
+impl std::fmt::Debug for ErrorReport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::fmt::Display for ErrorReport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ErrorReport<'_> {}
+
+impl miette::Diagnostic for ErrorReport<'_> {
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.inner.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.inner.help()
+    }
+}
+
 fn print_error(err: &dyn miette::Diagnostic, color: bool) {
-    let mut out = String::new();
-    let _ = crate::report::human::handler(color).render_report(&mut out, err);
+    let report = ErrorReport::new(err);
+    let out = crate::report::human::render_error(&report, color);
     // Errors come before a run's secrets are known: escaped, and redacted
     // of nothing but what their own text names.
     Output::new(Redactor::none(), false, color).stderr(&out);
@@ -74,16 +125,12 @@ pub fn run(cli: Cli) -> u8 {
             clap_complete::generate(shell, &mut cmd, "swml-sec", &mut out);
             write_stdout(&String::from_utf8_lossy(&out)).map(|()| EXIT_OK)
         }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            let mut out = Vec::new();
-            match clap_mangen::Man::new(cmd).render(&mut out) {
-                Ok(()) => write_stdout(&String::from_utf8_lossy(&out)).map(|()| EXIT_OK),
-                Err(e) => Err(UsageError::Other(format!(
-                    "cannot render the man page: {e}"
-                ))),
-            }
-        }
+        Command::Man => match meta::man_page() {
+            Ok(page) => write_stdout(&page).map(|()| EXIT_OK),
+            Err(e) => Err(UsageError::Other(format!(
+                "cannot render the man page: {e}"
+            ))),
+        },
     };
     match result {
         Ok(code) => code,

@@ -62,19 +62,16 @@ pub struct ReportView<'a> {
 pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) -> (Document, u8) {
     let (res, judging) = (view.res, view.judging);
     let profile = judging.profile;
-    let mut findings =
+    let judged =
         crate::policy::apply_policy(findings, profile, &judging.overrides, &judging.ignores);
+    let (mut findings, ignored) = (judged.findings, judged.ignored);
     output.sanitize(&mut findings);
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)));
     let config_file = res.config.as_ref().map(|c| c.path.as_str());
     let rules_that_ran: Vec<&'static crate::checks::registry::Rule> =
         crate::checks::registry::RULES
             .iter()
-            .filter(|r| match judging.overrides.get(r.id).map(String::as_str) {
-                Some("off") => false,
-                Some(_) => true,
-                None => r.severity(profile).is_some(),
-            })
+            .filter(|r| crate::policy::rule_is_on(r.id, profile, &judging.overrides))
             .collect();
     // SARIF needs a repository-relative file for every result.
     let readme = view
@@ -105,6 +102,7 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
             &rules_that_ran,
             &locator,
         )),
+        CheckFormat::Short => Document::Text(crate::report::check_out::render_short(&findings)),
         CheckFormat::Github => Document::Text(crate::report::github::render(&findings, &locator)),
         CheckFormat::Junit => {
             let probe = view
@@ -130,6 +128,7 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
         }
         CheckFormat::Human => Document::Text(crate::report::check_out::render_human(
             &findings,
+            ignored,
             profile,
             &sources_of(res, &output.redactor),
             view.color,

@@ -6,14 +6,13 @@ use crate::report::human::render_findings;
 use crate::report::output::{Document, Output};
 use crate::report::redact::{Redactor, secrets_of_run};
 use crate::report::{Secrets, resolve_out};
-use crate::resolve::resolve_for;
 
-use super::inputs::{build_inputs, sources_of};
+use super::inputs::{build_inputs, resolve_config, sources_of};
 use super::{EXIT_ERROR, EXIT_OK, UsageError};
 
 pub(crate) fn run_resolve(args: ResolveArgs, stderr_color: bool) -> Result<u8, UsageError> {
-    let (env, choice) = build_inputs(&args.input)?;
-    let mut res = resolve_for(&env, &choice, args.input.sdk);
+    let (env, config) = build_inputs(&args.input)?;
+    let mut res = resolve_config(&env, &config, args.input.sdk);
     // resolve reports its diagnostics with the production severities.
     res.findings = apply_profile(std::mem::take(&mut res.findings), Profile::Prod);
     res.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));

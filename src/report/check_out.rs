@@ -63,6 +63,42 @@ pub fn render_json(
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
+/// `--format short`: one line per finding, `path:line:col: severity[rule]
+/// message`, the shape of ruff, grep and compilers, for editors and
+/// scripts. A finding without a place in a file names what it is about
+/// instead: the file, `$NAME` for a variable, or the setting's default.
+pub fn render_short(findings: &[Finding]) -> String {
+    use crate::finding::Location;
+    let mut out = String::new();
+    for f in findings {
+        let place = match &f.location {
+            Location::File {
+                path, line, column, ..
+            } => format!("{path}:{line}:{column}"),
+            Location::Path { path } => path.clone(),
+            Location::Env {
+                env_file: Some(file),
+                line: Some(line),
+                ..
+            } => format!("{file}:{line}:1"),
+            Location::Env { name, .. } => format!("${name}"),
+            Location::Url { url } => url.clone(),
+            Location::Default => match &f.setting {
+                Some(setting) => format!("<default {setting}>"),
+                None => "<default>".to_string(),
+            },
+        };
+        // One line each: a message never spans two.
+        let message = f.message.replace(['\n', '\r'], " ");
+        out.push_str(&format!(
+            "{place}: {}[{}] {message}\n",
+            f.severity.as_str(),
+            f.rule
+        ));
+    }
+    out
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
@@ -73,6 +109,7 @@ fn plural(n: usize, word: &str) -> String {
 
 pub fn render_human(
     findings: &[Finding],
+    ignored: usize,
     profile: Profile,
     sources: &Sources,
     color: bool,
@@ -80,10 +117,11 @@ pub fn render_human(
     let mut out = render_findings(findings, sources, color);
     let s = summarize(findings);
     let line = format!(
-        "{}, {}, {} (profile {})",
+        "{}, {}, {}, {} ignored (profile {})",
         plural(s.error, "error"),
         plural(s.warning, "warning"),
         plural(s.note, "note"),
+        ignored,
         profile.as_str()
     );
     if !out.is_empty() {

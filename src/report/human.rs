@@ -69,10 +69,6 @@ impl fmt::Display for FindingDiagnostic<'_> {
 impl std::error::Error for FindingDiagnostic<'_> {}
 
 impl Diagnostic for FindingDiagnostic<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.finding.rule))
-    }
-
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.finding.severity {
             Severity::Error => miette::Severity::Error,
@@ -106,23 +102,58 @@ impl Diagnostic for FindingDiagnostic<'_> {
 }
 
 pub fn handler(color: bool) -> GraphicalReportHandler {
-    let theme = if color {
+    headed_handler(color, "error:".into())
+}
+
+/// A handler whose first line starts with `head` in words instead of a
+/// glyph, `error[cert-expired]:` as rustc and cargo-deny write it, so that
+/// severity reads the same with colour off.
+fn headed_handler(color: bool, head: String) -> GraphicalReportHandler {
+    let mut theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    theme.characters.error = head.clone();
+    theme.characters.warning = head.clone();
+    theme.characters.advice = head;
     GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false)
 }
 
-/// One finding as a miette report, appended to `out`.
-fn render_finding_into(
-    out: &mut String,
-    finding: &Finding,
-    sources: &Sources,
-    handler: &GraphicalReportHandler,
-) {
+/// Renders `diag` with `head` in place of the severity glyph, its first
+/// line flush left.
+/// Lines are not wrapped: the message stays on the head's line, whole,
+/// as rustc writes it (and one grep finds it).
+pub fn render_headed(diag: &dyn Diagnostic, head: String, color: bool) -> String {
+    render_with(headed_handler(color, head).with_wrap_lines(false), diag)
+}
+
+/// An error of the command line itself: `error: message` on one line, as
+/// clap writes its own errors, then the file's snippet if it has one.
+pub fn render_error(diag: &dyn Diagnostic, color: bool) -> String {
+    render_with(
+        headed_handler(color, "error:".into())
+            .with_wrap_lines(false)
+            .without_cause_chain(),
+        diag,
+    )
+}
+
+fn render_with(handler: GraphicalReportHandler, diag: &dyn Diagnostic) -> String {
+    let mut out = String::new();
+    // Rendering into a String cannot fail except through a fmt error in a
+    // Display impl of ours, which writes plain strings.
+    let _ = handler.render_report(&mut out, diag);
+    match out.strip_prefix("  ") {
+        Some(rest) => rest.to_string(),
+        None => out,
+    }
+}
+
+/// One finding as a miette report.
+pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> String {
     let (source, span) = match &finding.location {
         Location::File {
             path,
@@ -143,27 +174,18 @@ fn render_finding_into(
         source,
         span,
     };
-    // Rendering into a String cannot fail except through a fmt error in a
-    // Display impl of ours, which writes plain strings.
-    let _ = handler.render_report(out, &diag);
-}
-
-/// One finding as a miette report.
-pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> String {
-    let mut out = String::new();
-    render_finding_into(&mut out, finding, sources, &handler(color));
-    out
+    let head = format!("{}[{}]:", finding.severity.as_str(), finding.rule);
+    render_headed(&diag, head, color)
 }
 
 /// Every finding, separated by blank lines, into one buffer.
 pub fn render_findings(findings: &[Finding], sources: &Sources, color: bool) -> String {
-    let handler = handler(color);
     let mut out = String::new();
     for (i, f) in findings.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        render_finding_into(&mut out, f, sources, &handler);
+        out.push_str(&render_finding(f, sources, color));
     }
     out
 }
