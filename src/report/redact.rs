@@ -287,6 +287,15 @@ pub fn mask_secret_members(text: &str) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// Words that configure rather than authenticate (`"token_auth": "off"`).
+fn is_flag_word(value: &str) -> bool {
+    let lowered = value.trim().to_ascii_lowercase();
+    matches!(
+        lowered.as_str(),
+        "true" | "false" | "null" | "none" | "yes" | "no" | "on" | "off" | "enabled" | "disabled"
+    )
+}
+
 /// Every secret value of a run, for [`Redactor::new`].
 pub fn secrets_of_run(
     res: &crate::resolve::Resolution,
@@ -308,8 +317,10 @@ pub fn secrets_of_run(
     let mut passwords: Vec<String> = password.iter().cloned().collect();
     passwords.extend(env.get("SWML_BASIC_AUTH_PASSWORD").map(str::to_string));
     // Every value loaded for a secret-looking variable (process or dotenv,
-    // applied or not), and the words of dotenv lines that were skipped.
-    secrets.extend(env.secret_values());
+    // applied or not), and the words of dotenv lines that were skipped;
+    // but not `USE_API_KEY=true`: hiding every "true" of a report would
+    // protect nothing. (The password itself is hidden whatever it is.)
+    secrets.extend(env.secret_values().into_iter().filter(|v| !is_flag_word(v)));
     // A variable of any name is a secret where the config makes it one
     // (`"domain": "${DB_PASSWORD}"` is caught above; `"password": "${X}"`
     // below).
@@ -318,6 +329,9 @@ pub fn secrets_of_run(
             let refs: Vec<(&str, Option<&str>)> =
                 crate::expand::references(&member.value).collect();
             if refs.is_empty() {
+                if is_flag_word(&member.value) {
+                    continue;
+                }
                 // `user:password` in a wrong shape: the part after the colon too.
                 if let Some((_, after)) = member.value.split_once(':') {
                     passwords.push(after.to_string());
@@ -372,6 +386,26 @@ mod tests {
         assert_eq!(
             doc,
             serde_json::json!({"a": ["<redacted>!"], "<redacted>": 1})
+        );
+    }
+
+    #[test]
+    fn flag_words_under_secret_names_are_not_secrets() {
+        let env = EnvView::from_pairs([
+            ("USE_API_KEY".to_string(), "true".to_string()),
+            ("DB_PASSWORD".to_string(), "s3cret-db-pass".to_string()),
+        ]);
+        let res = crate::resolve::resolve_with_config_bytes(
+            &env,
+            "c.json",
+            br#"{"security": {"token_auth": "off", "pasword": "pw-in-file"}}"#,
+        );
+        let secrets = secrets_of_run(&res, &env, []);
+        assert!(secrets.contains(&"s3cret-db-pass".to_string()));
+        assert!(secrets.contains(&"pw-in-file".to_string()));
+        assert!(
+            !secrets.iter().any(|s| s == "true" || s == "off"),
+            "{secrets:?}"
         );
     }
 
