@@ -1,8 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = swml_sec::cli::Cli::parse();
-    ExitCode::from(swml_sec::commands::run(cli))
+    ExitCode::from(swml_sec::commands::main_with_args(std::env::args_os()))
 }

@@ -204,3 +204,15 @@ fn dates_that_do_not_exist_are_refused() {
         assert!(out.stderr.contains("--at"), "{}", out.stderr);
     }
 }
+
+#[test]
+fn command_line_errors_escape_what_the_arguments_carry() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["check", "--format", "x\ry\u{7}\u{202e}z"]);
+    assert_eq!(out.code, Some(2));
+    assert!(raw_controls(&out.stderr).is_empty(), "{:?}", out.stderr);
+    assert!(out.stderr.contains("x\\ry"), "{}", out.stderr);
+    let help = sb.run(&["--help"]);
+    assert_eq!(help.code, Some(0));
+    assert!(help.stdout.contains("Usage: swml-sec"), "{}", help.stdout);
+}

@@ -109,6 +109,37 @@ fn print_error(err: &dyn miette::Diagnostic, color: bool) {
     Output::new(Redactor::none(), false, color).stderr(&out);
 }
 
+/// Parses the command line and runs it. clap's own messages (help, version,
+/// usage errors) leave through the output gate too: an argument can carry
+/// a CR or a bidi control as well as any file can.
+pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> u8 {
+    match <Cli as clap::Parser>::try_parse_from(args) {
+        Ok(cli) => run(cli),
+        Err(e) => {
+            let to_stderr = e.use_stderr();
+            let terminal = if to_stderr {
+                std::io::stderr().is_terminal()
+            } else {
+                std::io::stdout().is_terminal()
+            };
+            let color = use_color(ColorChoice::Auto, terminal);
+            let text = if color {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            let output = Output::new(Redactor::none(), color, color);
+            if to_stderr {
+                output.stderr(&text);
+            } else if output.stdout(Document::Text(text)).is_err() {
+                return EXIT_ERROR;
+            }
+            // 0 for --help and --version, 2 for a usage error.
+            u8::try_from(e.exit_code()).unwrap_or(EXIT_ERROR)
+        }
+    }
+}
+
 pub fn run(cli: Cli) -> u8 {
     let stderr_color = use_color(cli.color, std::io::stderr().is_terminal());
     let result = match cli.command {
