@@ -97,7 +97,7 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
             view.extra.clone(),
             &output.redactor,
         )),
-        CheckFormat::Sarif => Document::Json(crate::report::sarif::render(
+        CheckFormat::Sarif => Document::JsonText(crate::report::sarif::render(
             &findings,
             &rules_that_ran,
             &locator,

@@ -30,7 +30,6 @@ fn descriptor(rule: &Rule) -> Value {
     })
 }
 
-/// `rules`: the rules that ran (on in the profile), in registry order.
 /// A repository-relative path as a URI reference: each segment
 /// percent-encoded (`my dir/c#1.json` is `my%20dir/c%231.json`).
 pub fn uri_of(path: &str) -> String {
@@ -47,65 +46,105 @@ pub fn uri_of(path: &str) -> String {
         .join("/")
 }
 
-pub fn render(findings: &[Finding], rules: &[&'static Rule], locator: &Locator) -> Value {
-    let results: Vec<Value> = findings
-        .iter()
-        .map(|f| {
-            let place = locator.place(f);
-            let mut physical =
-                json!({"artifactLocation": {"uri": uri_of(&place.uri), "uriBaseId": "SRCROOT"}});
-            if let Some(r) = &place.region {
-                let mut region = json!({"startLine": r.start_line, "startColumn": r.start_column});
-                if let (Some(el), Some(ec)) = (r.end_line, r.end_column) {
-                    region["endLine"] = json!(el);
-                    region["endColumn"] = json!(ec);
-                }
-                physical["region"] = region;
-            }
-            let mut location = json!({"physicalLocation": physical});
-            if let Some(var) = &place.variable {
-                location["logicalLocations"] = json!([{"name": var, "kind": "variable"}]);
-            }
-            let mut text = f.message.clone();
-            if let Some(var) = &place.variable
-                && !text.contains(var.as_str())
-            {
-                text = format!("{text} (set by {var})");
-            }
-            if let Some(help) = &f.help {
-                text = format!("{text}. {help}");
-            }
-            let mut result = json!({
-                "ruleId": f.rule,
-                "level": level(f.severity),
-                "message": {"text": text},
-                "locations": [location],
-            });
-            if let Some(i) = rules.iter().position(|r| r.id == f.rule) {
-                result["ruleIndex"] = json!(i);
-            }
-            if let Some(s) = &f.setting {
-                result["properties"] = json!({"setting": s});
-            }
-            result
-        })
-        .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
+fn result(f: &Finding, rules: &[&'static Rule], locator: &Locator) -> Value {
+    let place = locator.place(f);
+    let mut physical =
+        json!({"artifactLocation": {"uri": uri_of(&place.uri), "uriBaseId": "SRCROOT"}});
+    if let Some(r) = &place.region {
+        let mut region = json!({"startLine": r.start_line, "startColumn": r.start_column});
+        if let (Some(el), Some(ec)) = (r.end_line, r.end_column) {
+            region["endLine"] = json!(el);
+            region["endColumn"] = json!(ec);
+        }
+        physical["region"] = region;
+    }
+    let mut location = json!({"physicalLocation": physical});
+    if let Some(var) = &place.variable {
+        location["logicalLocations"] = json!([{"name": var, "kind": "variable"}]);
+    }
+    let mut text = f.message.clone();
+    if let Some(var) = &place.variable
+        && !text.contains(var.as_str())
+    {
+        text = format!("{text} (set by {var})");
+    }
+    if let Some(help) = &f.help {
+        text = format!("{text}. {help}");
+    }
+    let mut result = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": {"text": text},
+        "locations": [location],
+    });
+    if let Some(i) = rules.iter().position(|r| r.id == f.rule) {
+        result["ruleIndex"] = json!(i);
+    }
+    if let Some(s) = &f.setting {
+        result["properties"] = json!({"setting": s});
+    }
+    result
+}
+
+/// The results, each built and serialised in turn: 80,000 findings never
+/// stand as a tree in memory at once.
+struct Results<'a> {
+    findings: &'a [Finding],
+    rules: &'a [&'static Rule],
+    locator: &'a Locator<'a>,
+}
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
+        for f in self.findings {
+            seq.serialize_element(&result(f, self.rules, self.locator))?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Value,
+    column_kind: &'static str,
+    results: Results<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct SarifLog<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+/// `rules`: the rules that ran (on in the profile), in registry order.
+/// The findings are sanitized already; the document is serialised directly.
+pub fn render(findings: &[Finding], rules: &[&'static Rule], locator: &Locator) -> String {
+    let log = SarifLog {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({"driver": {
                 "name": "swml-sec",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "informationUri": "https://github.com/swml-sec/swml-sec",
                 "rules": rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>(),
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+            }}),
+            column_kind: "unicodeCodePoints",
+            results: Results {
+                findings,
+                rules,
+                locator,
+            },
         }],
-    });
-    doc
+    };
+    // Serialising plain data into a String cannot fail.
+    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
 }
 
 #[cfg(test)]
