@@ -366,13 +366,52 @@ def manifests_and_workflows_match_their_schemas():
     workflows = [b for b in blocks if re.search(r"^jobs:", b, re.M)]
     assert workflows, "no workflow example in README.md"
     assert any("uses: swml-sec/swml-sec@" in b for b in workflows), "README's workflow does not use the action"
+    paths = sorted(glob.glob(os.path.join(ROOT, ".github", "workflows", "*.yml")))
     for i, block in enumerate(workflows):
         path = os.path.join(WORK, f"readme-workflow-{i}.yml")
         with open(path, "w", encoding="utf-8") as f:
             f.write(block)
+        paths.append(path)
+    for path in paths:
         r = run([os.path.join(tools, "check-jsonschema"), "--builtin-schema",
                  "vendor.github-workflows", path], os.environ)
         assert r.returncode == 0, r.stdout + r.stderr
+
+
+@test
+def versions_agree_with_cargo():
+    v = cargo_version()
+    action = load_action()
+    assert action["inputs"]["version"]["default"] == v, "action.yml's version input"
+    with open(os.path.join(HOOK_DIR, "pyproject.toml"), encoding="utf-8") as f:
+        assert re.search(rf'^version = "{re.escape(v)}"$', f.read(), re.M), "packaging/pre-commit version"
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    pins = set(re.findall(r"swml-sec==([0-9][^\s\"']*)", readme))
+    pins |= set(re.findall(r"swml-sec(?:-pre-commit)?@v([0-9][^\s]*)", readme))
+    pins |= set(re.findall(r"rev: v([0-9][^\s]*)", readme))
+    assert pins == {v}, f"README pins {pins}, Cargo.toml is {v}"
+
+
+@test
+def sdist_has_what_a_source_build_needs():
+    out = os.path.join(WORK, "sdist")
+    r = run([os.path.join(os.path.dirname(sys.executable), "maturin"), "sdist", "--out", out], os.environ)
+    assert r.returncode == 0, r.stdout + r.stderr
+    import tarfile
+    (archive,) = glob.glob(os.path.join(out, "*.tar.gz"))
+    with tarfile.open(archive) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+        tar.extractall(out, filter="data")
+    for need in ("Cargo.toml", "Cargo.lock", "pyproject.toml", "LICENSE", "README.md",
+                 "src/main.rs", "benches/checks.rs"):
+        assert need in names, f"{need} is not in the sdist"
+    assert not any(n.startswith(("fuzz/", "tests/", "target/")) for n in names), sorted(names)
+    # The manifest still resolves without the excluded folders (offline).
+    (unpacked,) = [d for d in glob.glob(os.path.join(out, "swml_sec-*")) if os.path.isdir(d)]
+    r = run(["cargo", "metadata", "--format-version", "1", "--no-deps", "--offline", "--locked"],
+            os.environ, unpacked)
+    assert r.returncode == 0, r.stderr
 
 
 passed = sum(ok for _, ok in results)
