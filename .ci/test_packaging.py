@@ -107,6 +107,21 @@ def installed_check_judges_a_fixture():
     assert {"tls-disabled", "cors-wildcard", "hosts-wildcard"} <= rules, rules
 
 
+@test
+def pipx_run_and_uvx_run_the_wheel():
+    # `pipx run swml-sec` and `uvx swml-sec`, with the local wheel as the spec.
+    tools = os.path.dirname(sys.executable)
+    home = os.path.join(WORK, "runners")
+    env = clean_env([tools])
+    env.update(PIPX_HOME=os.path.join(home, "pipx"), PIPX_BIN_DIR=os.path.join(home, "bin"),
+               PIP_NO_INDEX="1", UV_CACHE_DIR=os.path.join(home, "uv"), UV_OFFLINE="1")
+    for cmd in ([os.path.join(tools, "pipx"), "run", "--spec", only_wheel(), "swml-sec"],
+                [os.path.join(tools, "uvx"), "--from", only_wheel(), "swml-sec"]):
+        r = run([*cmd, "check", "--no-env", "--profile", "prod", "--format", "json", FIXTURE], env)
+        assert r.returncode == 1, (cmd[0], r.stdout, r.stderr)
+        assert json.loads(r.stdout)["summary"], r.stdout
+
+
 # --- action.yml, run step by step --------------------------------------------
 
 EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
