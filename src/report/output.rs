@@ -83,7 +83,7 @@ impl Output {
                 self.redactor.redact_json(&mut value);
                 // Serialising a Value cannot fail (string keys only).
                 let text = serde_json::to_string_pretty(&value).unwrap_or_default() + "\n";
-                self.redactor.redact(&text).into_owned()
+                self.redactor.redact_json_text(&text)
             }
             Document::Toml(mut value) => {
                 self.redactor.redact_json(&mut value);
@@ -95,7 +95,7 @@ impl Output {
                 escape_document(&redacted, false).into_owned()
             }
             Document::Xml(text) => {
-                let redacted = self.redactor.redact(&text);
+                let redacted = self.redactor.redact_xml_text(&text);
                 escape_document(&redacted, false).into_owned()
             }
         }
