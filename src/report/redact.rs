@@ -148,7 +148,7 @@ impl Redactor {
                 out.push('"');
                 let start = out.len();
                 out.push_str(&self.redact(&body[..end]));
-                content.push(start..out.len());
+                content.push(Content::part(start..out.len(), REDACTED));
                 out.push_str(body.get(end..end + 1).unwrap_or(""));
                 rest = body.get(end + 1..).unwrap_or("");
             } else {
@@ -175,7 +175,11 @@ impl Redactor {
                         } else {
                             out.push_str(token);
                         }
-                        content.push(start..out.len());
+                        content.push(Content {
+                            range: start..out.len(),
+                            whole: true,
+                            marker: "\"<redacted>\"",
+                        });
                         piece = &piece[token_end..];
                     }
                 }
@@ -191,7 +195,6 @@ impl Redactor {
     /// so that it stays well-formed. As for JSON, a secret still showing
     /// across the markup and a value is then redacted as plain text.
     pub fn redact_xml_text(&self, text: &str) -> String {
-        const MARKER: &str = "&lt;redacted&gt;";
         if self.broken() {
             return REDACTED.to_string();
         }
@@ -212,7 +215,7 @@ impl Redactor {
                         Some(q) if c == q => {
                             let start = out.len();
                             out.push_str(&self.redact_as(&rest[value_start..i], MARKER));
-                            content.push(start..out.len());
+                            content.push(Content::part(start..out.len(), MARKER));
                             out.push(c);
                             quote = None;
                         }
@@ -233,14 +236,14 @@ impl Redactor {
                     // Unterminated value (not produced by our writer).
                     let start = out.len();
                     out.push_str(&self.redact_as(&rest[value_start..], MARKER));
-                    content.push(start..out.len());
+                    content.push(Content::part(start..out.len(), MARKER));
                 }
                 rest = &rest[end..];
             } else {
                 let end = rest.find('<').unwrap_or(rest.len());
                 let start = out.len();
                 out.push_str(&self.redact_as(&rest[..end], MARKER));
-                content.push(start..out.len());
+                content.push(Content::part(start..out.len(), MARKER));
                 rest = &rest[end..];
             }
         }
@@ -249,22 +252,37 @@ impl Redactor {
 
     /// The last pass over a structured document: a secret still found in
     /// it that touches its content (it spans a value and the punctuation
-    /// around it) is replaced, even if that breaks the document. One made
-    /// of the document's own markup alone (a password `testcase`) is left:
-    /// that text is the same in every report and tells nothing.
-    fn redact_overlapping(&self, text: &str, content: &[std::ops::Range<usize>]) -> String {
+    /// around it) loses the part of it inside each value it touches, the
+    /// markup is kept, and the document stays valid. A secret made of the
+    /// document's own markup alone (a password `testcase`) is left: that
+    /// text is the same in every report and tells nothing.
+    fn redact_overlapping(&self, text: &str, content: &[Content]) -> String {
         let Some(matcher) = &self.matcher else {
             return text.to_string();
         };
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
+        let mut edits: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
         for hit in matcher.find_iter(text) {
             let r = hit.range();
-            if content.iter().any(|c| c.start < r.end && r.start < c.end) {
-                out.push_str(&text[last..r.start]);
-                out.push_str(REDACTED);
-                last = r.end;
+            for c in content {
+                if !(c.range.start < r.end && r.start < c.range.end) {
+                    continue;
+                }
+                let cut = if c.whole {
+                    c.range.clone()
+                } else {
+                    r.start.max(c.range.start)..r.end.min(c.range.end)
+                };
+                if edits.last().is_none_or(|(last, _)| last.end <= cut.start) {
+                    edits.push((cut, c.marker));
+                }
             }
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for (cut, marker) in edits {
+            out.push_str(&text[last..cut.start]);
+            out.push_str(marker);
+            last = cut.end;
         }
         out.push_str(&text[last..]);
         out
@@ -339,6 +357,27 @@ impl Redactor {
             }
             Location::Url { url } => *url = text(url),
             Location::Default => {}
+        }
+    }
+}
+
+/// The marker as XML text.
+const MARKER: &str = "&lt;redacted&gt;";
+
+/// A value's text in a serialised document, and how a secret touching it
+/// is removed: the part inside it, or (a number) the whole token.
+struct Content {
+    range: std::ops::Range<usize>,
+    whole: bool,
+    marker: &'static str,
+}
+
+impl Content {
+    fn part(range: std::ops::Range<usize>, marker: &'static str) -> Self {
+        Content {
+            range,
+            whole: false,
+            marker,
         }
     }
 }
@@ -559,6 +598,28 @@ mod tests {
                 "<redacted>": [true, "z\"<redacted>\""],
             })
         );
+    }
+
+    #[test]
+    fn a_secret_across_a_value_and_its_punctuation_keeps_the_document_valid() {
+        let r = Redactor::new(["pem\",".to_string(), "x</a><b y=\"1".to_string()]);
+        let text =
+            serde_json::to_string_pretty(&serde_json::json!({"a": "k.pem", "n": 1})).unwrap();
+        let out = r.redact_json_text(&text);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert_eq!(v, serde_json::json!({"a": "k.<redacted>", "n": 1}));
+
+        let out = r.redact_xml_text(r#"<r><a>x</a><b y="12">z</b></r>"#);
+        let doc = roxmltree::Document::parse(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(texts, ["<redacted>", "z"]);
+        let b = doc.descendants().find(|n| n.has_tag_name("b")).unwrap();
+        assert_eq!(b.attribute("y"), Some("<redacted>2"));
     }
 
     #[test]
