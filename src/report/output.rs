@@ -91,7 +91,7 @@ impl Output {
                 // write `\u{202e}` inside a basic string, which TOML rejects.
                 escape_json_strings(&mut value);
                 let text = crate::report::resolve_out::json_to_toml_text(&value);
-                let redacted = self.redactor.redact(&text);
+                let redacted = self.redactor.redact_toml_text(&text);
                 escape_document(&redacted, false).into_owned()
             }
             Document::Xml(text) => {

@@ -250,6 +250,52 @@ impl Redactor {
         self.redact_overlapping(&out, &content)
     }
 
+    /// A serialised TOML document (ours: made from JSON data, every string
+    /// already redacted and escaped, no comments) whose text still holds a
+    /// secret across a string and its punctuation: the parts inside strings
+    /// are replaced, so that it stays valid TOML.
+    pub fn redact_toml_text(&self, text: &str) -> String {
+        if self.broken() {
+            return REDACTED.to_string();
+        }
+        if self.forms.is_empty() {
+            return text.to_string();
+        }
+        let mut content = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            let (open, close, escapes) = if rest.starts_with("\"\"\"") {
+                (3, "\"\"\"", true)
+            } else if rest.starts_with("'''") {
+                (3, "'''", false)
+            } else if rest.starts_with('"') {
+                (1, "\"", true)
+            } else if rest.starts_with('\'') {
+                (1, "'", false)
+            } else {
+                i += rest.chars().next().map_or(1, char::len_utf8);
+                continue;
+            };
+            let body = &rest[open..];
+            let mut end = body.len();
+            let mut escaped = false;
+            for (j, c) in body.char_indices() {
+                if escaped {
+                    escaped = false;
+                } else if escapes && c == '\\' {
+                    escaped = true;
+                } else if body[j..].starts_with(close) {
+                    end = j;
+                    break;
+                }
+            }
+            content.push(Content::part(i + open..i + open + end, REDACTED));
+            i += open + (end + close.len()).min(body.len());
+        }
+        self.redact_overlapping(text, &content)
+    }
+
     /// The last pass over a structured document: a secret still found in
     /// it that touches its content (it spans a value and the punctuation
     /// around it) loses the part of it inside each value it touches, the
@@ -620,6 +666,17 @@ mod tests {
         assert_eq!(texts, ["<redacted>", "z"]);
         let b = doc.descendants().find(|n| n.has_tag_name("b")).unwrap();
         assert_eq!(b.attribute("y"), Some("<redacted>2"));
+    }
+
+    #[test]
+    fn toml_text_stays_toml_when_a_secret_spans_a_string_and_its_quote() {
+        let r = Redactor::new(["pem\"\nb".to_string(), "x\\'s\"".to_string()]);
+        let text = "a = \"k.pem\"\nb = 'x\\'\nc = \"x\\\\'s\\\"\"\n";
+        let out = r.redact_toml_text(text);
+        let t: toml::Table = out.parse().unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert_eq!(t["a"].as_str(), Some("k.<redacted>"));
+        assert_eq!(t["b"].as_str(), Some("x\\"));
+        assert_eq!(t["c"].as_str(), Some("<redacted>"));
     }
 
     #[test]
