@@ -104,6 +104,12 @@ fuzz_target!(|data: &[u8]| {
     if secret.chars().count() < 8 {
         return;
     }
+    // Only `${NAME}` references: variable names, shown by design.
+    let expansion = swml_sec::expand::expand(secret, &swml_sec::input::EnvView::empty());
+    let referenced: usize = expansion.substitutions.iter().map(|s| s.range.len()).sum();
+    if referenced == secret.len() {
+        return;
+    }
     let placement = placement % PLACEMENTS;
     let profile = [Profile::Dev, Profile::Staging, Profile::Prod][usize::from(options % 3)];
     let pretty = options & 0x4 != 0;

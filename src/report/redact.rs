@@ -573,7 +573,15 @@ pub fn secrets_of_run(
                     passwords.extend(env.get(name).map(str::to_string));
                     passwords.extend(default.map(str::to_string));
                 }
-                passwords.push(crate::expand::expand(&member.value, env).text);
+                let expansion = crate::expand::expand(&member.value, env);
+                // Literal text beside the references (`${A}${B}cd`): the
+                // value as written holds part of the password, wherever
+                // else it is repeated. `${PW}` alone is only a name.
+                let referenced: usize = expansion.substitutions.iter().map(|s| s.range.len()).sum();
+                if referenced < member.value.len() {
+                    secrets.push(member.value.clone());
+                }
+                passwords.push(expansion.text);
             }
         }
     }
@@ -719,6 +727,34 @@ mod tests {
         );
         let tail = case.last_child().and_then(|n| n.text());
         assert_eq!(tail, Some("<redacted> <redacted>"));
+    }
+
+    #[test]
+    fn a_password_mixing_references_and_text_is_hidden_as_written() {
+        let env = EnvView::from_pairs([("PW".to_string(), "x".to_string())]);
+        let config = br#"{"security": {"auth": {"basic": {"password": "${A}${B}cd-literal"}},
+            "ssl_cert_path": "${A}${B}cd-literal", "domain": "${PW}"}}"#;
+        let res = crate::resolve::resolve_with_config_bytes(&env, "config.json", config);
+        let secrets = secrets_of_run(&res, &env, []);
+        assert!(secrets.iter().any(|s| s == "${A}${B}cd-literal"));
+        // A reference alone is only a name.
+        let config = br#"{"security": {"auth": {"basic": {"password": "${PW}"}}}}"#;
+        let res = crate::resolve::resolve_with_config_bytes(&env, "config.json", config);
+        assert!(!secrets_of_run(&res, &env, []).iter().any(|s| s == "${PW}"));
+        for format in [
+            crate::cli::CheckFormat::Human,
+            crate::cli::CheckFormat::Json,
+        ] {
+            let out = crate::commands::check::check_in_memory(
+                br#"{"security": {"auth": {"basic": {"password": "${A}${B}cd-literal"}},
+                    "ssl_enabled": true, "ssl_cert_path": "${A}${B}cd-literal"}}"#,
+                &env,
+                format,
+                crate::policy::Profile::Prod,
+                1_800_000_000,
+            );
+            assert!(!out.contains("cd-literal"), "{out}");
+        }
     }
 
     #[test]
