@@ -36,6 +36,28 @@ pub struct Output {
 #[error("cannot write the output: {0}")]
 pub struct WriteError(#[from] std::io::Error);
 
+/// Every string of `value`, keys included, with its unsafe characters
+/// escaped as text.
+fn escape_json_strings(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            if let std::borrow::Cow::Owned(e) = crate::report::escape::escape(s) {
+                *s = e;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(escape_json_strings),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (k, mut v) in entries {
+                escape_json_strings(&mut v);
+                map.insert(crate::report::escape::escape(&k).into_owned(), v);
+            }
+        }
+        _ => {}
+    }
+}
+
 impl Output {
     pub fn new(redactor: Redactor, stdout_color: bool, stderr_color: bool) -> Self {
         Output {
@@ -61,19 +83,22 @@ impl Output {
                 self.redactor.redact_json(&mut value);
                 // Serialising a Value cannot fail (string keys only).
                 let text = serde_json::to_string_pretty(&value).unwrap_or_default() + "\n";
-                self.redactor.redact(&text).into_owned()
+                self.redactor.redact_json_text(&text)
             }
             Document::Toml(mut value) => {
                 self.redactor.redact_json(&mut value);
+                // Escaped before serialising: escaping the TOML text would
+                // write `\u{202e}` inside a basic string, which TOML rejects.
+                escape_json_strings(&mut value);
                 let text = crate::report::resolve_out::json_to_toml_text(&value);
-                let redacted = self.redactor.redact(&text);
+                let redacted = self.redactor.redact_toml_text(&text);
                 escape_document(&redacted, false).into_owned()
             }
-            Document::Xml(text) => self.finish_text(text, false),
-            Document::JsonText(text) => match self.redactor.redact(&text) {
-                std::borrow::Cow::Borrowed(_) => text,
-                std::borrow::Cow::Owned(r) => r,
-            },
+            Document::Xml(text) => {
+                let redacted = self.redactor.redact_xml_text(&text);
+                escape_document(&redacted, false).into_owned()
+            }
+            Document::JsonText(text) => self.redactor.redact_json_text(&text),
         }
     }
 
@@ -105,5 +130,31 @@ impl Output {
     pub fn stderr(&self, text: &str) {
         let text = self.finish(Document::Text(text.to_string()), self.stderr_color);
         let _ = writeln!(std::io::stderr(), "{}", text.trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_output_stays_toml_whatever_the_strings_hold() {
+        let output = Output::default();
+        let value = serde_json::json!({
+            "k\u{1b}\u{202e}": {"v": "a\u{1b}[31m\u{7}\r\n\u{85}\u{202e}evil\u{ffff}\u{2028}'\\"}
+        });
+        let text = output.finish(Document::Toml(value), false);
+        let parsed: toml::Table = text.parse().unwrap_or_else(|e| panic!("{e}:\n{text}"));
+        let inner = parsed
+            .values()
+            .next()
+            .and_then(|t| t.get("v"))
+            .and_then(|v| v.as_str())
+            .unwrap();
+        assert_eq!(
+            inner,
+            "a\\u{1b}[31m\\u{7}\\r\\n\\u{85}\\u{202e}evil\\u{ffff}\\u{2028}'\\"
+        );
+        assert!(!text.contains(['\u{1b}', '\u{202e}', '\u{ffff}', '\r']));
     }
 }

@@ -100,6 +100,240 @@ impl Redactor {
         Cow::Owned(matcher.replace_all(text, &vec![REDACTED; self.forms.len()]))
     }
 
+    /// `text` with every secret form replaced by `replacement`.
+    fn redact_as<'a>(&self, text: &'a str, replacement: &str) -> Cow<'a, str> {
+        if self.broken() {
+            return Cow::Owned(replacement.to_string());
+        }
+        match &self.matcher {
+            Some(m) if m.is_match(text) => {
+                Cow::Owned(m.replace_all(text, &vec![replacement; self.forms.len()]))
+            }
+            _ => Cow::Borrowed(text),
+        }
+    }
+
+    /// A serialised JSON document with its secrets redacted token by token,
+    /// so that it stays valid JSON: inside strings the marker replaces the
+    /// secret; a number or literal that holds one becomes the string
+    /// `"<redacted>"`. A secret that still shows across tokens is then
+    /// redacted as plain text (see `redact_overlapping`): hiding it matters
+    /// more than the document's validity.
+    pub fn redact_json_text(&self, text: &str) -> String {
+        if self.broken() {
+            return REDACTED.to_string();
+        }
+        if self.forms.is_empty() {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut content = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            if let Some(body) = rest.strip_prefix('"') {
+                // A string token: up to the first unescaped quote.
+                let mut end = body.len();
+                let mut escaped = false;
+                for (i, c) in body.char_indices() {
+                    match c {
+                        _ if escaped => escaped = false,
+                        '\\' => escaped = true,
+                        '"' => {
+                            end = i;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                out.push('"');
+                let start = out.len();
+                out.push_str(&self.redact(&body[..end]));
+                content.push(Content::part(start..out.len(), REDACTED));
+                out.push_str(body.get(end..end + 1).unwrap_or(""));
+                rest = body.get(end + 1..).unwrap_or("");
+            } else {
+                // Punctuation, whitespace and scalar tokens up to the next string.
+                let end = rest.find('"').unwrap_or(rest.len());
+                let mut piece = &rest[..end];
+                while !piece.is_empty() {
+                    let token_end = piece
+                        .find(|c: char| {
+                            !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+                        })
+                        .unwrap_or(piece.len());
+                    if token_end == 0 {
+                        let n = piece.chars().next().map_or(1, char::len_utf8);
+                        out.push_str(&piece[..n]);
+                        piece = &piece[n..];
+                    } else {
+                        let token = &piece[..token_end];
+                        let start = out.len();
+                        if matches!(self.redact(token), Cow::Owned(_)) {
+                            out.push('"');
+                            out.push_str(REDACTED);
+                            out.push('"');
+                        } else {
+                            out.push_str(token);
+                        }
+                        content.push(Content {
+                            range: start..out.len(),
+                            whole: true,
+                            marker: "\"<redacted>\"",
+                        });
+                        piece = &piece[token_end..];
+                    }
+                }
+                rest = &rest[end..];
+            }
+        }
+        self.redact_overlapping(&out, &content)
+    }
+
+    /// A serialised XML document (ours: well-formed, double or single
+    /// quoted attributes, no CDATA) with its secrets redacted in character
+    /// data and attribute values only, the marker written `&lt;redacted&gt;`,
+    /// so that it stays well-formed. As for JSON, a secret still showing
+    /// across the markup and a value is then redacted as plain text.
+    pub fn redact_xml_text(&self, text: &str) -> String {
+        if self.broken() {
+            return REDACTED.to_string();
+        }
+        if self.forms.is_empty() {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut content = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            if rest.starts_with('<') {
+                // A tag: names verbatim, quoted attribute values redacted.
+                let mut quote: Option<char> = None;
+                let mut value_start = 0;
+                let mut end = rest.len();
+                for (i, c) in rest.char_indices() {
+                    match quote {
+                        Some(q) if c == q => {
+                            let start = out.len();
+                            out.push_str(&self.redact_as(&rest[value_start..i], MARKER));
+                            content.push(Content::part(start..out.len(), MARKER));
+                            out.push(c);
+                            quote = None;
+                        }
+                        Some(_) => {}
+                        None => {
+                            out.push(c);
+                            if c == '"' || c == '\'' {
+                                quote = Some(c);
+                                value_start = i + 1;
+                            } else if c == '>' {
+                                end = i + 1;
+                                break;
+                            }
+                        }
+                    }
+                }
+                if quote.is_some() {
+                    // Unterminated value (not produced by our writer).
+                    let start = out.len();
+                    out.push_str(&self.redact_as(&rest[value_start..], MARKER));
+                    content.push(Content::part(start..out.len(), MARKER));
+                }
+                rest = &rest[end..];
+            } else {
+                let end = rest.find('<').unwrap_or(rest.len());
+                let start = out.len();
+                out.push_str(&self.redact_as(&rest[..end], MARKER));
+                content.push(Content::part(start..out.len(), MARKER));
+                rest = &rest[end..];
+            }
+        }
+        self.redact_overlapping(&out, &content)
+    }
+
+    /// A serialised TOML document (ours: made from JSON data, every string
+    /// already redacted and escaped, no comments) whose text still holds a
+    /// secret across a string and its punctuation: the parts inside strings
+    /// are replaced, so that it stays valid TOML.
+    pub fn redact_toml_text(&self, text: &str) -> String {
+        if self.broken() {
+            return REDACTED.to_string();
+        }
+        if self.forms.is_empty() {
+            return text.to_string();
+        }
+        let mut content = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            let (open, close, escapes) = if rest.starts_with("\"\"\"") {
+                (3, "\"\"\"", true)
+            } else if rest.starts_with("'''") {
+                (3, "'''", false)
+            } else if rest.starts_with('"') {
+                (1, "\"", true)
+            } else if rest.starts_with('\'') {
+                (1, "'", false)
+            } else {
+                i += rest.chars().next().map_or(1, char::len_utf8);
+                continue;
+            };
+            let body = &rest[open..];
+            let mut end = body.len();
+            let mut escaped = false;
+            for (j, c) in body.char_indices() {
+                if escaped {
+                    escaped = false;
+                } else if escapes && c == '\\' {
+                    escaped = true;
+                } else if body[j..].starts_with(close) {
+                    end = j;
+                    break;
+                }
+            }
+            content.push(Content::part(i + open..i + open + end, REDACTED));
+            i += open + (end + close.len()).min(body.len());
+        }
+        self.redact_overlapping(text, &content)
+    }
+
+    /// The last pass over a structured document: a secret still found in
+    /// it that touches its content (it spans a value and the punctuation
+    /// around it) loses the part of it inside each value it touches, the
+    /// markup is kept, and the document stays valid. A secret made of the
+    /// document's own markup alone (a password `testcase`) is left: that
+    /// text is the same in every report and tells nothing.
+    fn redact_overlapping(&self, text: &str, content: &[Content]) -> String {
+        let Some(matcher) = &self.matcher else {
+            return text.to_string();
+        };
+        let mut edits: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
+        for hit in matcher.find_iter(text) {
+            let r = hit.range();
+            for c in content {
+                if !(c.range.start < r.end && r.start < c.range.end) {
+                    continue;
+                }
+                let cut = if c.whole {
+                    c.range.clone()
+                } else {
+                    r.start.max(c.range.start)..r.end.min(c.range.end)
+                };
+                if edits.last().is_none_or(|(last, _)| last.end <= cut.start) {
+                    edits.push((cut, c.marker));
+                }
+            }
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for (cut, marker) in edits {
+            out.push_str(&text[last..cut.start]);
+            out.push_str(marker);
+            last = cut.end;
+        }
+        out.push_str(&text[last..]);
+        out
+    }
+
     /// True when `value` is a secret or contains one.
     pub fn hides(&self, value: &str) -> bool {
         self.short.iter().any(|s| s == value) || matches!(self.redact(value), Cow::Owned(_))
@@ -134,7 +368,14 @@ impl Redactor {
                     map.insert(self.redact(&k).into_owned(), v);
                 }
             }
-            _ => {}
+            // A password of digits re-typed to a number, shown as another
+            // setting's value: the number becomes the marker string.
+            Value::Number(_) | Value::Bool(_) => {
+                if matches!(self.redact(&value.to_string()), Cow::Owned(_)) {
+                    *value = Value::String(REDACTED.to_string());
+                }
+            }
+            Value::Null => {}
         }
     }
 
@@ -162,6 +403,27 @@ impl Redactor {
             }
             Location::Url { url } => *url = text(url),
             Location::Default => {}
+        }
+    }
+}
+
+/// The marker as XML text.
+const MARKER: &str = "&lt;redacted&gt;";
+
+/// A value's text in a serialised document, and how a secret touching it
+/// is removed: the part inside it, or (a number) the whole token.
+struct Content {
+    range: std::ops::Range<usize>,
+    whole: bool,
+    marker: &'static str,
+}
+
+impl Content {
+    fn part(range: std::ops::Range<usize>, marker: &'static str) -> Self {
+        Content {
+            range,
+            whole: false,
+            marker,
         }
     }
 }
@@ -317,8 +579,8 @@ pub fn secrets_of_run(
     let mut passwords: Vec<String> = password.iter().cloned().collect();
     passwords.extend(env.get("SWML_BASIC_AUTH_PASSWORD").map(str::to_string));
     // Every value loaded for a secret-looking variable (process or dotenv,
-    // applied or not), and the words of dotenv lines that were skipped;
-    // but not `USE_API_KEY=true`: hiding every "true" of a report would
+    // applied or not), and the words of dotenv lines that were skipped.
+    // ... but not `USE_API_KEY=true`: hiding every "true" of a report would
     // protect nothing. (The password itself is hidden whatever it is.)
     secrets.extend(env.secret_values().into_iter().filter(|v| !is_flag_word(v)));
     // A variable of any name is a secret where the config makes it one
@@ -342,7 +604,15 @@ pub fn secrets_of_run(
                     passwords.extend(env.get(name).map(str::to_string));
                     passwords.extend(default.map(str::to_string));
                 }
-                passwords.push(crate::expand::expand(&member.value, env).text);
+                let expansion = crate::expand::expand(&member.value, env);
+                // Literal text beside the references (`${A}${B}cd`): the
+                // value as written holds part of the password, wherever
+                // else it is repeated. `${PW}` alone is only a name.
+                let referenced: usize = expansion.substitutions.iter().map(|s| s.range.len()).sum();
+                if referenced < member.value.len() {
+                    secrets.push(member.value.clone());
+                }
+                passwords.push(expansion.text);
             }
         }
     }
@@ -387,6 +657,135 @@ mod tests {
             doc,
             serde_json::json!({"a": ["<redacted>!"], "<redacted>": 1})
         );
+    }
+
+    #[test]
+    fn json_text_stays_json_when_a_secret_matches_its_structure() {
+        // "    " is the indentation itself: left, the document stays valid.
+        let secrets = ["hunter22", "12345678", "    "].map(String::from);
+        let r = Redactor::new(secrets);
+        let text = serde_json::to_string_pretty(&serde_json::json!({
+            "version": 1,
+            "a": "x hunter22 y",
+            "n": 12345678,
+            "hunter22": [true, "z\"12345678\""],
+        }))
+        .unwrap();
+        let out = r.redact_json_text(&text);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "version": 1,
+                "a": "x <redacted> y",
+                "n": "<redacted>",
+                "<redacted>": [true, "z\"<redacted>\""],
+            })
+        );
+    }
+
+    #[test]
+    fn a_secret_across_a_value_and_its_punctuation_keeps_the_document_valid() {
+        let r = Redactor::new(["pem\",".to_string(), "x</a><b y=\"1".to_string()]);
+        let text =
+            serde_json::to_string_pretty(&serde_json::json!({"a": "k.pem", "n": 1})).unwrap();
+        let out = r.redact_json_text(&text);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert_eq!(v, serde_json::json!({"a": "k.<redacted>", "n": 1}));
+
+        let out = r.redact_xml_text(r#"<r><a>x</a><b y="12">z</b></r>"#);
+        let doc = roxmltree::Document::parse(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(texts, ["<redacted>", "z"]);
+        let b = doc.descendants().find(|n| n.has_tag_name("b")).unwrap();
+        assert_eq!(b.attribute("y"), Some("<redacted>2"));
+    }
+
+    #[test]
+    fn toml_text_stays_toml_when_a_secret_spans_a_string_and_its_quote() {
+        let r = Redactor::new(["pem\"\nb".to_string(), "x\\'s\"".to_string()]);
+        let text = "a = \"k.pem\"\nb = 'x\\'\nc = \"x\\\\'s\\\"\"\n";
+        let out = r.redact_toml_text(text);
+        let t: toml::Table = out.parse().unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert_eq!(t["a"].as_str(), Some("k.<redacted>"));
+        assert_eq!(t["b"].as_str(), Some("x\\"));
+        assert_eq!(t["c"].as_str(), Some("<redacted>"));
+    }
+
+    #[test]
+    fn json_values_that_are_a_secret_as_numbers_are_redacted() {
+        let r = Redactor::new(["12345678".to_string()]);
+        let mut doc = serde_json::json!({"rate_limit": 12345678, "port": 3000});
+        r.redact_json(&mut doc);
+        assert_eq!(
+            doc,
+            serde_json::json!({"rate_limit": "<redacted>", "port": 3000})
+        );
+    }
+
+    #[test]
+    fn xml_text_stays_xml_when_a_secret_is_in_an_attribute_or_the_markup() {
+        let r = Redactor::new([
+            "ssl_enabled".to_string(),
+            "testcase".to_string(),
+            "p&w'\"<>x".to_string(),
+        ]);
+        let text = concat!(
+            r#"<?xml version="1.0"?><testsuite><testcase name='a' classname="x">"#,
+            r#"<skipped message="HTTPS is off (ssl_enabled) p&amp;w&apos;&quot;&lt;&gt;x"/>"#,
+            "ssl_enabled p&amp;w&apos;&quot;&lt;&gt;x</testcase></testsuite>"
+        );
+        let out = r.redact_xml_text(text);
+        let doc = roxmltree::Document::parse(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        let case = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testcase"))
+            .unwrap();
+        assert_eq!(case.text(), None);
+        let skipped = doc
+            .descendants()
+            .find(|n| n.has_tag_name("skipped"))
+            .unwrap();
+        assert_eq!(
+            skipped.attribute("message"),
+            Some("HTTPS is off (<redacted>) <redacted>")
+        );
+        let tail = case.last_child().and_then(|n| n.text());
+        assert_eq!(tail, Some("<redacted> <redacted>"));
+    }
+
+    #[test]
+    fn a_password_mixing_references_and_text_is_hidden_as_written() {
+        let env = EnvView::from_pairs([("PW".to_string(), "x".to_string())]);
+        let config = br#"{"security": {"auth": {"basic": {"password": "${A}${B}cd-literal"}},
+            "ssl_cert_path": "${A}${B}cd-literal", "domain": "${PW}"}}"#;
+        let res = crate::resolve::resolve_with_config_bytes(&env, "config.json", config);
+        let secrets = secrets_of_run(&res, &env, []);
+        assert!(secrets.iter().any(|s| s == "${A}${B}cd-literal"));
+        // A reference alone is only a name.
+        let config = br#"{"security": {"auth": {"basic": {"password": "${PW}"}}}}"#;
+        let res = crate::resolve::resolve_with_config_bytes(&env, "config.json", config);
+        assert!(!secrets_of_run(&res, &env, []).iter().any(|s| s == "${PW}"));
+        for format in [
+            crate::cli::CheckFormat::Human,
+            crate::cli::CheckFormat::Json,
+        ] {
+            let out = crate::commands::check::check_in_memory(
+                br#"{"security": {"auth": {"basic": {"password": "${A}${B}cd-literal"}},
+                    "ssl_enabled": true, "ssl_cert_path": "${A}${B}cd-literal"}}"#,
+                &env,
+                format,
+                crate::policy::Profile::Prod,
+                1_800_000_000,
+            );
+            assert!(!out.contains("cd-literal"), "{out}");
+        }
     }
 
     #[test]
