@@ -160,6 +160,22 @@ fn find_leftover_openers(raw: &str, subs: &[Substitution], issues: &mut Vec<Synt
     }
 }
 
+/// The length in bytes `raw` expands to, without building it.
+pub fn expanded_len(raw: &str, env: &EnvView) -> usize {
+    let mut len = raw.len();
+    for caps in VAR_PATTERN.captures_iter(raw) {
+        let (Some(whole), Some(name)) = (caps.get(0), caps.get(1)) else {
+            continue;
+        };
+        let value = env
+            .get(name.as_str())
+            .or_else(|| caps.get(2).map(|d| d.as_str()))
+            .map_or(0, str::len);
+        len = len - whole.len() + value;
+    }
+    len
+}
+
 /// Every `${NAME|default}` reference in `raw`: its name and default.
 pub fn references(raw: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
     VAR_PATTERN.captures_iter(raw).filter_map(|caps| {

@@ -667,13 +667,41 @@ impl Resolver<'_> {
             index: LineIndex::new(&text),
             text: &text,
         };
+        let security_key = root.get("security").map(|m| m.key_range.clone());
+        if let Some(security) = root.get("security") {
+            let size = expanded_size(&security.value, self.env);
+            if size > EXPANSION_CAP {
+                // A 16 KB config whose 2,000 `${B}` each bring a megabyte
+                // would be gigabytes to hold and print: stop before.
+                self.findings.push(
+                    Finding::new(
+                        "config-invalid-json",
+                        format!(
+                            "the values of `security` expand to {} MiB, past the {} MiB swml-sec follows",
+                            size / (1024 * 1024),
+                            EXPANSION_CAP / (1024 * 1024)
+                        ),
+                    )
+                    .help("the SDK may still load this file, so swml-sec cannot tell what it runs with: reference smaller variables")
+                    .at(ctx.location(security.key_range.clone(), "/security")),
+                );
+                return ConfigSource {
+                    path,
+                    explicit,
+                    text: Some(text.clone()),
+                    loaded: false,
+                    security_key,
+                    beyond_swml_sec: true,
+                };
+            }
+        }
         self.apply_root(&ctx, &root);
         ConfigSource {
             path: path.clone(),
             explicit,
             text: Some(text.clone()),
             loaded: true,
-            security_key: root.get("security").map(|m| m.key_range.clone()),
+            security_key,
             beyond_swml_sec: false,
         }
     }
@@ -1242,6 +1270,24 @@ fn truncate(s: &str, max: usize) -> String {
         s.to_string()
     } else {
         format!("{}...", s.chars().take(max).collect::<String>())
+    }
+}
+
+/// The most the strings of `security` may expand to, in all: as much as
+/// the config file itself may hold.
+pub const EXPANSION_CAP: usize = 16 * 1024 * 1024;
+
+/// What the strings under `node` expand to, in bytes, saturating.
+fn expanded_size(node: &JNode, env: &EnvView) -> usize {
+    match &node.value {
+        JValue::Str(raw) => crate::expand::expanded_len(raw, env),
+        JValue::Array(items) => items
+            .iter()
+            .fold(0usize, |n, i| n.saturating_add(expanded_size(i, env))),
+        JValue::Object(members) => members.iter().fold(0usize, |n, m| {
+            n.saturating_add(expanded_size(&m.value, env))
+        }),
+        _ => 0,
     }
 }
 

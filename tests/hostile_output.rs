@@ -216,3 +216,67 @@ fn command_line_errors_escape_what_the_arguments_carry() {
     assert_eq!(help.code, Some(0));
     assert!(help.stdout.contains("Usage: swml-sec"), "{}", help.stdout);
 }
+
+#[test]
+fn with_colour_on_only_colour_sequences_pass() {
+    let sb = Sandbox::new();
+    let dir = "cfg\u{1b}[2J\u{1b}[H";
+    std::fs::create_dir_all(sb.path(dir)).unwrap();
+    sb.file(&format!("{dir}/config.json"), "{}");
+    let path = format!("{dir}/config.json");
+    for args in [
+        vec!["--color", "always", "check", "--format", "github", &path],
+        vec!["--color", "always", "check", &path],
+        vec![
+            "--color",
+            "always",
+            "check",
+            "--env-file",
+            "x\u{1b}[2J.env",
+            &path,
+        ],
+    ] {
+        let out = sb.run(&args);
+        for text in [&out.stdout, &out.stderr] {
+            assert!(
+                !text.contains("\u{1b}[2J") && !text.contains("\u{1b}[H"),
+                "{args:?}: {text:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_expansion_bomb_stops_at_the_cap() {
+    let sb = Sandbox::new();
+    let big = "a".repeat(1_000_000);
+    sb.file("big.env", format!("B={big}\n"));
+    let items = vec!["\"${B}\""; 2000].join(",");
+    sb.file(
+        "config.json",
+        format!(
+            "{{\"security\": {{\"allowed_hosts\": [{items}], \"domain\": \"{}\"}}}}",
+            "${B}".repeat(200)
+        ),
+    );
+    let start = std::time::Instant::now();
+    let out = sb.run(&["resolve", "--env-file", "big.env", "config.json"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("past the 16 MiB"), "{}", out.stderr);
+    assert!(out.stdout.len() + out.stderr.len() < 64 * 1024);
+    let check = sb.run(&[
+        "check",
+        "--format",
+        "json",
+        "--env-file",
+        "big.env",
+        "config.json",
+    ]);
+    assert!(check.stdout.len() < 64 * 1024);
+    assert!(
+        check.stdout.contains("config-invalid-json"),
+        "{}",
+        check.stdout
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(15));
+}

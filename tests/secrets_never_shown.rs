@@ -111,6 +111,67 @@ fn placements() -> Vec<Placement> {
             format!("{{\"security\": {{\"auth\": {{\"basic\": {{\"password\": \"{PW}\n"),
         ),
         literal(
+            "list shape under basic",
+            format!(r#"{{"security": {{"auth": {{"basic": ["bob", "{PW}"]}}}}}}"#),
+        ),
+        literal(
+            "list shape as security",
+            format!(r#"{{"security": ["bob", "{PW}"]}}"#),
+        ),
+        literal(
+            "nested list under auth",
+            format!(r#"{{"security": {{"auth": [["bob", "{PW}"]]}}}}"#),
+        ),
+        literal(
+            "list under a token key",
+            format!(r#"{{"security": {{"api_token": ["{PW}"]}}}}"#),
+        ),
+        literal(
+            "user_password",
+            format!(
+                r#"{{"security": {{"auth": {{"basic": {{"user": "bob", "user_password": "{PW}"}}}}}}}}"#
+            ),
+        ),
+        literal(
+            "auth_pw",
+            format!(r#"{{"security": {{"auth_pw": "{PW}"}}}}"#),
+        ),
+        literal(
+            "basic_auth string",
+            format!(r#"{{"security": {{"basic_auth": "bob:{PW}"}}}}"#),
+        ),
+        literal(
+            "a quote pasted unescaped",
+            format!(r#"{{"security": {{"auth": {{"basic": {{"password": "Pa55"{PW}"}}}}}}}}"#),
+        ),
+        literal(
+            "a raw newline in the value",
+            format!(
+                "{{\"security\": {{\"auth\": {{\"basic\": {{\"password\": \"Pa55\n{PW}\"}}}}}}}}"
+            ),
+        ),
+        literal(
+            "escaped key overridden by a later duplicate",
+            format!(
+                r#"{{"security": {{"auth": {{"basic": {{"p\u0061ssword": "{PW}", "password": "Other-Strong-Pass-77"}}}}}}}}"#
+            ),
+        ),
+        Placement {
+            name: "password spelt with JSON escapes elsewhere",
+            env: vec![("SWML_BASIC_AUTH_PASSWORD", PW.to_string())],
+            config: format!(r#"{{"security": {{"domain": "\u005a{}"}}}}"#, &PW[1..]),
+        },
+        Placement {
+            name: "user written as user:password",
+            env: vec![("SWML_BASIC_AUTH_USER", format!("bob:{PW}"))],
+            config: "{}".into(),
+        },
+        Placement {
+            name: "password in a URL another setting takes",
+            env: vec![("DATABASE_URL", format!("postgres://u:{PW}@db.internal/app"))],
+            config: r#"{"security": {"domain": "${DATABASE_URL}"}}"#.into(),
+        },
+        literal(
             "invalid JSON: in a comment",
             format!("{{\n  // \"password\": \"{PW}\"\n  \"security\": {{}}\n}}\n"),
         ),
@@ -159,6 +220,7 @@ fn no_command_or_format_shows_the_password_wherever_it_sits() {
         }
     }
     assert_eq!(runs, placements().len() * 9);
+    assert!(placements().len() >= 33);
 }
 
 #[test]
@@ -210,4 +272,84 @@ fn resolve_show_secrets_shows_it_when_asked() {
         .run(&["resolve", "--format", "json", "config.json"])
         .json();
     assert_eq!(hidden["settings"]["domain"]["value"], "<redacted>");
+}
+
+#[test]
+fn percent_encoded_and_shell_quoted_forms_are_hidden() {
+    // A password with a space and a hyphen: SARIF's per-segment encoding
+    // keeps the hyphen; `--format env` writes a tab as \x09.
+    let pw = "correct-horse battery\tstaple";
+    let sb = Sandbox::new().env("SWML_BASIC_AUTH_PASSWORD", pw);
+    std::fs::create_dir_all(sb.path("correct-horse battery\tstaple")).unwrap();
+    sb.file(
+        "correct-horse battery\tstaple/config.json",
+        r#"{"security": {"domain": "${UNSET}"}}"#,
+    );
+    let out = sb.run_with(
+        &[(
+            "SWML_PROXY_URL_BASE",
+            &format!("https://bob:{pw}@proxy.example.com"),
+        )],
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "correct-horse battery\tstaple/config.json",
+        ],
+    );
+    for form in [
+        "correct-horse%20battery",
+        "correct-horse battery",
+        "horse%20battery",
+    ] {
+        assert!(!out.stdout.contains(form), "{form} in {}", out.stdout);
+    }
+    let out = sb.run_with(
+        &[(
+            "SWML_PROXY_URL_BASE",
+            &format!("https://bob:{pw}@proxy.example.com"),
+        )],
+        &["resolve", "--format", "env", "--no-env"],
+    );
+    let env_out = sb.run_with(
+        &[(
+            "SWML_PROXY_URL_BASE",
+            &format!("https://bob:{pw}@proxy.example.com"),
+        )],
+        &["resolve", "--format", "env"],
+    );
+    for text in [&out.stdout, &env_out.stdout] {
+        assert!(!text.contains("battery\\x09staple"), "{text}");
+        assert!(!text.contains("battery"), "{text}");
+    }
+}
+
+#[test]
+fn a_policy_file_masks_multi_line_and_escaped_secrets() {
+    let sb = Sandbox::new();
+    sb.file("config.json", "{}");
+    for policy in [
+        format!("password = \"\"\"{PW}\"\"\"\nbogus = [\n"),
+        format!("\"p\\u0061ssword\" = \"{PW}\"\nbogus = [\n"),
+        format!("DB_USER_PASSWORD={PW}\n"),
+    ] {
+        sb.file("policy.toml", &policy);
+        let out = sb.run(&["check", "--policy", "policy.toml", "config.json"]);
+        assert_eq!(out.code, Some(2), "{}", out.stderr);
+        assert_eq!(leaks(&out.stderr), None, "{policy}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn the_working_directory_is_not_a_secret() {
+    let sb = Sandbox::new();
+    sb.file("config.json", r#"{"security": {"domain": "${UNSET}"}}"#);
+    let work = sb.work().to_str().unwrap().to_string();
+    let abs = format!("{work}/config.json");
+    let out = sb.run_with(
+        &[("PWD", &work), ("OLDPWD", &work)],
+        &["check", "--format", "short", &abs],
+    );
+    assert!(out.stdout.contains(&abs), "{}", out.stdout);
+    assert!(!out.stdout.contains("<redacted>"), "{}", out.stdout);
 }

@@ -1,25 +1,67 @@
 //! Which names of keys and variables hold secrets, for the redaction layer
 //! and for the readers that collect candidate secrets.
 
-/// Words of a key or variable name that mark its value as secret.
+/// Parts of a key or variable name that mark its value as secret, wherever
+/// they stand in it (`user_password`, `profile_secret`, `authorization`).
 const SECRET_WORDS: &[&str] = &[
-    "pass", "pasw", "pwd", "pword", "secret", "token", "cred", "private",
+    "pass", "pasw", "pwd", "pswd", "pword", "secret", "token", "cred", "private", "bearer",
+    "authoriz",
 ];
 
-/// Keys whose value is an object in a well-formed config; a string there
-/// is a credential in the wrong shape (`"auth": "PW"`, `"basic": "u:PW"`).
-const SECRET_WHEN_SCALAR: &[&str] = &["auth", "basic", "security"];
+/// Words that are secret only as a whole word of the name (`auth_pw`, `pw`),
+/// since as parts they are everywhere (`typewriter`).
+const SECRET_TOKENS: &[&str] = &["pw", "pin"];
+
+/// Keys whose value is an object in a well-formed config; a string or a
+/// list there is a credential in the wrong shape (`"auth": "PW"`,
+/// `"basic": "u:PW"`, `"basic": ["u", "PW"]`).
+const SECRET_WHEN_SCALAR: &[&str] = &["auth", "basic", "security", "basic_auth"];
+
+/// Shell variables whose names merely look secret: the working directory.
+const NOT_SECRET: &[&str] = &["pwd", "oldpwd"];
+
+/// The words of a name: split at non-alphanumerics and at camelCase humps.
+fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
 
 /// True for names like `password`, `Pasword`, `passwd`, `"password "`,
-/// `api_key`, `SWML_BASIC_AUTH_PASS`, `auth`, but not `ssl_key_path` or
+/// `user_password`, `auth_pw`, `api_key`, `SWML_BASIC_AUTH_PASS`, `auth`,
+/// `authorization`, but not `ssl_key_path`, `password_file`, `PWD` or
 /// `SWML_BASIC_AUTH_USER`.
 pub fn is_secret_name(name: &str) -> bool {
     let lowered = name.trim().to_ascii_lowercase();
-    if ["path", "file", "user"].iter().any(|w| lowered.contains(w)) {
+    // A path to a secret is not one (its file is checked on its own).
+    if lowered.ends_with("path") || lowered.ends_with("file") || lowered.ends_with("dir") {
         return false;
     }
+    if NOT_SECRET.contains(&lowered.as_str()) {
+        return false;
+    }
+    let words = words(name);
     SECRET_WHEN_SCALAR.contains(&lowered.as_str())
         || SECRET_WORDS.iter().any(|w| lowered.contains(w))
+        || words.iter().any(|w| SECRET_TOKENS.contains(&w.as_str()))
         // `api_key`, `apiKey`, `signing-key`; not `key0001` or `keys`.
         || lowered.ends_with("key")
 }
@@ -41,6 +83,16 @@ mod tests {
             "auth",
             "security",
             "client_secret",
+            "user_password",
+            "password_username",
+            "auth_pw",
+            "basic_auth_pw",
+            "userPass",
+            "pswd",
+            "profile_secret",
+            "authorization",
+            "Bearer",
+            "basic_auth",
         ] {
             assert!(is_secret_name(n), "{n}");
         }
@@ -51,6 +103,12 @@ mod tests {
             "user",
             "allowed_hosts",
             "SWML_BASIC_AUTH_USER",
+            "PWD",
+            "OLDPWD",
+            "password_file",
+            "hash_passwd_file",
+            "typewriter",
+            "SWML_SSL_KEY_PATH",
             "oauth_domain",
         ] {
             assert!(!is_secret_name(n), "{n}");

@@ -53,11 +53,34 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 
 /// Like [`escape`], but keeps newlines and tabs: for whole documents whose
 /// line structure is ours (a rendered report), as a last line of defence.
-/// `keep_esc` keeps ESC for the colours of a terminal we style ourselves.
-pub fn escape_document(s: &str, keep_esc: bool) -> Cow<'_, str> {
-    escape_where(s, |c| {
-        !(c == '\n' || c == '\t' || (keep_esc && c == '\u{1b}')) && is_unsafe(c)
-    })
+/// `keep_colour` keeps the SGR sequences (`ESC [ 1;31 m`) of a terminal we
+/// style ourselves; any other ESC (clear screen, cursor moves, titles) is
+/// escaped, wherever it came from.
+pub fn escape_document(s: &str, keep_colour: bool) -> Cow<'_, str> {
+    let bytes = s.as_bytes();
+    let is_sgr_at = |i: usize| {
+        let rest = &bytes[i + 1..];
+        rest.first() == Some(&b'[')
+            && rest[1..]
+                .iter()
+                .position(|b| !(b.is_ascii_digit() || *b == b';'))
+                .is_some_and(|end| rest[1 + end] == b'm')
+    };
+    let keep = |i: usize, c: char| {
+        c == '\n' || c == '\t' || (keep_colour && c == '\u{1b}' && is_sgr_at(i)) || !is_unsafe(c)
+    };
+    if s.char_indices().all(|(i, c)| keep(i, c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for (i, c) in s.char_indices() {
+        if keep(i, c) {
+            out.push(c);
+        } else {
+            push_escaped(&mut out, c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn escape_where(s: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> {
@@ -109,8 +132,15 @@ mod tests {
     #[test]
     fn document_escaping_keeps_lines_and_optionally_colour() {
         assert_eq!(escape_document("a\nb\t\u{7}", false), "a\nb\t\\u{7}");
-        assert_eq!(escape_document("\u{1b}[1m", true), "\u{1b}[1m");
+        assert_eq!(
+            escape_document("\u{1b}[1;31mx\u{1b}[0m", true),
+            "\u{1b}[1;31mx\u{1b}[0m"
+        );
         assert_eq!(escape_document("\u{1b}[1m", false), "\\u{1b}[1m");
+        assert_eq!(
+            escape_document("\u{1b}[2J\u{1b}]0;t\u{7}", true),
+            "\\u{1b}[2J\\u{1b}]0;t\\u{7}"
+        );
     }
 
     #[test]

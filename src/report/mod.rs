@@ -56,6 +56,13 @@ impl Secrets<'_> {
     }
 }
 
+/// A JSON string literal with at least one backslash escape in it.
+static ESCAPED_STRING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    // Invariant: a literal pattern known to compile.
+    regex::Regex::new(r#""(?:[^"\\\n]|\\.)*\\(?:[^"\\\n]|\\.)*""#)
+        .expect("the escaped string pattern compiles")
+});
+
 /// The config text with every secret masked, for snippets: the password's
 /// literal (and the user's, when it equals the password), every value under
 /// a secret-looking key (also in files that are not valid JSON), and every
@@ -96,6 +103,16 @@ pub fn redacted_source(
         }
         for range in redactor.find_ranges(text) {
             mask(range);
+        }
+        // The password spelt with JSON escapes (`"\u0048unter2"`): the
+        // string literal whose decoded text holds a secret.
+        for literal in ESCAPED_STRING.find_iter(text) {
+            let inner = &literal.as_str()[1..literal.len().saturating_sub(1).max(1)];
+            if let Ok(decoded) = serde_json::from_str::<String>(&format!("\"{inner}\""))
+                && redactor.hides(&decoded)
+            {
+                mask(literal.start() + 1..literal.end().saturating_sub(1));
+            }
         }
     }
     // Masking replaced whole bytes with ASCII, except inside multi-byte

@@ -451,12 +451,37 @@ fn forms_of(secret: &str) -> Vec<String> {
     forms.push(super::github::escape_data(secret));
     forms.push(super::github::escape_property(secret));
     forms.push(secret.replace('\'', "'\\''"));
-    forms.push(
-        percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
-            .to_string(),
-    );
+    // Percent-encoded as strictly as possible, as a path segment keeps
+    // RFC 3986's unreserved characters (SARIF `uri`s), and as a URL's
+    // userinfo keeps its sub-delimiters too.
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    const USERINFO: &AsciiSet = &UNRESERVED
+        .remove(b'!')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')')
+        .remove(b'*')
+        .remove(b'+')
+        .remove(b',')
+        .remove(b';')
+        .remove(b'=');
+    for set in [NON_ALPHANUMERIC, UNRESERVED, USERINFO] {
+        forms.push(utf8_percent_encode(secret, set).to_string());
+    }
     // As a query string or form body carries it (`a b` as `a+b`).
     forms.push(url::form_urlencoded::byte_serialize(secret.as_bytes()).collect());
+    // Inside the dollar-single quotes of `resolve --format env`.
+    let dollar = super::resolve_out::shell_quote(secret);
+    if let Some(inner) = dollar.strip_prefix("$'").and_then(|d| d.strip_suffix('\'')) {
+        forms.push(inner.to_string());
+    }
     forms
 }
 
@@ -473,21 +498,35 @@ pub fn basic_credential_forms(user: &str, password: &str) -> Vec<String> {
     ]
 }
 
-/// `key: value` pairs under a secret-looking key, in any text: valid JSON,
-/// JSON with comments, single-quoted or unquoted values, an unterminated
-/// string. Group `key` is the key, `value` the value's text (still escaped).
-static SECRET_MEMBER: LazyLock<Regex> = LazyLock::new(|| {
+/// `key: value` pairs in any text: valid JSON, JSON with comments, TOML,
+/// dotenv, single-quoted or unquoted values, an unterminated string, a
+/// list. A quoted key may hold escapes (`"p\u0061ssword"`).
+static MEMBER: LazyLock<Regex> = LazyLock::new(|| {
     // Invariant: a literal pattern known to compile.
     Regex::new(
         r#"(?x)
-        ["']?(?P<key>[A-Za-z0-9_.\-\x20]{1,64})["']?\s*[:=]\s*
         (?:
-            "(?P<dq>(?:[^"\\\n]|\\.)*)"?
+            "(?P<qkey>(?:[^"\\\n]|\\.){1,80})"
+          | '(?P<skey>[^'\n]{1,80})'
+          | (?P<key>[A-Za-z0-9_.\-]{1,80})
+        )
+        [\x20\t]*[:=][\x20\t]*
+        (?:
+            """(?P<tdq>(?s:.*?))(?:"""|\z)
+          | '''(?P<tsq>(?s:.*?))(?:'''|\z)
+          | "(?P<dq>(?:[^"\\\n]|\\.)*)(?P<dqend>"?)
           | '(?P<sq>[^'\n]*)'?
+          | \[(?P<list>[^\]]*)\]?
           | (?P<bare>[^\s,}\]\[{"'][^,}\]\n]*)
         )"#,
     )
-    .expect("the secret member pattern compiles")
+    .expect("the member pattern compiles")
+});
+
+/// A string inside a list's text: `"a"`, `'b'`.
+static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    // Invariant: a literal pattern known to compile.
+    Regex::new(r#""((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'"#).expect("the item pattern compiles")
 });
 
 /// One value found under a secret-looking key: its byte range in the text
@@ -498,20 +537,40 @@ pub struct SecretMember {
     pub value: String,
 }
 
+fn decode_json_string(raw: &str) -> String {
+    serde_json::from_str::<String>(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.into())
+}
+
 /// Every value under a secret-looking key in `text`, valid JSON or not.
 pub fn secret_members(text: &str) -> Vec<SecretMember> {
     let mut found = Vec::new();
-    for caps in SECRET_MEMBER.captures_iter(text) {
-        let Some(key) = caps.name("key") else {
+    for caps in MEMBER.captures_iter(text) {
+        let key = if let Some(k) = caps.name("qkey") {
+            decode_json_string(k.as_str())
+        } else if let Some(k) = caps.name("skey").or_else(|| caps.name("key")) {
+            k.as_str().to_string()
+        } else {
             continue;
         };
-        if !is_secret_name(key.as_str().trim()) {
+        if !is_secret_name(key.trim()) {
             continue;
         }
-        let Some(m) = caps
-            .name("dq")
-            .or_else(|| caps.name("sq"))
-            .or_else(|| caps.name("bare"))
+        if let Some(list) = caps.name("list") {
+            // `"basic": ["user", "PW"]`: every string of the list.
+            for item in LIST_ITEM.captures_iter(list.as_str()) {
+                if let Some(m) = item.get(1).or_else(|| item.get(2)) {
+                    let start = list.start() + m.start();
+                    found.push(SecretMember {
+                        range: start..start + m.len(),
+                        value: decode_json_string(m.as_str()),
+                    });
+                }
+            }
+            continue;
+        }
+        let Some(m) = ["tdq", "tsq", "dq", "sq", "bare"]
+            .iter()
+            .find_map(|name| caps.name(name))
         else {
             continue;
         };
@@ -519,15 +578,45 @@ pub fn secret_members(text: &str) -> Vec<SecretMember> {
         if caps.name("bare").is_some() && matches!(raw, "true" | "false" | "null") {
             continue;
         }
-        let value = if caps.name("dq").is_some() {
-            serde_json::from_str::<String>(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.into())
+        let mut range = m.start()..m.start() + raw.len();
+        let mut value = if caps.name("dq").is_some() {
+            decode_json_string(raw)
         } else {
             raw.to_string()
         };
-        found.push(SecretMember {
-            range: m.start()..m.start() + raw.len(),
-            value,
-        });
+        if caps.name("dq").is_some() {
+            let line_end = text[range.end..]
+                .find('\n')
+                .map_or(text.len(), |i| range.end + i);
+            let terminated = caps.name("dqend").is_some_and(|e| !e.is_empty());
+            let whole_end = caps.get(0).map_or(range.end, |w| w.end());
+            let after = text[whole_end.min(line_end)..line_end].trim_start();
+            if !terminated {
+                // A raw newline inside the value: it goes on to the next
+                // line's first quote.
+                let next_end = text
+                    .get(line_end + 1..)
+                    .and_then(|rest| rest.find(['"', '\n']))
+                    .map_or(text.len(), |i| line_end + 1 + i);
+                if next_end > line_end + 1 {
+                    found.push(SecretMember {
+                        range: line_end + 1..next_end,
+                        value: text[line_end + 1..next_end].trim().to_string(),
+                    });
+                }
+            } else if !after.is_empty()
+                && !after.starts_with([',', '}', ']'])
+                && !after.starts_with("//")
+            {
+                // `"password": "Pa55"word-rest"`: a quote pasted unescaped;
+                // the value runs to the last quote of the line.
+                let rest = &text[range.end..line_end];
+                let last_quote = rest.rfind('"').unwrap_or(rest.len());
+                value = text[range.start..range.end + last_quote].to_string();
+                range.end = line_end;
+            }
+        }
+        found.push(SecretMember { range, value });
     }
     found
 }
@@ -616,6 +705,30 @@ pub fn secrets_of_run(
             }
         }
     }
+    // A user written as `user:password` (auth-user-invalid) carries one.
+    if let Some((_, after)) = user.as_deref().and_then(|u| u.split_once(':')) {
+        passwords.push(after.to_string());
+        secrets.extend(user.clone());
+    }
+    // Passwords inside URLs, `scheme://user:password@host`, in the values
+    // the run reads (`SWML_PROXY_URL_BASE`, `DATABASE_URL` that a setting
+    // references) and anywhere in the config text.
+    let config_text = res
+        .config
+        .as_ref()
+        .and_then(|c| c.text.as_deref())
+        .map(String::as_str);
+    for text in env.iter().map(|(_, v)| v.value.as_str()).chain(config_text) {
+        for caps in URL_USERINFO.captures_iter(text) {
+            if let Some(m) = caps.get(1) {
+                secrets.push(m.as_str().to_string());
+                if let Ok(decoded) = percent_encoding::percent_decode_str(m.as_str()).decode_utf8()
+                {
+                    secrets.push(decoded.into_owned());
+                }
+            }
+        }
+    }
     if let Some(user) = &user {
         for pw in &passwords {
             secrets.extend(basic_credential_forms(user, pw));
@@ -624,6 +737,13 @@ pub fn secrets_of_run(
     secrets.extend(passwords);
     secrets
 }
+
+/// The password of a URL's userinfo: `scheme://user:PASSWORD@host`.
+static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+    // Invariant: a literal pattern known to compile.
+    Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*:([^@\s/]+)@")
+        .expect("the userinfo pattern compiles")
+});
 
 #[cfg(test)]
 mod tests {
@@ -634,7 +754,11 @@ mod tests {
         let text = r#"{'pasword': 'pw-one', passwd: pw-two, "password ": "pw\"three
         // "token": "pw-four"
         "password": "pw-five"#;
-        let values: Vec<String> = secret_members(text).into_iter().map(|m| m.value).collect();
+        let values: Vec<String> = secret_members(text)
+            .into_iter()
+            .map(|m| m.value)
+            .filter(|v| v.len() >= MIN_SEARCHED_LEN)
+            .collect();
         assert_eq!(
             values,
             ["pw-one", "pw-two", "pw\"three", "pw-four", "pw-five"]
