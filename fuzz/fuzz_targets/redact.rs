@@ -21,8 +21,11 @@ use common::{check_well_formed, render_everything};
 const PLACEMENTS: u8 = 24;
 const SKELETONS: u8 = 6;
 
+/// Members of a JSON object, by key.
+type Members = Vec<(&'static str, Value)>;
+
 /// The security members of each realistic skeleton, and its other members.
-fn skeleton(n: u8) -> (Vec<(&'static str, Value)>, Vec<(&'static str, Value)>) {
+fn skeleton(n: u8) -> (Members, Members) {
     match n % SKELETONS {
         0 => (vec![], vec![]),
         1 => (
