@@ -500,7 +500,9 @@ pub fn basic_credential_forms(user: &str, password: &str) -> Vec<String> {
 
 /// `key: value` pairs in any text: valid JSON, JSON with comments, TOML,
 /// dotenv, single-quoted or unquoted values, an unterminated string, a
-/// list. A quoted key may hold escapes (`"p\u0061ssword"`).
+/// list. A quoted key may hold escapes (`"p\u0061ssword"`). Each value
+/// alternative stays on its line; lists and triple-quoted strings are only
+/// opened here and closed by hand, within a bound.
 static MEMBER: LazyLock<Regex> = LazyLock::new(|| {
     // Invariant: a literal pattern known to compile.
     Regex::new(
@@ -511,17 +513,22 @@ static MEMBER: LazyLock<Regex> = LazyLock::new(|| {
           | (?P<key>[A-Za-z0-9_.\-]{1,80})
         )
         [\x20\t]*[:=][\x20\t]*
-        (?:
-            """(?P<tdq>(?s:.*?))(?:"""|\z)
-          | '''(?P<tsq>(?s:.*?))(?:'''|\z)
+        (?P<value>
+            (?P<tdq>""")
+          | (?P<tsq>''')
           | "(?P<dq>(?:[^"\\\n]|\\.)*)(?P<dqend>"?)
           | '(?P<sq>[^'\n]*)'?
-          | \[(?P<list>[^\]]*)\]?
+          | (?P<list>\[)
           | (?P<bare>[^\s,}\]\[{"'][^,}\]\n]*)
         )"#,
     )
     .expect("the member pattern compiles")
 });
+
+/// How far a list or a triple-quoted string under a secret key is
+/// followed when it does not close: far enough for any real credential,
+/// and a bound on the work an adversarial file can cause.
+const OPEN_VALUE_MAX: usize = 64 * 1024;
 
 /// A string inside a list's text: `"a"`, `'b'`.
 static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
@@ -541,37 +548,76 @@ fn decode_json_string(raw: &str) -> String {
     serde_json::from_str::<String>(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.into())
 }
 
+/// The end of an open value starting at `from`: just past `closer`, or the
+/// bound, or the end of the text.
+fn close_open_value(text: &str, from: usize, closer: &str) -> (usize, usize) {
+    let limit = floor_char_boundary(text, from.saturating_add(OPEN_VALUE_MAX));
+    match text[from..limit].find(closer) {
+        Some(i) => (from + i, from + i + closer.len()),
+        None => (limit, limit),
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// Every value under a secret-looking key in `text`, valid JSON or not.
+/// The value of any other key is searched too (a secret may sit inside
+/// it: `"x": [ … {"basic": "admin:PW"} …`).
 pub fn secret_members(text: &str) -> Vec<SecretMember> {
     let mut found = Vec::new();
-    for caps in MEMBER.captures_iter(text) {
+    let mut pos = 0;
+    while pos < text.len() {
+        let Some(caps) = MEMBER.captures_at(text, pos) else {
+            break;
+        };
+        let (Some(whole), Some(value_group)) = (caps.get(0), caps.name("value")) else {
+            break;
+        };
         let key = if let Some(k) = caps.name("qkey") {
             decode_json_string(k.as_str())
         } else if let Some(k) = caps.name("skey").or_else(|| caps.name("key")) {
             k.as_str().to_string()
         } else {
-            continue;
+            String::new()
         };
         if !is_secret_name(key.trim()) {
+            // Go on from the value itself, not past it.
+            pos = value_group.start().max(pos + 1);
             continue;
         }
-        if let Some(list) = caps.name("list") {
-            // `"basic": ["user", "PW"]`: every string of the list.
-            for item in LIST_ITEM.captures_iter(list.as_str()) {
+        pos = whole.end().max(pos + 1);
+        if let Some(open) = caps.name("list") {
+            // `"basic": ["user", "PW"]`, over lines: every string of it.
+            let (inner_end, end) = close_open_value(text, open.end(), "]");
+            let inner = &text[open.end()..inner_end];
+            for item in LIST_ITEM.captures_iter(inner) {
                 if let Some(m) = item.get(1).or_else(|| item.get(2)) {
-                    let start = list.start() + m.start();
+                    let start = open.end() + m.start();
                     found.push(SecretMember {
                         range: start..start + m.len(),
                         value: decode_json_string(m.as_str()),
                     });
                 }
             }
+            pos = pos.max(end);
             continue;
         }
-        let Some(m) = ["tdq", "tsq", "dq", "sq", "bare"]
-            .iter()
-            .find_map(|name| caps.name(name))
-        else {
+        if let Some(open) = caps.name("tdq").or_else(|| caps.name("tsq")) {
+            let (inner_end, end) = close_open_value(text, open.end(), open.as_str());
+            found.push(SecretMember {
+                range: open.end()..inner_end,
+                value: text[open.end()..inner_end].to_string(),
+            });
+            pos = pos.max(end);
+            continue;
+        }
+        let Some(m) = ["dq", "sq", "bare"].iter().find_map(|name| caps.name(name)) else {
             continue;
         };
         let raw = m.as_str().trim_end();
@@ -589,8 +635,7 @@ pub fn secret_members(text: &str) -> Vec<SecretMember> {
                 .find('\n')
                 .map_or(text.len(), |i| range.end + i);
             let terminated = caps.name("dqend").is_some_and(|e| !e.is_empty());
-            let whole_end = caps.get(0).map_or(range.end, |w| w.end());
-            let after = text[whole_end.min(line_end)..line_end].trim_start();
+            let after = text[whole.end().min(line_end)..line_end].trim_start();
             if !terminated {
                 // A raw newline inside the value: it goes on to the next
                 // line's first quote.
@@ -930,6 +975,24 @@ mod tests {
             !secrets.iter().any(|s| s == "true" || s == "off"),
             "{secrets:?}"
         );
+    }
+
+    #[test]
+    fn a_secret_inside_an_open_list_of_another_key_is_found() {
+        // Found by the redact fuzz target: `"x": [` never closed swallowed
+        // the next line, where the credential was.
+        let text = "{'passwo\u{17}d': 1, \"x\": [\n{\"security\":{\"auth\":{\"basic\":\"admin:s3cr3t\\\\u0041bc\"}}}";
+        let values: Vec<String> = secret_members(text).into_iter().map(|m| m.value).collect();
+        assert!(
+            values.contains(&"admin:s3cr3t\\u0041bc".to_string()),
+            "{values:?}"
+        );
+        // A list under a secret key is followed over lines, within a bound.
+        let text = "\"api_token\": [\n  \"tok-one-1234\",\n  \"tok-two-5678\"\n]";
+        let values: Vec<String> = secret_members(text).into_iter().map(|m| m.value).collect();
+        assert_eq!(values, ["tok-one-1234", "tok-two-5678"]);
+        let open = format!("\"token\": [{}", "\"a\", ".repeat(100_000));
+        assert!(secret_members(&open).len() < 100_000);
     }
 
     #[test]
