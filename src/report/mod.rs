@@ -106,7 +106,12 @@ pub fn redacted_source(
         }
         // The password spelt with JSON escapes (`"\u0048unter2"`): the
         // string literal whose decoded text holds a secret.
-        for literal in ESCAPED_STRING.find_iter(text) {
+        let escapes = if text.contains('\\') {
+            ESCAPED_STRING.find_iter(text).collect()
+        } else {
+            Vec::new()
+        };
+        for literal in escapes {
             let inner = &literal.as_str()[1..literal.len().saturating_sub(1).max(1)];
             if let Ok(decoded) = serde_json::from_str::<String>(&format!("\"{inner}\""))
                 && redactor.hides(&decoded)

@@ -764,6 +764,10 @@ pub fn secrets_of_run(
         .and_then(|c| c.text.as_deref())
         .map(String::as_str);
     for text in env.iter().map(|(_, v)| v.value.as_str()).chain(config_text) {
+        // Most texts hold no URL with credentials: skip the pattern then.
+        if !(text.contains("://") && text.contains('@')) {
+            continue;
+        }
         for caps in URL_USERINFO.captures_iter(text) {
             if let Some(m) = caps.get(1) {
                 secrets.push(m.as_str().to_string());
