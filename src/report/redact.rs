@@ -120,11 +120,8 @@ impl Redactor {
     /// redacted as plain text (see `redact_overlapping`): hiding it matters
     /// more than the document's validity.
     pub fn redact_json_text(&self, text: &str) -> String {
-        if self.broken() {
-            return REDACTED.to_string();
-        }
-        if self.forms.is_empty() {
-            return text.to_string();
+        if let Some(unchanged) = self.nothing_to_scan(text) {
+            return unchanged;
         }
         let mut out = String::with_capacity(text.len());
         let mut content = Vec::new();
@@ -189,17 +186,27 @@ impl Redactor {
         self.redact_overlapping(&out, &content)
     }
 
+    /// The answer of the structure-aware redactors when there is nothing to
+    /// scan for: all withheld when the matcher could not be built, the text
+    /// as it is when there are no secrets.
+    fn nothing_to_scan(&self, text: &str) -> Option<String> {
+        if self.broken() {
+            Some(REDACTED.to_string())
+        } else if self.forms.is_empty() {
+            Some(text.to_string())
+        } else {
+            None
+        }
+    }
+
     /// A serialised XML document (ours: well-formed, double or single
     /// quoted attributes, no CDATA) with its secrets redacted in character
     /// data and attribute values only, the marker written `&lt;redacted&gt;`,
     /// so that it stays well-formed. As for JSON, a secret still showing
     /// across the markup and a value is then redacted as plain text.
     pub fn redact_xml_text(&self, text: &str) -> String {
-        if self.broken() {
-            return REDACTED.to_string();
-        }
-        if self.forms.is_empty() {
-            return text.to_string();
+        if let Some(unchanged) = self.nothing_to_scan(text) {
+            return unchanged;
         }
         let mut out = String::with_capacity(text.len());
         let mut content = Vec::new();
@@ -255,11 +262,8 @@ impl Redactor {
     /// secret across a string and its punctuation: the parts inside strings
     /// are replaced, so that it stays valid TOML.
     pub fn redact_toml_text(&self, text: &str) -> String {
-        if self.broken() {
-            return REDACTED.to_string();
-        }
-        if self.forms.is_empty() {
-            return text.to_string();
+        if let Some(unchanged) = self.nothing_to_scan(text) {
+            return unchanged;
         }
         let mut content = Vec::new();
         let mut i = 0;
