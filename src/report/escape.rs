@@ -99,6 +99,16 @@ fn escape_where(s: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The largest char boundary of `text` at or below `i` (clamped to its
+/// length): for byte offsets from input that may fall inside a character.
+pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// At most `max` characters of `s`, with `…` and the number of characters
 /// left out, so that a finding about a megabyte-long key stays a line.
 pub fn clip(s: &str, max: usize) -> Cow<'_, str> {

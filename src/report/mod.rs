@@ -73,18 +73,7 @@ pub fn redacted_source(
     res: &crate::resolve::Resolution,
     redactor: &redact::Redactor,
 ) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    let mut mask = |range: std::ops::Range<usize>| {
-        let Some(raw) = text.get(range.clone()) else {
-            return;
-        };
-        let keep = crate::expand::reference_name_spans(raw);
-        for (i, b) in bytes.get_mut(range).into_iter().flatten().enumerate() {
-            if !matches!(*b, b'\n' | b'"') && !keep.iter().any(|k| k.contains(&i)) {
-                *b = b'*';
-            }
-        }
-    };
+    let mut masked = redact::Masked::new(text, true);
     let settings = &res.settings;
     let password = settings.value(SettingId::BasicAuthPassword).as_str();
     for id in [SettingId::BasicAuthPassword, SettingId::BasicAuthUser] {
@@ -92,17 +81,17 @@ pub fn redacted_source(
         let secret = id == SettingId::BasicAuthPassword
             || (password.is_some() && s.value.as_str() == password);
         if let (true, crate::model::Source::File(span)) = (secret, &s.source) {
-            mask(span.range.clone());
+            masked.mask(span.range.clone());
         }
     }
     if redactor.is_empty() {
         // --show-secrets: nothing else is hidden.
     } else {
         for member in redact::secret_members(text) {
-            mask(member.range);
+            masked.mask(member.range);
         }
         for range in redactor.find_ranges(text) {
-            mask(range);
+            masked.mask(range);
         }
         // The password spelt with JSON escapes (`"\u0048unter2"`): the
         // string literal whose decoded text holds a secret.
@@ -116,11 +105,9 @@ pub fn redacted_source(
             if let Ok(decoded) = serde_json::from_str::<String>(&format!("\"{inner}\""))
                 && redactor.hides(&decoded)
             {
-                mask(literal.start() + 1..literal.end().saturating_sub(1));
+                masked.mask(literal.start() + 1..literal.end().saturating_sub(1));
             }
         }
     }
-    // Masking replaced whole bytes with ASCII, except inside multi-byte
-    // characters cut at a range edge; lossy decoding keeps the length.
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    masked.finish()
 }

@@ -555,19 +555,11 @@ fn decode_json_string(raw: &str) -> String {
 /// The end of an open value starting at `from`: just past `closer`, or the
 /// bound, or the end of the text.
 fn close_open_value(text: &str, from: usize, closer: &str) -> (usize, usize) {
-    let limit = floor_char_boundary(text, from.saturating_add(OPEN_VALUE_MAX));
+    let limit = super::escape::floor_char_boundary(text, from.saturating_add(OPEN_VALUE_MAX));
     match text[from..limit].find(closer) {
         Some(i) => (from + i, from + i + closer.len()),
         None => (limit, limit),
     }
-}
-
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// Every value under a secret-looking key in `text`, valid JSON or not.
@@ -674,17 +666,53 @@ pub fn secret_members(text: &str) -> Vec<SecretMember> {
 /// for byte (spans stay valid): for snippets of files that are not the
 /// config, such as a policy file (or a dotenv file given as one).
 pub fn mask_secret_members(text: &str) -> String {
-    let mut bytes = text.as_bytes().to_vec();
+    let mut masked = Masked::new(text, false);
     for member in secret_members(text) {
-        for b in bytes.get_mut(member.range).into_iter().flatten() {
-            if !matches!(*b, b'\n' | b'"') {
+        masked.mask(member.range);
+    }
+    masked.finish()
+}
+
+/// A text masked byte for byte: every byte of a secret becomes `*` (line
+/// breaks and quotes stay, and with `keep_names` the `${NAME` parts of
+/// references), so that spans into it keep their offsets.
+pub(crate) struct Masked<'a> {
+    text: &'a str,
+    bytes: Vec<u8>,
+    keep_names: bool,
+}
+
+impl<'a> Masked<'a> {
+    pub(crate) fn new(text: &'a str, keep_names: bool) -> Self {
+        Masked {
+            text,
+            bytes: text.as_bytes().to_vec(),
+            keep_names,
+        }
+    }
+
+    pub(crate) fn mask(&mut self, range: std::ops::Range<usize>) {
+        let Some(raw) = self.text.get(range.clone()) else {
+            return;
+        };
+        let keep = if self.keep_names {
+            crate::expand::reference_name_spans(raw)
+        } else {
+            Vec::new()
+        };
+        for (i, b) in self.bytes.get_mut(range).into_iter().flatten().enumerate() {
+            if !matches!(*b, b'\n' | b'"') && !keep.iter().any(|k| k.contains(&i)) {
                 *b = b'*';
             }
         }
     }
-    // Whole bytes replaced with ASCII, except inside a multi-byte character
-    // cut at a range edge; lossy decoding keeps the length.
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+
+    pub(crate) fn finish(self) -> String {
+        // Whole bytes replaced with ASCII, except inside a multi-byte
+        // character cut at a range edge; lossy decoding keeps the length.
+        String::from_utf8(self.bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
 }
 
 /// Words that configure rather than authenticate (`"token_auth": "off"`).

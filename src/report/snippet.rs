@@ -114,14 +114,6 @@ fn push_snippet_text(out: &mut String, s: &str) {
     }
 }
 
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 /// A context line, cut to its first characters.
 fn push_context_line(out: &mut String, line: &str) {
     match line.char_indices().nth(CONTEXT) {
@@ -142,11 +134,11 @@ pub fn window(
     column: usize,
 ) -> (Window, SourceSpan) {
     let text = source.text.as_str();
-    let start = floor_boundary(text, range.start);
+    let start = super::escape::floor_char_boundary(text, range.start);
     let line = source.line_of(start);
     let line_range = source.line_range(line);
     let start = start.clamp(line_range.start, line_range.end);
-    let end = floor_boundary(text, range.end).clamp(start, line_range.end);
+    let end = super::escape::floor_char_boundary(text, range.end).clamp(start, line_range.end);
     let short_line = text[line_range.clone()].chars().nth(LINE_MAX).is_none();
     let (end, before_start, after_end) = if short_line {
         (end, line_range.start, line_range.end)
