@@ -69,6 +69,10 @@ pub struct Finding {
     /// The environment variable the finding is about (`var-unset`).
     #[serde(skip)]
     pub variable: Option<String>,
+    /// The service classes the finding is about, when `check` judges
+    /// several and not all of them give it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
 }
 
 impl Finding {
@@ -92,6 +96,7 @@ impl Finding {
             at_most: None,
             deferred: None,
             variable: None,
+            services: Vec::new(),
         }
     }
 

@@ -107,7 +107,10 @@ impl PolicyFile {
             for (id, level) in rules {
                 if rule(id).is_none() {
                     return Err(error(
-                        format!("unknown rule {id:?} in [{prefix}rules]"),
+                        format!(
+                            "unknown rule {id:?} in [{prefix}rules]{}",
+                            crate::checks::registry::retired_hint(id)
+                        ),
                         Some(level.span()),
                     ));
                 }
@@ -128,8 +131,9 @@ impl PolicyFile {
                 if rule(&entry.get_ref().rule).is_none() {
                     return Err(error(
                         format!(
-                            "unknown rule {:?} in [[{prefix}ignore]]",
-                            entry.get_ref().rule
+                            "unknown rule {:?} in [[{prefix}ignore]]{}",
+                            entry.get_ref().rule,
+                            crate::checks::registry::retired_hint(&entry.get_ref().rule)
                         ),
                         Some(entry.span()),
                     ));

@@ -289,6 +289,12 @@ pub fn resolve_for(env: &EnvView, choice: &ConfigChoice, sdk: Sdk) -> Resolution
     resolve_with(env, sdk, |r| r.load_config_file(choice))
 }
 
+/// Defaults, then the environment, with no config file: what a class that
+/// reads the environment alone (AgentServer's TLS) acts on.
+pub fn resolve_env_only(env: &EnvView, sdk: Sdk) -> Resolution {
+    resolve_with(env, sdk, |_| None)
+}
+
 /// Defaults, then the environment, then the config file: the SDK's order.
 fn resolve_with(
     env: &EnvView,

@@ -28,7 +28,7 @@ const WEAK_SIGNATURES: [(&str, &str); 6] = [
 ];
 
 /// The rules that run when HTTPS is off.
-pub const TLS_OFF_RULES: [&str; 3] = ["tls-disabled", "verify-mode-none", "verify-mode-invalid"];
+pub const TLS_OFF_RULES: [&str; 3] = ["tls-disabled", "tls-config-ignored", "verify-mode-unused"];
 
 /// The rules a certificate chain is judged by (`check_chain_at`), also on a
 /// served chain in `probe`.
@@ -48,18 +48,14 @@ pub const CHAIN_RULES: [&str; 12] = [
 ];
 
 pub fn check(cx: &mut CheckContext) {
-    let s = &cx.res.settings;
+    let s = cx.tls_settings();
     let enabled = s.get(SettingId::SslEnabled);
     check_verify_mode(cx);
+    let ignored = super::service_tls::check_config_ignored(cx);
     if !enabled.value.as_bool() {
-        let f = Finding::new(
-            "tls-disabled",
-            "HTTPS is off: the service serves plain HTTP",
-        )
-        .help("set SWML_SSL_ENABLED=true with SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH")
-        .setting("ssl_enabled")
-        .at(source_location(&enabled.source));
-        cx.push(f);
+        if !ignored {
+            cx.push(super::service_tls::tls_disabled(cx, &enabled.source));
+        }
         return;
     }
     let domain = s.get(SettingId::Domain);
@@ -135,43 +131,56 @@ pub fn check_material(
     }
 }
 
+/// ssl_verify_mode is read by SecurityConfig and passed to no server: a
+/// value other than the default changes nothing, whatever it says.
 fn check_verify_mode(cx: &mut CheckContext) {
-    let mode = cx.res.settings.get(SettingId::SslVerifyMode);
-    let text = mode.value.as_str().unwrap_or("");
-    if text == "CERT_NONE" {
-        cx.push(
-            Finding::new(
-                "verify-mode-none",
-                "ssl_verify_mode is CERT_NONE: certificate verification is off",
-            )
-            .help("use CERT_REQUIRED (the default)")
-            .setting("ssl_verify_mode")
-            .at(source_location(&mode.source)),
-        );
-    } else if !VERIFY_MODES.contains(&text) {
-        let suggestion =
-            crate::resolve::did_you_mean(&text.to_uppercase(), VERIFY_MODES.into_iter())
-                .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
-        cx.push(
-            Finding::new("verify-mode-invalid", format!("ssl_verify_mode {text:?} is not CERT_REQUIRED, CERT_OPTIONAL or CERT_NONE{suggestion}"))
-                .help("spell the mode exactly as one of the three")
-                .setting("ssl_verify_mode")
-                .at(source_location(&mode.source)),
-        );
+    if cx.service().verify_mode_used {
+        return;
     }
+    let mode = cx.res.settings.get(SettingId::SslVerifyMode);
+    if matches!(mode.source, crate::model::Source::Default) {
+        return;
+    }
+    let text = mode.value.as_str().unwrap_or("");
+    let hint = if text == "CERT_NONE" {
+        ": it does not turn certificate verification off"
+    } else if !VERIFY_MODES.contains(&text) {
+        ": a misspelt mode is harmless"
+    } else {
+        ""
+    };
+    cx.push(
+        Finding::new(
+            "verify-mode-unused",
+            format!(
+                "ssl_verify_mode is {text:?}, but {} never passes it to the server{hint}; uvicorn requests no client certificates",
+                cx.service().class.name()
+            ),
+        )
+        .help("remove the setting: it has no effect (authenticate clients with Basic auth, or with mTLS at the proxy)")
+        .setting("ssl_verify_mode")
+        .at(source_location(&mode.source)),
+    );
 }
 
 fn path_of(cx: &mut CheckContext, id: SettingId) -> Option<String> {
-    let setting = cx.res.settings.get(id);
+    let setting = cx.tls_settings().get(id);
     match setting.value.as_str() {
         Some(p) if !p.is_empty() => Some(p.to_string()),
         _ => {
             let var = id.env_var();
             cx.push(
-                Finding::new("tls-path-missing", format!("HTTPS is on but {} is unset or empty: the SDK logs an error and serves plain HTTP", id.name()))
-                    .help(format!("set {var}"))
-                    .setting(id.name())
-                    .at(source_location(&setting.source)),
+                Finding::new(
+                    "tls-path-missing",
+                    format!(
+                        "HTTPS is on but {} is unset or empty: {}",
+                        id.name(),
+                        super::service_tls::path_unset_consequence(cx.service())
+                    ),
+                )
+                .help(format!("set {var}"))
+                .setting(id.name())
+                .at(source_location(&setting.source)),
             );
             None
         }
@@ -188,24 +197,29 @@ fn read_tls_file(
     match read_bounded(path, PEM_SIZE_CAP) {
         Ok(b) => Some(b),
         Err(e) => {
+            let missing = matches!(e, ReadError::NotFound { .. });
             let consequence = match e {
-                ReadError::NotFound { .. } if std::path::Path::new(path).is_relative() => {
-                    "the SDK falls back to plain HTTP (a relative path is taken from the service's working directory, not from the config file's folder)"
+                ReadError::NotFound { .. } => {
+                    let mut c = super::service_tls::missing_file_consequence(cx.service());
+                    if std::path::Path::new(path).is_relative() {
+                        c.push_str(" (a relative path is taken from the service's working directory, not from the config file's folder)");
+                    }
+                    c
                 }
-                ReadError::NotFound { .. } => "the SDK falls back to plain HTTP",
-                _ => "the server cannot load it at start-up",
+                _ => "the server cannot load it at start-up".to_string(),
             };
-            cx.push(
-                Finding::new(
-                    "tls-file-unreadable",
-                    format!("the {what} file cannot be read: {e}"),
-                )
-                .help(format!(
-                    "{consequence}; point {setting} at a readable regular file"
-                ))
-                .setting(setting)
-                .at(at),
-            );
+            let blocks =
+                missing && cx.service().missing_file == crate::service::MissingFile::Crashes;
+            let f = Finding::new(
+                "tls-file-unreadable",
+                format!("the {what} file cannot be read: {e}"),
+            )
+            .help(format!(
+                "{consequence}; point {setting} at a readable regular file"
+            ))
+            .setting(setting)
+            .at(at);
+            cx.push(if blocks { f.blocks_start() } else { f });
             None
         }
     }

@@ -270,17 +270,20 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
                 id,
                 crate::checks::registry::RULES.iter().map(|r| r.id),
             )
-            .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
+            .map_or_else(
+                || crate::checks::registry::retired_hint(id),
+                |s| format!(" (did you mean {s}?)"),
+            );
             return Err(UsageError::Other(format!(
                 "--ignore {id}: no such rule{hint}; see `swml-sec rules`"
             )));
         }
     }
     let options = crate::checks::CheckOptions {
-        at,
         warn_days: args.warn_days.or(policy.warn_days).unwrap_or(30),
         ca_anchors: read_ca_files(&args.ca_files)?,
         min_password_length: policy.password.min_length.unwrap_or(16),
+        ..crate::checks::CheckOptions::at_time(at)
     };
     let mut ignores: Vec<crate::policy::Ignore> = policy
         .ignores_for(profile)

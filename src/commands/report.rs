@@ -21,7 +21,7 @@ pub fn report(
     judging: &Judging,
     args: &crate::cli::ReportArgs,
     color: ColorChoice,
-    extra: Option<(&str, serde_json::Value)>,
+    about: About<'_>,
 ) -> Result<u8, UsageError> {
     let on_github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(if on_github {
@@ -38,11 +38,20 @@ pub fn report(
         color: stdout_color,
         sarif_anchor: args.sarif_anchor.clone(),
         cwd: std::env::current_dir().unwrap_or_default(),
-        extra,
+        extra: about.extra,
+        services: about.services,
     };
     let (document, code) = render(findings, &view, &output);
     output.stdout(document)?;
     Ok(code)
+}
+
+/// What the run was about, besides its findings.
+pub struct About<'a> {
+    /// A command's own observations for JSON (`probe`).
+    pub extra: Option<(&'a str, serde_json::Value)>,
+    /// The services judged.
+    pub services: &'a [crate::service::Service],
 }
 
 /// What a rendering of findings needs besides them.
@@ -55,6 +64,8 @@ pub struct ReportView<'a> {
     /// The working directory, which repository-relative paths start from.
     pub cwd: std::path::PathBuf,
     pub extra: Option<(&'a str, serde_json::Value)>,
+    /// The services judged: shown in every format.
+    pub services: &'a [crate::service::Service],
 }
 
 /// Applies the policy, sanitizes and renders: the document for the output
@@ -89,21 +100,33 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
             config_file.map(str::to_string),
         ],
     );
+    let services_json: Vec<serde_json::Value> = view.services.iter().map(|s| s.to_json()).collect();
+    let services_text: Vec<String> = view
+        .services
+        .iter()
+        .map(|s| format!("service: {}", s.describe()))
+        .collect();
     let document = match view.format {
         CheckFormat::Json => Document::JsonText(crate::report::check_out::render_json(
             &findings,
             profile,
             config_file,
             view.extra.clone(),
+            &services_json,
             &output.redactor,
         )),
         CheckFormat::Sarif => Document::JsonText(crate::report::sarif::render(
             &findings,
             &rules_that_ran,
             &locator,
+            &services_json,
         )),
-        CheckFormat::Short => Document::Text(crate::report::check_out::render_short(&findings)),
-        CheckFormat::Github => Document::Text(crate::report::github::render(&findings, &locator)),
+        CheckFormat::Short => Document::Text(
+            crate::report::check_out::render_short(&findings) + &lines(&services_text),
+        ),
+        CheckFormat::Github => Document::Text(
+            lines(&services_text) + &crate::report::github::render(&findings, &locator),
+        ),
         CheckFormat::Junit => {
             let probe = view
                 .extra
@@ -124,15 +147,19 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
                 scope,
                 judging.fail_on,
                 &locator,
+                &services_text,
             ))
         }
-        CheckFormat::Human => Document::Text(crate::report::check_out::render_human(
-            &findings,
-            ignored,
-            profile,
-            &sources_of(res, &output.redactor),
-            view.color,
-        )),
+        CheckFormat::Human => Document::Text(
+            lines(&services_text)
+                + &crate::report::check_out::render_human(
+                    &findings,
+                    ignored,
+                    profile,
+                    &sources_of(res, &output.redactor),
+                    view.color,
+                ),
+        ),
     };
     let code = if findings.iter().any(|f| f.severity >= judging.fail_on) {
         EXIT_FINDINGS
@@ -140,4 +167,9 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
         EXIT_OK
     };
     (document, code)
+}
+
+/// Each item on a line of its own.
+fn lines(items: &[String]) -> String {
+    items.iter().map(|l| format!("{l}\n")).collect()
 }

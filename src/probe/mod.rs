@@ -599,13 +599,38 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
         return;
     }
     let s = &p.res.settings;
-    let use_hsts = s.value(SettingId::UseHsts).as_bool();
-    let configured_age = s
-        .value(SettingId::HstsMaxAge)
-        .as_int()
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    let model = p.cx.service();
+    let class = model.class.name();
     let served = r.header("Strict-Transport-Security").map(str::to_string);
+    // What the class sends, from the service model: a fixed header, the
+    // configured one, or none.
+    let (use_hsts, expected_age, help) = match model.hsts {
+        crate::service::Hsts::Fixed { value, .. } => (
+            true,
+            value
+                .strip_prefix("max-age=")
+                .and_then(|v| v.split(';').next())
+                .unwrap_or("")
+                .to_string(),
+            format!(
+                "{class} always sends {value} and ignores use_hsts and hsts_max_age: a different header comes from a proxy in front of it"
+            ),
+        ),
+        crate::service::Hsts::Configured => (
+            s.value(SettingId::UseHsts).as_bool(),
+            s.value(SettingId::HstsMaxAge)
+                .as_int()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            "align use_hsts and hsts_max_age with what is served, or set the header in the proxy"
+                .to_string(),
+        ),
+        crate::service::Hsts::None => (
+            false,
+            String::new(),
+            format!("{class} sends no HSTS header: add it in the proxy"),
+        ),
+    };
     let served_age = served.as_deref().and_then(|v| {
         v.split(';').find_map(|part| {
             part.trim()
@@ -613,16 +638,27 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
                 .map(|a| a.trim_matches('"').to_string())
         })
     });
+    let expected = if model.hsts == crate::service::Hsts::Configured {
+        format!("configured use_hsts={use_hsts} with max-age {expected_age}")
+    } else {
+        format!("{class} sends max-age {expected_age}")
+    };
     let message = match (&served, use_hsts) {
-        (None, true) => Some(format!(
-            "configured use_hsts=true with max-age {configured_age}, served no Strict-Transport-Security"
+        (None, true) => Some(format!("{expected}, served no Strict-Transport-Security")),
+        (None, false) if model.hsts == crate::service::Hsts::None => Some(format!(
+            "{class} sends no Strict-Transport-Security over HTTPS, and none was served"
         )),
         (Some(v), false) => Some(format!(
-            "configured use_hsts=false, served Strict-Transport-Security: {}",
+            "{}, served Strict-Transport-Security: {}",
+            if model.hsts == crate::service::Hsts::None {
+                format!("{class} sends no HSTS header")
+            } else {
+                "configured use_hsts=false".to_string()
+            },
             p.shown(v)
         )),
-        (Some(_), true) if served_age.as_deref() != Some(configured_age.as_str()) => Some(format!(
-            "configured hsts_max_age {configured_age}, served max-age={}",
+        (Some(_), true) if served_age.as_deref() != Some(expected_age.as_str()) => Some(format!(
+            "{expected}, served max-age={}",
             served_age
                 .as_deref()
                 .map_or("(none)".to_string(), |a| p.shown(a))
@@ -630,7 +666,7 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
         _ => None,
     };
     if let Some(m) = message {
-        p.push("probe-hsts-mismatch", m, "AgentBase always sends max-age=31536000: align hsts_max_age, or set the header in the proxy");
+        p.push("probe-hsts-mismatch", m, &help);
     }
 }
 
@@ -702,6 +738,17 @@ fn check_host(p: &mut Prober) {
     };
     p.log
         .push(format!("GET with Host: {FOREIGN_HOST}: {}", r.status));
+    let model = p.cx.service();
+    let host_help = match model.hosts {
+        crate::service::HostCheck::Never => format!(
+            "enforce allowed hosts in the proxy or ingress: {} never checks the Host header",
+            model.class.name()
+        ),
+        crate::service::HostCheck::AllowedHosts => format!(
+            "{} checks allowed_hosts, so something in front of it answered: enforce host names there too",
+            model.class.name()
+        ),
+    };
     if (200..300).contains(&r.status) || r.status == 401 || r.status == 403 {
         p.push(
             "probe-host-not-enforced",
@@ -710,7 +757,7 @@ fn check_host(p: &mut Prober) {
                 crate::report::quoted_list(&configured),
                 r.status
             ),
-            "enforce allowed hosts in the reverse proxy: AgentBase does not check the Host header",
+            &host_help,
         );
     }
 }

@@ -28,6 +28,8 @@ struct CheckDocument<'a> {
     version: u32,
     profile: &'static str,
     config_file: Option<String>,
+    /// The service classes judged, and how each was chosen.
+    services: &'a [serde_json::Value],
     findings: &'a [Finding],
     summary: serde_json::Value,
     #[serde(flatten)]
@@ -43,6 +45,7 @@ pub fn render_json(
     profile: Profile,
     config_file: Option<&str>,
     extra: Option<(&str, serde_json::Value)>,
+    services: &[serde_json::Value],
     redactor: &crate::report::redact::Redactor,
 ) -> String {
     let s = summarize(findings);
@@ -55,6 +58,7 @@ pub fn render_json(
         version: JSON_VERSION,
         profile: profile.as_str(),
         config_file: config_file.map(|c| redactor.redact(c).into_owned()),
+        services,
         findings,
         summary: json!({"error": s.error, "warning": s.warning, "note": s.note}),
         extra: extras,

@@ -83,6 +83,9 @@ fn result(f: &Finding, rules: &[&'static Rule], locator: &Locator) -> Value {
     if let Some(s) = &f.setting {
         result["properties"] = json!({"setting": s});
     }
+    if !f.services.is_empty() {
+        result["properties"]["services"] = json!(f.services);
+    }
     result
 }
 
@@ -111,6 +114,7 @@ struct Run<'a> {
     tool: Value,
     column_kind: &'static str,
     results: Results<'a>,
+    properties: Value,
 }
 
 #[derive(serde::Serialize)]
@@ -123,7 +127,12 @@ struct SarifLog<'a> {
 
 /// `rules`: the rules that ran (on in the profile), in registry order.
 /// The findings are sanitized already; the document is serialised directly.
-pub fn render(findings: &[Finding], rules: &[&'static Rule], locator: &Locator) -> String {
+pub fn render(
+    findings: &[Finding],
+    rules: &[&'static Rule],
+    locator: &Locator,
+    services: &[Value],
+) -> String {
     let log = SarifLog {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
@@ -141,6 +150,7 @@ pub fn render(findings: &[Finding], rules: &[&'static Rule], locator: &Locator) 
                 rules,
                 locator,
             },
+            properties: json!({"services": services}),
         }],
     };
     // Serialising plain data into a String cannot fail.
