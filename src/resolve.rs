@@ -1004,7 +1004,7 @@ impl Resolver<'_> {
                     let lossy = match &py {
                         PyValue::Bool(b) => Some(format!("{b} into {i}")),
                         PyValue::Float(f) if f.fract() != 0.0 => {
-                            Some(format!("{} becomes {i}", py.repr()))
+                            Some(format!("{} into {i}", py.repr()))
                         }
                         _ => None,
                     };

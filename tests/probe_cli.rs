@@ -160,17 +160,29 @@ fn hsts_configured_versus_served() {
     let p = pki();
     let server = start(secure(&p));
     let sb = configured(&p).env("SWML_HSTS_MAX_AGE", "63072000");
-    let (rules, out) = probe(&sb, &https(&server), &[]);
+    // WebService applies hsts_max_age: the served one-year header differs.
+    let (rules, out) = probe(&sb, &https(&server), &["--service-class", "web-service"]);
     assert_eq!(rules, ["probe-hsts-mismatch"]);
     assert!(
         out.stdout
-            .contains("configured hsts_max_age 63072000, served max-age=31536000"),
+            .contains("configured use_hsts=true with max-age 63072000, served max-age=31536000"),
         "{}",
         out.stdout
     );
+    // AgentBase sends one year whatever hsts_max_age says: what it sends is
+    // what the model expects, so the probe has nothing to report (check
+    // says hsts-not-applied about the setting instead).
+    let (rules, _) = probe(&sb, &https(&server), &["--service-class", "agent-base"]);
+    assert!(rules.is_empty(), "{rules:?}");
     let b = secure(&p).without_header("Strict-Transport-Security");
-    let (rules, _) = probe(&configured(&p), &https(&start(b)), &[]);
+    let (rules, out) = probe(&configured(&p), &https(&start(b)), &[]);
     assert_eq!(rules, ["probe-hsts-mismatch"]);
+    assert!(
+        out.stdout
+            .contains("AgentBase sends max-age 31536000, served no Strict-Transport-Security"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

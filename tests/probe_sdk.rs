@@ -229,15 +229,25 @@ fn probe_reports_what_a_real_agent_serves() {
         !rules.contains(&"probe-cert-mismatch".to_string()),
         "it serves the configured certificate: {rules:?}"
     );
+    // AgentBase sends its fixed one-year header whatever hsts_max_age says:
+    // the service model expects exactly that, so the probe reports no
+    // mismatch, and `check` says the setting has no effect.
     assert!(
-        rules.contains(&"probe-hsts-mismatch".to_string()),
-        "AgentBase sends a fixed max-age: {rules:?}"
+        !rules.contains(&"probe-hsts-mismatch".to_string()),
+        "AgentBase sends the max-age the model says: {rules:?}"
+    );
+    let check = sb.run_with(
+        &env.iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+        &["check", "--format", "json", "--ca-file", "tls/ca.pem"],
     );
     assert!(
-        out.stdout
-            .contains("configured hsts_max_age 63072000, served max-age=31536000"),
+        check
+            .rules("findings")
+            .contains(&"hsts-not-applied".to_string()),
         "{}",
-        out.stdout
+        check.stdout
     );
     assert!(
         rules.contains(&"probe-host-not-enforced".to_string()),

@@ -136,15 +136,19 @@ const TEMPLATE_WORDS: &[&str] = &[
 const TEMPLATE_PHRASE_MAX: usize = 64;
 
 /// True when `password` is made of [`TEMPLATE_WORDS`] only, joined by
-/// separators or run together, with at most four digits or punctuation
-/// characters at the end.
+/// separators or run together, with at most four digits (and any
+/// punctuation) at the end: `-2024`, `_123!`.
 pub fn is_template_phrase(password: &str) -> bool {
     if password.len() > TEMPLATE_PHRASE_MAX || !password.is_ascii() {
         return false;
     }
     let lower = password.to_ascii_lowercase();
     let core = lower.trim_end_matches(|c: char| !c.is_ascii_alphabetic());
-    if core.is_empty() || lower.len() - core.len() > 4 {
+    let tail_digits = lower[core.len()..]
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count();
+    if core.is_empty() || tail_digits > 4 {
         return false;
     }
     core.split(|c: char| !c.is_ascii_alphanumeric())

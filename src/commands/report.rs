@@ -124,8 +124,20 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
         CheckFormat::Short => Document::Text(
             crate::report::check_out::render_short(&findings) + &lines(&services_text),
         ),
+        // Every line of this format is a workflow command: the service
+        // judged is a notice of its own, after the findings.
         CheckFormat::Github => Document::Text(
-            lines(&services_text) + &crate::report::github::render(&findings, &locator),
+            crate::report::github::render(&findings, &locator)
+                + &view
+                    .services
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "::notice title=swml-sec service::{}\n",
+                            crate::report::github::escape_data(&s.describe())
+                        )
+                    })
+                    .collect::<String>(),
         ),
         CheckFormat::Junit => {
             let probe = view
