@@ -60,8 +60,10 @@ static IMPORT_MODULE: LazyLock<Regex> = LazyLock::new(|| {
 static CLASS_DEF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)").expect("valid pattern")
 });
+/// A call `Name(`, optionally qualified by the SDK's module path
+/// (`signalwire_agents.AgentServer(`): group 1 the qualifier, 2 the name.
 static CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\w.])(?:(?:signalwire_agents|signalwire)\.(?:[\w]+\.)*)?(\w+)[ \t]*\(")
+    Regex::new(r"(?:^|[^\w.])((?:signalwire_agents|signalwire)\.(?:\w+\.)*)?(\w+)[ \t]*\(")
         .expect("valid pattern")
 });
 static GET_APP: LazyLock<Regex> =
@@ -169,128 +171,167 @@ fn sdk_class_of<'a>(file: &'a PyFile, name: &'a str) -> Option<&'a str> {
         .and_then(|n| n.strip_prefix(&prefix))
 }
 
-fn line_of(code: &str, offset: usize) -> usize {
-    memchr::memchr_iter(b'\n', &code.as_bytes()[..offset.min(code.len())]).count() + 1
+/// Line numbers of byte offsets, by binary search over the line starts
+/// (thousands of matches in one file stay linear).
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(code: &str) -> Self {
+        Lines(memchr::memchr_iter(b'\n', code.as_bytes()).collect())
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&newline| newline < offset) + 1
+    }
 }
 
-fn services_in(files: &[PyFile]) -> Vec<Service> {
-    // Classes of the repository built on an agent class, to a fixpoint
-    // (class B(A) where A is the repository's own agent class).
-    let mut agent_classes: BTreeSet<String> = BTreeSet::new();
-    let mut swml_classes: BTreeSet<String> = BTreeSet::new();
-    loop {
-        let before = agent_classes.len() + swml_classes.len();
-        for file in files {
-            for caps in CLASS_DEF.captures_iter(&file.code) {
-                let name = &caps[1];
-                for base in caps[2]
+/// A class definition: its name, the last segment of each base, and where
+/// its name starts.
+struct ClassDef<'a> {
+    name: &'a str,
+    bases: Vec<&'a str>,
+    offset: usize,
+}
+
+fn class_defs(code: &str) -> Vec<ClassDef<'_>> {
+    CLASS_DEF
+        .captures_iter(code)
+        .filter_map(|caps| {
+            let name = caps.get(1)?;
+            let bases = caps.get(2)?.as_str();
+            Some(ClassDef {
+                name: name.as_str(),
+                bases: bases
                     .split(',')
                     .map(|b| b.trim().rsplit('.').next().unwrap_or(""))
-                {
-                    let sdk = sdk_class_of(file, base);
-                    if sdk.is_some_and(|b| AGENT_CLASSES.contains(&b))
-                        || agent_classes.contains(base)
-                    {
-                        agent_classes.insert(name.to_string());
-                    } else if sdk == Some("SWMLService") || swml_classes.contains(base) {
-                        swml_classes.insert(name.to_string());
-                    }
+                    .collect(),
+                offset: name.start(),
+            })
+        })
+        .collect()
+}
+
+/// The repository's classes built, directly or through each other, on an
+/// SDK agent class and on SWMLService: one pass over the definitions and a
+/// walk down from the SDK's classes.
+fn derived_classes(
+    files: &[PyFile],
+    defs: &[Vec<ClassDef<'_>>],
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut children: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    let mut agent_seeds = Vec::new();
+    let mut swml_seeds = Vec::new();
+    for (file, defs) in files.iter().zip(defs) {
+        for def in defs {
+            for base in &def.bases {
+                match sdk_class_of(file, base) {
+                    Some(sdk) if AGENT_CLASSES.contains(&sdk) => agent_seeds.push(def.name),
+                    Some("SWMLService") => swml_seeds.push(def.name),
+                    _ => children.entry(base).or_default().push(def.name),
                 }
             }
         }
-        if agent_classes.len() + swml_classes.len() == before {
-            break;
-        }
     }
-    let mut services = Vec::new();
+    let walk = |seeds: Vec<&str>| {
+        let mut found: BTreeSet<String> = BTreeSet::new();
+        let mut stack = seeds;
+        while let Some(name) = stack.pop() {
+            if found.insert(name.to_string()) {
+                stack.extend(children.get(name).into_iter().flatten().copied());
+            }
+        }
+        found
+    };
+    let agents = walk(agent_seeds);
+    let swml = walk(swml_seeds)
+        .into_iter()
+        .filter(|n| !agents.contains(n))
+        .collect();
+    (agents, swml)
+}
+
+fn services_in(files: &[PyFile]) -> Vec<Service> {
+    let defs: Vec<Vec<ClassDef<'_>>> = files.iter().map(|f| class_defs(&f.code)).collect();
+    let (agent_classes, swml_classes) = derived_classes(files, &defs);
+    let mut services: Vec<Service> = Vec::new();
     let mut agents = Vec::new();
-    for file in files {
+    for (file, defs) in files.iter().zip(&defs) {
+        let lines = Lines::new(&file.code);
+        // `class X(AgentServer)` is a definition, not a call of X.
+        let definitions: std::collections::HashSet<usize> = defs.iter().map(|d| d.offset).collect();
         let mut file_has_server = false;
+        // One service per class and file: the first place stands for it.
+        let mut seen: BTreeSet<ServiceClass> = BTreeSet::new();
+        let mut first_agent: Option<(usize, String)> = None;
         for caps in CALL.captures_iter(&file.code) {
-            let Some(m) = caps.get(1) else { continue };
-            let name = m.as_str();
-            // `class X(AgentServer)` is a definition, not a call.
-            let line_start = file.code[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-            if file.code[line_start..m.start()]
-                .trim_start()
-                .starts_with("class ")
-            {
+            let Some(m) = caps.get(2) else { continue };
+            if definitions.contains(&m.start()) {
                 continue;
             }
-            let class = match sdk_class_of(file, name) {
+            let name = m.as_str();
+            let qualified = caps.get(1).is_some();
+            let sdk = sdk_class_of(file, name).or(if qualified { Some(name) } else { None });
+            let class = match sdk {
                 Some("AgentServer") => Some(ServiceClass::AgentServer),
                 Some("WebService") => Some(ServiceClass::WebService),
                 Some("SearchService") => Some(ServiceClass::SearchService),
                 Some("SWMLService") => Some(ServiceClass::SwmlService),
+                Some(agent) if AGENT_CLASSES.contains(&agent) => {
+                    if first_agent.is_none() {
+                        first_agent = Some((m.start(), format!("{name}(…)")));
+                    }
+                    None
+                }
                 _ if swml_classes.contains(name) => Some(ServiceClass::SwmlService),
                 _ => None,
             };
-            let qualified = file.code[line_start..m.end()].contains("signalwire");
-            let class = class.or(match name {
-                "AgentServer" if qualified => Some(ServiceClass::AgentServer),
-                "WebService" if qualified => Some(ServiceClass::WebService),
-                "SearchService" if qualified => Some(ServiceClass::SearchService),
-                _ => None,
-            });
-            if let Some(class) = class {
+            if let Some(class) = class
+                && seen.insert(class)
+            {
                 file_has_server |= class == ServiceClass::AgentServer;
                 services.push(Service {
                     class,
                     origin: Origin::Detected {
                         path: file.path.clone(),
-                        line: line_of(&file.code, m.start()),
+                        line: lines.line_of(m.start()),
                     },
                     evidence: Some(format!("{name}(…)")),
                 });
             }
         }
         // Agents: the repository's own classes built on AgentBase, or an SDK
-        // agent class instantiated directly.
-        for caps in CLASS_DEF.captures_iter(&file.code) {
-            let name = &caps[1];
-            if agent_classes.contains(name) {
-                let offset = caps.get(1).map_or(0, |m| m.start());
-                agents.push((
-                    file,
-                    line_of(&file.code, offset),
-                    format!("class {name}({})", caps[2].trim()),
-                    file_has_server,
-                ));
-            }
-        }
-        for caps in CALL.captures_iter(&file.code) {
-            let Some(m) = caps.get(1) else { continue };
-            if sdk_class_of(file, m.as_str()).is_some_and(|c| AGENT_CLASSES.contains(&c)) {
-                let line_start = file.code[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-                if file.code[line_start..m.start()]
-                    .trim_start()
-                    .starts_with("class ")
-                {
-                    continue;
-                }
-                agents.push((
-                    file,
-                    line_of(&file.code, m.start()),
-                    format!("{}(…)", m.as_str()),
-                    file_has_server,
-                ));
-            }
+        // agent class instantiated directly; the first stands for the file.
+        let defined_agent = defs
+            .iter()
+            .find(|d| agent_classes.contains(d.name))
+            .map(|d| {
+                (
+                    d.offset,
+                    format!("class {}({})", d.name, d.bases.join(", ")),
+                )
+            });
+        let agent = match (defined_agent, first_agent) {
+            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        if let Some((offset, evidence)) = agent {
+            agents.push((file, lines.line_of(offset), evidence, file_has_server));
         }
     }
     let any_server = services
         .iter()
         .any(|s| s.class == ServiceClass::AgentServer);
-    // One agent service per file: the first agent there stands for the file.
-    let mut seen_files = BTreeSet::new();
+    let runs = |file: &PyFile| (RUNS.is_match(&file.code), GET_APP.is_match(&file.code));
+    // Files that only define agents are services of their own only when no
+    // file runs one (a library of agents beside the script that serves them).
+    let any_agent_run = agents
+        .iter()
+        .any(|(file, _, _, has_server)| !has_server && (runs(file).0 || runs(file).1));
     for (file, line, evidence, file_has_server) in agents {
-        if !seen_files.insert(file.path.clone()) {
-            continue;
-        }
-        let served_here = RUNS.is_match(&file.code);
-        let app_here = GET_APP.is_match(&file.code);
+        let (served_here, app_here) = runs(file);
         // Under an AgentServer an agent is one of its routes; it is a
         // service of its own only where its file also runs it.
-        if file_has_server || (any_server && !served_here && !app_here) {
+        if file_has_server || ((any_server || any_agent_run) && !served_here && !app_here) {
             continue;
         }
         let origin = Origin::Detected {
@@ -443,6 +484,53 @@ mod tests {
                 (ServiceClass::SearchService, 7),
                 (ServiceClass::SwmlService, 8),
             ]
+        );
+    }
+
+    #[test]
+    fn many_calls_are_one_service_per_class_and_file() {
+        let src = format!(
+            "from signalwire_agents import AgentServer\n{}",
+            "AgentServer()\n".repeat(50_000)
+        );
+        assert_eq!(classes(&[("a.py", &src)]), [(ServiceClass::AgentServer, 2)]);
+    }
+
+    #[test]
+    fn a_chain_of_subclasses_across_files_is_followed_in_one_walk() {
+        // C999 derives from C998 ... from C0, which derives from AgentBase;
+        // the files are listed from the far end of the chain.
+        let mut sources = Vec::new();
+        for i in (1..1000).rev() {
+            sources.push((
+                format!("c{i}.py"),
+                format!("import signalwire\nclass C{i}(C{})(\n    pass\n", i - 1),
+            ));
+        }
+        sources.push((
+            "c0.py".to_string(),
+            "from signalwire import AgentBase\nclass C0(AgentBase):\n    pass\n".to_string(),
+        ));
+        sources.push((
+            "run.py".to_string(),
+            "import signalwire\nfrom c999 import C999\nclass Last(C999):\n    pass\nLast().serve()\n".to_string(),
+        ));
+        let refs: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        // Only the file that runs an agent is a service; the library of
+        // classes it builds on is not.
+        assert_eq!(
+            detect_in(&refs),
+            [Service {
+                class: ServiceClass::AgentBase,
+                origin: Origin::Detected {
+                    path: "run.py".into(),
+                    line: 3
+                },
+                evidence: Some("class Last(C999)".into()),
+            }]
         );
     }
 
