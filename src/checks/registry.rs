@@ -184,7 +184,7 @@ rules! {
         example: "SWML_ALLOWED_HOSTS=a.example.com,,b.example.com";
     "tls-disabled", Tls, "EEN", "HTTPS is off",
         why: "SignalWire sends webhooks with Basic credentials; over plain HTTP anyone on the path can read them and the call data.",
-        fix: "Set SWML_SSL_ENABLED=true with a certificate and key, or terminate TLS in a proxy and say so with SWML_PROXY_URL_BASE=https://...",
+        fix: "Set SWML_SSL_ENABLED=true with a certificate and key, or terminate TLS in a proxy and say so with SWML_PROXY_URL_BASE=https://... (or --tls-at-proxy): the finding is then a note. AgentServer reads TLS from the SWML_SSL_* environment variables only.",
         example: "export SWML_SSL_ENABLED=true SWML_SSL_CERT_PATH=/etc/ssl/agent.crt SWML_SSL_KEY_PATH=/etc/ssl/agent.key";
     "tls-path-missing", Tls, "EEE", "HTTPS is on but the certificate or key path is unset: the SDK serves plain HTTP",
         why: "The SDK logs an error and falls back to HTTP when either path is missing; the URLs it builds still say https.",
