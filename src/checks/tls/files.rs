@@ -130,9 +130,3 @@ pub(super) fn describe_cert(c: &X509Certificate, index: usize) -> String {
         format!("certificate #{} of the chain ({subject})", index + 1)
     }
 }
-
-/// The trailing self-issued certificate of a chain: clients use their own
-/// copy of a root, so its validity and signature do not matter.
-pub(super) fn is_trailing_root(certs: &[X509Certificate], index: usize) -> bool {
-    index > 0 && index + 1 == certs.len() && is_self_issued(&certs[index])
-}

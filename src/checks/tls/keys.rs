@@ -19,11 +19,14 @@ pub(super) const WEAK_SIGNATURES: [(&str, &str); 6] = [
     ("1.3.14.3.2.29", "SHA-1 with RSA (OIW)"),
 ];
 
+/// `loaded`: the certificate is in ssl_cert_path, which Python's ssl loads
+/// at start-up (not a chain served by some other server).
 pub(super) fn check_key_strength(
     cx: &mut CheckContext,
     c: &X509Certificate,
     which: &str,
     at: &Location,
+    loaded: bool,
 ) {
     let Ok(pk) = c.public_key().parsed() else {
         return;
@@ -36,14 +39,27 @@ pub(super) fn check_key_strength(
         PublicKey::DSA(_) => Some("DSA, which TLS clients no longer accept".to_string()),
         _ => None,
     };
-    if let Some(what) = weak {
-        cx.push(
-            Finding::new("cert-weak-key", format!("{which} has a weak key: {what}"))
-                .help("re-issue with RSA 2048+ or ECDSA P-256+")
-                .setting("ssl_cert_path")
-                .at(at.clone()),
-        );
+    let Some(what) = weak else { return };
+    // OpenSSL 3 at security level 2 (Python's own default, and Debian's and
+    // Ubuntu's) refuses keys under 112 bits of security when the chain is
+    // loaded: uvicorn exits (scripts/tls-matrix, rsa1024-leaf).
+    let too_small_to_load = loaded && matches!(&pk, PublicKey::RSA(rsa) if rsa.key_size() < 2048);
+    let consequence = if too_small_to_load {
+        "; Python's ssl on OpenSSL 3 (security level 2, the default of Debian and Ubuntu images) refuses it in load_cert_chain (EE_KEY_TOO_SMALL, CA_KEY_TOO_SMALL): the service will not start"
+    } else {
+        ""
+    };
+    let mut f = Finding::new(
+        "cert-weak-key",
+        format!("{which} has a weak key: {what}{consequence}"),
+    )
+    .help("re-issue with RSA 2048+ or ECDSA P-256+")
+    .setting("ssl_cert_path")
+    .at(at.clone());
+    if too_small_to_load {
+        f = f.blocks_start();
     }
+    cx.push(f);
 }
 
 /// A parsed private key, or why it could not be used.
@@ -159,15 +175,8 @@ pub(super) fn check_key_match(
     leaf: &CertificateDer,
     key: &KeyInfo,
 ) {
-    let Some(cert) = parsed(leaf) else { return };
-    let cert_spki = cert.public_key().raw;
-    let matches = match rustls::crypto::ring::sign::any_supported_type(&key.der) {
-        Ok(signing) => signing.public_key().map(|spki| spki.as_ref() == cert_spki),
-        // ring refuses RSA keys below 2048 bits: compare the moduli directly.
-        Err(_) => rsa_modulus_of_key(&key.der).map(|n| match cert.public_key().parsed() {
-            Ok(PublicKey::RSA(rsa)) => strip_zeros(rsa.modulus) == strip_zeros(&n),
-            _ => false,
-        }),
+    let Some(matches) = key_matches(leaf, key) else {
+        return;
     };
     match matches {
         Some(true) => {}
@@ -189,6 +198,23 @@ pub(super) fn check_key_match(
             .at(file_location(key_path)),
         ),
     }
+}
+
+/// Whether `key` is the private key of `cert`: None when the certificate
+/// cannot be read, Some(None) when the key type is not supported.
+pub(super) fn key_matches(cert: &CertificateDer, key: &KeyInfo) -> Option<Option<bool>> {
+    let cert = parsed(cert)?;
+    let cert_spki = cert.public_key().raw;
+    Some(
+        match rustls::crypto::ring::sign::any_supported_type(&key.der) {
+            Ok(signing) => signing.public_key().map(|spki| spki.as_ref() == cert_spki),
+            // ring refuses RSA keys below 2048 bits: compare the moduli directly.
+            Err(_) => rsa_modulus_of_key(&key.der).map(|n| match cert.public_key().parsed() {
+                Ok(PublicKey::RSA(rsa)) => strip_zeros(rsa.modulus) == strip_zeros(&n),
+                _ => false,
+            }),
+        },
+    )
 }
 
 pub(super) fn strip_zeros(b: &[u8]) -> &[u8] {

@@ -9,6 +9,7 @@ use files::{contains, parse_chain, read_tls_file};
 use keys::{check_key_match, check_key_permissions, parse_key};
 use path::check_chain;
 
+mod clients;
 mod files;
 mod keys;
 mod names;
@@ -27,7 +28,7 @@ pub const TLS_OFF_RULES: [&str; 3] = ["tls-disabled", "verify-mode-none", "verif
 
 /// The rules a certificate chain is judged by (`check_chain_at`), also on a
 /// served chain in `probe`.
-pub const CHAIN_RULES: [&str; 12] = [
+pub const CHAIN_RULES: [&str; 14] = [
     "cert-invalid",
     "cert-expired",
     "cert-not-yet-valid",
@@ -40,6 +41,8 @@ pub const CHAIN_RULES: [&str; 12] = [
     "cert-hostname-mismatch",
     "cert-hostname-internal",
     "cert-untrusted",
+    "cert-unneeded",
+    "cert-key-usage",
 ];
 
 pub fn check(cx: &mut CheckContext) {
@@ -123,9 +126,21 @@ pub fn check_material(
     let chain = cert.and_then(|b| parse_chain(cx, cert_path, b));
     let key = key.and_then(|b| parse_key(cx, key_path, b));
     if let Some(chain) = &chain {
-        check_chain(cx, cert_path, chain);
-        if let Some(key) = &key {
-            check_key_match(cx, cert_path, key_path, &chain[0], key);
+        // The key belongs to a later certificate: the leaf is not first.
+        let leaf_at = key
+            .as_ref()
+            .filter(|key| keys::key_matches(&chain[0], key) == Some(Some(false)))
+            .and_then(|key| {
+                (1..chain.len()).find(|&i| keys::key_matches(&chain[i], key) == Some(Some(true)))
+            });
+        match leaf_at {
+            Some(i) => path::check_leaf_not_first(cx, cert_path, chain, i),
+            None => {
+                check_chain(cx, cert_path, chain);
+                if let Some(key) = &key {
+                    check_key_match(cx, cert_path, key_path, &chain[0], key);
+                }
+            }
         }
     }
 }

@@ -3,8 +3,10 @@
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::GeneralName;
 
+use super::clients::{GO, RUSTLS, refusal};
+use super::files::is_self_issued;
 use crate::checks::CheckContext;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Severity};
 use crate::model::SettingId;
 use crate::resolve::source_location;
 
@@ -138,7 +140,33 @@ pub(super) fn check_hostnames(
                 .join(", "),
         };
         let internal = name.origin == "allowed_hosts" && is_internal_name(&host);
-        let mut f = if internal {
+        // OpenSSL, Java, Node and GnuTLS still fall back to the subject CN
+        // when there is no subjectAltName; Go and rustls do not
+        // (scripts/tls-matrix, cn-without-san and dev-recipe).
+        let cn_only = dns.is_empty()
+            && ips.is_empty()
+            && leaf
+                .subject()
+                .iter_common_name()
+                .filter_map(|cn| cn.as_str().ok())
+                .any(|cn| name_matches(cn, &host));
+        let mut f = if cn_only {
+            Finding::new(
+                "cert-hostname-mismatch",
+                format!(
+                    "the certificate names {host:?} (from {}) only in its subject CN and has no subjectAltName: {}",
+                    name.origin,
+                    refusal(&[GO, RUSTLS])
+                ),
+            )
+            .help(if is_self_issued(leaf) {
+                format!("make it again with a subjectAltName: {}", self_signed_recipe(&host))
+            } else {
+                format!("re-issue the certificate with subjectAltName DNS:{host}")
+            })
+            .refused_by(&[GO, RUSTLS])
+            .at_most(Severity::Warning)
+        } else if internal {
             Finding::new(
                 "cert-hostname-internal",
                 format!("the certificate does not cover {host:?} (from allowed_hosts), an internal name no public CA can certify; it lists {listed}"),
@@ -157,6 +185,18 @@ pub(super) fn check_hostnames(
         }
         cx.push(f);
     }
+}
+
+/// The SDK guide's `openssl req -x509` recipe with the two extensions that
+/// make every client accept the certificate for `host`.
+pub(super) fn self_signed_recipe(host: &str) -> String {
+    let san = match host.parse::<std::net::IpAddr>() {
+        Ok(_) => format!("IP:{host}"),
+        Err(_) => format!("DNS:{host}"),
+    };
+    format!(
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 365 -subj \"/CN={host}\" -addext \"subjectAltName={san}\" -addext \"basicConstraints=critical,CA:FALSE\""
+    )
 }
 
 pub(super) fn ip_text(bytes: &[u8]) -> Option<String> {

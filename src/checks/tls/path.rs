@@ -1,23 +1,90 @@
-//! The chain as a client builds it: validity, order, trust anchors.
+//! The chain as a client builds it: the path from the leaf to a trust
+//! anchor, the certificates off it, validity, order and trust.
 
-use rustls_pki_types::{CertificateDer, UnixTime};
+use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use std::time::Duration;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
-use super::files::{
-    date, describe_cert, file_location, is_ca, is_self_issued, is_trailing_root, parsed,
-};
+use super::clients::{GNUTLS, NODE, OPENSSL, PYTHON_311, refusal};
+use super::files::{date, describe_cert, file_location, is_ca, is_self_issued, parsed};
 use super::keys::{WEAK_SIGNATURES, check_key_strength};
-use super::names::{WantedName, check_hostnames, configured_names};
-use super::usage::check_server_usage;
+use super::names::{WantedName, check_hostnames, configured_names, self_signed_recipe};
+use super::usage::{OnPath, check_key_usage, check_server_usage, lacks_server_auth};
 use super::webpki_errors::push_webpki_error;
 use crate::checks::CheckContext;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Severity};
+
+/// How a chain is judged.
+#[derive(Clone, Copy)]
+pub(super) struct Judging {
+    /// Say whether clients trust it (`probe --insecure` does not).
+    pub trust: bool,
+    /// The chain is ssl_cert_path, which Python's ssl loads at start-up
+    /// (not a chain some running server presents).
+    pub loaded: bool,
+    /// The order of the file was already reported (the leaf not first).
+    pub order_reported: bool,
+}
 
 pub(super) fn check_chain(cx: &mut CheckContext, path: &str, chain: &[CertificateDer<'static>]) {
     let names = configured_names(cx);
-    check_chain_at(cx, &file_location(path), chain, names, true);
+    let judging = Judging {
+        trust: true,
+        loaded: true,
+        order_reported: false,
+    };
+    check_chain_at(cx, &file_location(path), chain, names, judging);
+}
+
+/// The leaf (the certificate of the key) is not first in ssl_cert_path:
+/// Python's ssl takes the first certificate as the server's, so
+/// load_cert_chain fails with KEY_VALUES_MISMATCH and uvicorn exits. One
+/// finding says so; the chain is then judged as it should have been
+/// ordered, so that the other findings are about the real leaf.
+pub(super) fn check_leaf_not_first(
+    cx: &mut CheckContext,
+    path: &str,
+    chain: &[CertificateDer<'static>],
+    leaf_at: usize,
+) {
+    let (Some(first), Some(leaf)) = (
+        chain.first().and_then(parsed),
+        chain.get(leaf_at).and_then(parsed),
+    ) else {
+        return;
+    };
+    cx.push(
+        Finding::new(
+            "cert-chain-order",
+            format!(
+                "the leaf must come first: the key belongs to certificate #{} ({}), but #1 is {}; Python's ssl takes the first certificate as the server's and load_cert_chain fails with KEY_VALUES_MISMATCH: the service will not start",
+                leaf_at + 1,
+                leaf.subject(),
+                first.subject()
+            ),
+        )
+        .help("put the leaf first, then each issuer: cat leaf.pem intermediate.pem > fullchain.pem (certbot's fullchain.pem is already in this order)")
+        .at_least(Severity::Error)
+        .blocks_start()
+        .setting("ssl_cert_path")
+        .at(file_location(path)),
+    );
+    let mut ordered = vec![chain[leaf_at].clone()];
+    ordered.extend(
+        chain
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != leaf_at)
+            .map(|(_, c)| c.clone()),
+    );
+    let names = configured_names(cx);
+    let judging = Judging {
+        trust: true,
+        loaded: true,
+        order_reported: true,
+    };
+    check_chain_at(cx, &file_location(path), &ordered, names, judging);
 }
 
 /// The certificate rules on a chain a server presented, for `probe`;
@@ -38,7 +105,135 @@ pub fn check_served_chain(
         setting: None,
         location: at.clone(),
     }];
-    check_chain_at(cx, &at, chain, names, judge_trust);
+    let judging = Judging {
+        trust: judge_trust,
+        loaded: false,
+        order_reported: false,
+    };
+    check_chain_at(cx, &at, chain, names, judging);
+}
+
+fn now_of(cx: &CheckContext) -> UnixTime {
+    UnixTime::since_unix_epoch(Duration::from_secs(cx.options.at.max(0) as u64))
+}
+
+fn out_of_validity(c: &X509Certificate, now: i64) -> bool {
+    now > c.validity().not_after.timestamp() || now < c.validity().not_before.timestamp()
+}
+
+/// The positions in the file of the path a client builds: the leaf, then
+/// each issuer. rustls-webpki's own path when it finds one (it tries every
+/// candidate issuer, as OpenSSL, Go, Java and Node do); otherwise the best
+/// path through the file: one that reaches an anchor, with the fewest
+/// broken certificates, using as much of the file as links.
+fn client_path(
+    chain: &[CertificateDer<'static>],
+    certs: &[X509Certificate],
+    anchors: &[TrustAnchor],
+    time: UnixTime,
+) -> Vec<usize> {
+    let algs = rustls::crypto::ring::default_provider()
+        .signature_verification_algorithms
+        .all;
+    if let Ok(ee) = webpki::EndEntityCert::try_from(&chain[0])
+        && let Ok(verified) = ee.verify_for_usage(
+            algs,
+            anchors,
+            &chain[1..],
+            time,
+            webpki::KeyUsage::server_auth(),
+            None,
+            None,
+        )
+    {
+        let mut path = vec![0];
+        for c in verified.intermediate_certificates() {
+            if let Some(i) = chain.iter().position(|d| d.as_ref() == c.der().as_ref()) {
+                path.push(i);
+            }
+        }
+        extend_with_file_issuers(certs, &mut path, time.as_secs() as i64);
+        return path;
+    }
+    best_path(certs, anchors, time.as_secs() as i64)
+}
+
+/// The anchor webpki ended at may also be in the file (the root, or an
+/// intermediate given to --ca-file as well): clients that need it take it
+/// from there, so it is on the path.
+fn extend_with_file_issuers(certs: &[X509Certificate], path: &mut Vec<usize>, now: i64) {
+    while let Some(&last) = path.last() {
+        if is_self_issued(&certs[last]) && path.len() > 1 {
+            return;
+        }
+        let candidates: Vec<usize> = (0..certs.len())
+            .filter(|j| !path.contains(j) && issued_by(&certs[last], &certs[*j]))
+            .collect();
+        let pick = candidates
+            .iter()
+            .copied()
+            .find(|&j| !out_of_validity(&certs[j], now))
+            .or(candidates.first().copied());
+        match pick {
+            Some(j) => path.push(j),
+            None => return,
+        }
+    }
+}
+
+/// A path's standing: anchored first, then fewer broken certificates, then
+/// longer (a client uses the intermediates it is given).
+fn score(
+    certs: &[X509Certificate],
+    path: &[usize],
+    anchors: &[TrustAnchor],
+    now: i64,
+) -> (bool, i64, usize) {
+    let last = path[path.len() - 1];
+    let anchored = reaches_anchor(std::slice::from_ref(&certs[last]), anchors);
+    let root_at_end = path.len() > 1 && is_self_issued(&certs[last]);
+    let judged = &path[..path.len() - usize::from(root_at_end)];
+    let broken = judged
+        .iter()
+        .enumerate()
+        .filter(|&(k, &i)| {
+            let c = &certs[i];
+            out_of_validity(c, now) || lacks_server_auth(c) || (k > 0 && !is_ca(c))
+        })
+        .count();
+    (anchored, -(broken as i64), path.len())
+}
+
+fn best_path(certs: &[X509Certificate], anchors: &[TrustAnchor], now: i64) -> Vec<usize> {
+    // A file has a handful of certificates; the bound keeps a hostile one
+    // (many certificates with one name) cheap.
+    const MAX_STEPS: usize = 512;
+    const MAX_DEPTH: usize = 10;
+    let mut best: Option<((bool, i64, usize), Vec<usize>)> = None;
+    let mut stack = vec![vec![0usize]];
+    let mut steps = 0;
+    while let Some(path) = stack.pop() {
+        steps += 1;
+        if steps > MAX_STEPS {
+            break;
+        }
+        let s = score(certs, &path, anchors, now);
+        if best.as_ref().is_none_or(|(b, _)| s > *b) {
+            best = Some((s, path.clone()));
+        }
+        let last = path[path.len() - 1];
+        if (is_self_issued(&certs[last]) && path.len() > 1) || path.len() >= MAX_DEPTH {
+            continue;
+        }
+        for j in (0..certs.len()).rev() {
+            if !path.contains(&j) && issued_by(&certs[last], &certs[j]) {
+                let mut next = path.clone();
+                next.push(j);
+                stack.push(next);
+            }
+        }
+    }
+    best.map_or_else(|| vec![0], |(_, p)| p)
 }
 
 pub(super) fn check_chain_at(
@@ -46,59 +241,257 @@ pub(super) fn check_chain_at(
     at: &Location,
     chain: &[CertificateDer<'static>],
     names: Vec<WantedName>,
-    judge_trust: bool,
+    judging: Judging,
 ) {
     let certs: Vec<X509Certificate> = chain.iter().filter_map(parsed).collect();
-    let Some(leaf) = certs.first() else { return };
+    if certs.len() != chain.len() || certs.is_empty() {
+        return;
+    }
+    let leaf = &certs[0];
     let first_finding = cx.findings.len();
     let at = at.clone();
-    for index in 0..certs.len() {
-        if !is_trailing_root(&certs, index) {
-            check_validity(cx, &certs[index], index, &at);
-        }
+    let anchors = anchors(cx);
+    let time = now_of(cx);
+    let path = client_path(chain, &certs, &anchors, time);
+    let last = &certs[path[path.len() - 1]];
+    let on = OnPath {
+        certs: path.iter().map(|&i| (i, &certs[i])).collect(),
+        root: path.len() > 1 && is_self_issued(last),
+    };
+    check_off_path(cx, &certs, &path, &at);
+    for &(index, c) in on.judged() {
+        check_validity(cx, c, index, &at);
     }
+    let host = names.first().map(|n| n.host.clone());
+    let pinned = pinned_by_ca_file(cx, leaf);
     if is_self_issued(leaf) {
-        cx.push(
-            Finding::new("cert-self-signed", "the leaf certificate is self-signed")
-                .help("SignalWire calls the service over the public internet: use a certificate from a public CA")
-                .setting("ssl_cert_path")
-                .at(at.clone()),
-        );
+        let mut f = Finding::new("cert-self-signed", "the leaf certificate is self-signed")
+            .setting("ssl_cert_path")
+            .at(at.clone());
+        f = if pinned {
+            f.help("clients trust it only when given it, as --ca-file gives it here; SignalWire's platform trusts the public web roots only")
+                .at_most(Severity::Note)
+        } else {
+            f.help(format!("SignalWire calls the service over the public internet: use a certificate from a public CA; for development, trust it on the client, made with: {}", self_signed_recipe(host.as_deref().unwrap_or("localhost"))))
+        };
+        cx.push(f);
     }
-    check_server_usage(cx, &certs, &at);
-    for (i, c) in certs.iter().enumerate() {
+    check_server_usage(cx, &on, host.as_deref(), &at);
+    let options = cx.options;
+    let anchor = ca_file_anchor_of(options, last);
+    check_key_usage(cx, &on, anchor.as_ref().map(|(_, c)| c), &at);
+    for &(i, c) in on.judged() {
         let which = describe_cert(c, i);
-        check_key_strength(cx, c, &which, &at);
-        if !is_trailing_root(&certs, i) {
-            let oid = c.signature_algorithm.algorithm.to_id_string();
-            if let Some((_, name)) = WEAK_SIGNATURES.iter().find(|(o, _)| *o == oid) {
-                cx.push(
-                    Finding::new(
-                        "cert-weak-signature",
-                        format!("{which} is signed with {name}"),
-                    )
-                    .help("re-issue it with SHA-256 or better")
-                    .setting("ssl_cert_path")
-                    .at(at.clone()),
-                );
+        check_key_strength(cx, c, &which, &at, judging.loaded);
+        let oid = c.signature_algorithm.algorithm.to_id_string();
+        if let Some((_, name)) = WEAK_SIGNATURES.iter().find(|(o, _)| *o == oid) {
+            // OpenSSL 3 at security level 2 refuses a SHA-1 (or weaker)
+            // signature on any certificate it loads except a self-signed
+            // one (CA_MD_TOO_WEAK, EE_MD_TOO_WEAK; tls-matrix sha1-intermediate).
+            let blocks = judging.loaded && !is_self_issued(c);
+            let consequence = if blocks {
+                "; Python's ssl on OpenSSL 3 (security level 2, the default of Debian and Ubuntu images) refuses it in load_cert_chain (CA_MD_TOO_WEAK, EE_MD_TOO_WEAK): the service will not start"
+            } else {
+                ""
+            };
+            let mut f = Finding::new(
+                "cert-weak-signature",
+                format!("{which} is signed with {name}{consequence}"),
+            )
+            .help("re-issue it with SHA-256 or better")
+            .setting("ssl_cert_path")
+            .at(at.clone());
+            if blocks {
+                f = f.blocks_start();
             }
+            cx.push(f);
         }
     }
-    check_order(cx, &certs, &at);
+    if !judging.order_reported {
+        check_order(cx, &certs, &path, judging, &at);
+    }
     let ee = webpki::EndEntityCert::try_from(&chain[0]);
     check_hostnames(cx, leaf, ee.as_ref().ok(), names);
+    if judging.trust {
+        check_incomplete(cx, &on, &anchors, &at);
+        if let Some((_, c)) = &anchor {
+            check_anchor_is_root(cx, c, &on, &at);
+        }
+    }
     match ee {
-        Ok(ee) if judge_trust => check_trust(cx, &ee, chain, &certs, &at, first_finding),
+        Ok(ee) if judging.trust => check_trust(cx, &ee, chain, &certs, &at, first_finding),
         Ok(_) => {}
         // webpki cannot even read the leaf: every client built on it
         // refuses the certificate, --insecure or not.
         Err(e) => {
             push_webpki_error(cx, &e, chain, &certs, &at, first_finding);
-            if judge_trust && !reaches_anchor(&certs, &anchors(cx)) {
+            if judging.trust && !reaches_anchor(&certs, &anchors) {
                 push_once(cx, first_finding, untrusted(NO_ANCHOR, &at));
             }
         }
     }
+}
+
+/// Whether the leaf itself is a --ca-file certificate (a pinned
+/// self-signed certificate).
+pub(super) fn pinned_by_ca_file(cx: &CheckContext, leaf: &X509Certificate) -> bool {
+    cx.options.ca_anchors.iter().any(|der| {
+        parsed(der).is_some_and(|c| {
+            c.subject().as_raw() == leaf.subject().as_raw()
+                && c.public_key().raw == leaf.public_key().raw
+        })
+    })
+}
+
+/// The --ca-file certificate that issued the last certificate of the path
+/// (none when the path ends at a root of the file, or the leaf is pinned).
+fn ca_file_anchor_of<'a>(
+    options: &'a crate::checks::CheckOptions,
+    last: &X509Certificate,
+) -> Option<(&'a CertificateDer<'static>, X509Certificate<'a>)> {
+    // A path that ends at a root in the file has its anchor on the path.
+    if is_self_issued(last) {
+        return None;
+    }
+    options
+        .ca_anchors
+        .iter()
+        .filter_map(|der| parsed(der).map(|c| (der, c)))
+        .find(|(_, c)| issued_by(last, c))
+}
+
+/// A --ca-file anchor that is an intermediate, not a root: Go, Java,
+/// GnuTLS, rustls, curl and Python 3.13 accept it as an anchor; the OpenSSL
+/// defaults (Python up to 3.12, the SDK itself) and Node need the root, so
+/// the server must send the intermediate (tls-matrix ca-file-intermediate).
+fn check_anchor_is_root(
+    cx: &mut CheckContext,
+    anchor: &X509Certificate,
+    on: &OnPath,
+    at: &Location,
+) {
+    if is_self_issued(anchor) || on.root {
+        return;
+    }
+    let refused = [OPENSSL, PYTHON_311, NODE];
+    cx.push(
+        Finding::new(
+            "cert-untrusted",
+            format!(
+                "the chain ends at the --ca-file certificate {}, an intermediate, not a root: {}",
+                anchor.subject(),
+                refusal(&refused)
+            ),
+        )
+        .help("clients trust roots: serve the intermediate after the leaf (the full chain file of your CA) and give --ca-file the root")
+        .refused_by(&refused)
+        .at_most(Severity::Warning)
+        .setting("ssl_cert_path")
+        .at(at.clone()),
+    );
+}
+
+/// The path stops below a certificate that is neither in the file nor an
+/// anchor: every client refuses it (certbot's cert.pem instead of
+/// fullchain.pem; tls-matrix incomplete-chain).
+fn check_incomplete(cx: &mut CheckContext, on: &OnPath, anchors: &[TrustAnchor], at: &Location) {
+    let Some(&(index, last)) = on.certs.last() else {
+        return;
+    };
+    if is_self_issued(last) || reaches_anchor(std::slice::from_ref(last), anchors) {
+        return;
+    }
+    let issuer = last.issuer().to_string();
+    let issuer = if issuer.is_empty() {
+        "an empty name".to_string()
+    } else {
+        issuer
+    };
+    cx.push(
+        Finding::new(
+            "cert-untrusted",
+            format!(
+                "clients refuse the chain: it stops at {}, whose issuer {issuer} is neither in the file nor a trusted root",
+                describe_cert(last, index)
+            ),
+        )
+        .help(format!("serve the full chain, the leaf then each intermediate up to the root (certbot: fullchain.pem, not cert.pem); if {issuer} is a private root you intend, pass it with --ca-file"))
+        .setting("ssl_cert_path")
+        .at(at.clone()),
+    );
+}
+
+/// The certificates of the file that no client uses: one finding naming
+/// them all. A note, or a warning when one is expired or unrelated to the
+/// path, since an old client may try it (Let's Encrypt's expired DST
+/// cross-sign); GnuTLS refuses an expired copy that comes before the
+/// current one (tls-matrix stale-expired-intermediate).
+fn check_off_path(cx: &mut CheckContext, certs: &[X509Certificate], path: &[usize], at: &Location) {
+    let now = cx.options.at;
+    let mut named = Vec::new();
+    let mut warn = false;
+    let mut gnutls = false;
+    for (i, c) in certs.iter().enumerate() {
+        if path.contains(&i) {
+            continue;
+        }
+        let same_name_later = path
+            .iter()
+            .any(|&p| p > i && certs[p].subject().as_raw() == c.subject().as_raw());
+        let related = path.iter().any(|&p| {
+            certs[p].issuer().as_raw() == c.subject().as_raw()
+                || certs[p].subject().as_raw() == c.subject().as_raw()
+        });
+        let why = if now > c.validity().not_after.timestamp() {
+            gnutls |= same_name_later;
+            format!("expired on {}", date(c.validity().not_after.timestamp()))
+        } else if now < c.validity().not_before.timestamp() {
+            gnutls |= same_name_later;
+            format!(
+                "not valid before {}",
+                date(c.validity().not_before.timestamp())
+            )
+        } else if !related {
+            "unrelated to the path".to_string()
+        } else {
+            "another issuer the path does not need".to_string()
+        };
+        warn |= out_of_validity(c, now) || !related;
+        let described = describe_cert(c, i);
+        let described = described.strip_suffix(')').unwrap_or(&described);
+        named.push(format!("{described}, {why})"));
+    }
+    if named.is_empty() {
+        return;
+    }
+    let (verb, pronoun) = if named.len() == 1 {
+        ("is", "it")
+    } else {
+        ("are", "them")
+    };
+    let mut message = format!(
+        "{} {verb} not on the path clients build: no client needs {pronoun}",
+        named.join(", ")
+    );
+    if gnutls {
+        message.push_str(&format!(
+            "; GnuTLS takes the first certificate with the issuer's name, this expired one: {}",
+            refusal(&[GNUTLS])
+        ));
+    }
+    let mut f = Finding::new("cert-unneeded", message)
+        .help(format!(
+            "drop {pronoun} from the file: old clients may try a certificate they are given"
+        ))
+        .setting("ssl_cert_path")
+        .at(at.clone());
+    if warn {
+        f = f.at_least(Severity::Warning);
+    }
+    if gnutls {
+        f = f.refused_by(&[GNUTLS]);
+    }
+    cx.push(f);
 }
 
 pub(super) fn check_validity(
@@ -172,38 +565,46 @@ pub(super) fn issued_by(child: &X509Certificate, issuer: &X509Certificate) -> bo
             })
 }
 
-pub(super) fn check_order(cx: &mut CheckContext, certs: &[X509Certificate], at: &Location) {
+/// The order of the file. Clients reorder the issuers, so an order that
+/// differs from the path is a note; a CA first and a server certificate
+/// later (the leaf not first) stops uvicorn when the key is the later
+/// one's (see `check_leaf_not_first`), and is an error in a loaded file.
+pub(super) fn check_order(
+    cx: &mut CheckContext,
+    certs: &[X509Certificate],
+    path: &[usize],
+    judging: Judging,
+    at: &Location,
+) {
     if certs.len() > 1 && is_ca(&certs[0]) && certs[1..].iter().any(|c| !is_ca(c)) {
+        let mut f = Finding::new(
+            "cert-chain-order",
+            "the first certificate is a CA but a later one is not: the leaf must come first",
+        )
+        .help("order the file leaf first, then each issuer")
+        .setting("ssl_cert_path")
+        .at(at.clone());
+        if judging.loaded {
+            f = f.at_least(Severity::Error);
+        }
+        cx.push(f);
+        return;
+    }
+    if let Some(k) = path.windows(2).position(|w| w[1] < w[0]) {
+        let (child, issuer) = (path[k], path[k + 1]);
         cx.push(
             Finding::new(
                 "cert-chain-order",
-                "the first certificate is a CA but a later one is not: the leaf must come first",
+                format!(
+                    "{} is issued by {}, which comes before it: clients reorder the issuers, but some servers and tools do not",
+                    describe_cert(&certs[child], child),
+                    describe_cert(&certs[issuer], issuer)
+                ),
             )
             .help("order the file leaf first, then each issuer")
             .setting("ssl_cert_path")
             .at(at.clone()),
         );
-        return;
-    }
-    for (i, pair) in certs.windows(2).enumerate() {
-        if !issued_by(&pair[0], &pair[1]) {
-            cx.push(
-                Finding::new(
-                    "cert-chain-order",
-                    format!(
-                        "{} is not issued by {} that follows it",
-                        describe_cert(&pair[0], i),
-                        describe_cert(&pair[1], i + 1)
-                    ),
-                )
-                .help(
-                    "order the file leaf first, then each issuer, and drop unrelated certificates",
-                )
-                .setting("ssl_cert_path")
-                .at(at.clone()),
-            );
-            return;
-        }
     }
 }
 
@@ -230,7 +631,7 @@ pub(super) fn check_trust(
     let algs = rustls::crypto::ring::default_provider()
         .signature_verification_algorithms
         .all;
-    let time = UnixTime::since_unix_epoch(Duration::from_secs(cx.options.at.max(0) as u64));
+    let time = now_of(cx);
     let result = ee.verify_for_usage(
         algs,
         &anchors,
