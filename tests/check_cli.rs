@@ -393,8 +393,10 @@ fn chain_order_and_trust() {
     write_private(&s.sb, "tls/key.pem", &key);
     s.sb.file("tls/fullchain.pem", format!("{}{leaf}", inter.pem));
     assert_fires(&s.sb, "cert-chain-order", &[]);
+    // An unrelated certificate is off the path, not an order problem (issue 16).
     s.sb.file("tls/fullchain.pem", format!("{leaf}{}", ca2.pem));
-    assert_fires(&s.sb, "cert-chain-order", &[]);
+    assert_fires(&s.sb, "cert-unneeded", &[]);
+    assert_quiet(&s.sb, "cert-chain-order", &[]);
     s.sb.file("tls/fullchain.pem", format!("{leaf}{}", inter.pem));
     assert_quiet(&s.sb, "cert-chain-order", &[]);
     assert_quiet(&s.sb, "cert-untrusted", &[]);
@@ -404,6 +406,63 @@ fn chain_order_and_trust() {
             .contains(&"cert-untrusted".to_string()),
         "without --ca-file the private CA is untrusted"
     );
+}
+
+/// The intermediate first (issue 16, item 4): uvicorn cannot start, and
+/// that is the one finding; the chain is judged as if ordered.
+#[test]
+fn intermediate_first_is_one_error_that_the_service_will_not_start() {
+    let s = prod();
+    let inter = s.ca.intermediate("Test Intermediate CA");
+    let (leaf, key) = inter.sign(&CertSpec::leaf(&[DOMAIN]), KeyKind::EcP256Pkcs8);
+    write_private(&s.sb, "tls/key.pem", &key);
+    s.sb.file("tls/fullchain.pem", format!("{}{leaf}", inter.pem));
+    let out =
+        s.sb.run(&["check", "--format", "json", "--ca-file", "tls/ca.pem"]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    let j = out.json();
+    let findings = j["findings"].as_array().unwrap();
+    let tls: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| {
+            let r = f["rule"].as_str().unwrap();
+            r.starts_with("cert-") || r.starts_with("key-")
+        })
+        .collect();
+    assert_eq!(tls.len(), 1, "{tls:#?}");
+    assert_eq!(tls[0]["rule"], "cert-chain-order");
+    assert_eq!(tls[0]["severity"], "error");
+    assert_eq!(tls[0]["blocks_start"], true);
+    let message = tls[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("the leaf must come first") && message.contains("KEY_VALUES_MISMATCH"),
+        "{message}"
+    );
+}
+
+/// Issuers out of order with the leaf first: clients reorder, so a note.
+#[test]
+fn issuers_out_of_order_are_a_note() {
+    let s = prod();
+    let inter = s.ca.intermediate("Test Intermediate CA");
+    let (leaf, key) = inter.sign(&CertSpec::leaf(&[DOMAIN]), KeyKind::EcP256Pkcs8);
+    write_private(&s.sb, "tls/key.pem", &key);
+    s.sb.file(
+        "tls/fullchain.pem",
+        format!("{leaf}{}{}", s.ca.pem, inter.pem),
+    );
+    let out =
+        s.sb.run(&["check", "--format", "json", "--ca-file", "tls/ca.pem"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let j = out.json();
+    let order: Vec<&serde_json::Value> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "cert-chain-order")
+        .collect();
+    assert_eq!(order.len(), 1, "{j:#}");
+    assert_eq!(order[0]["severity"], "note");
 }
 
 #[test]

@@ -7,7 +7,6 @@ pub mod hosts;
 pub mod hsts;
 pub mod limits;
 pub mod registry;
-pub mod service_tls;
 pub mod tls;
 
 use rustls_pki_types::CertificateDer;

@@ -226,9 +226,9 @@ rules! {
         why: "Anyone who can read the key can impersonate the service: this includes a key bundled into a certificate file that others may read. Anyone who can write its directory (writable by others, not sticky) can swap the key.",
         fix: "chmod 600 the key file (and own it by the service's user); keep keys out of the certificate file, or make that file 600 too; chmod o-w the directory.",
         example: "-rw-r--r-- agent.key";
-    "cert-self-signed", Tls, "WN-", "the leaf certificate is self-signed",
-        why: "SignalWire's platform calls the service over the public internet and does not trust self-signed certificates.",
-        fix: "Use a certificate from a public CA (for example Let's Encrypt) in production.",
+    "cert-self-signed", Tls, "EN-", "the leaf certificate is self-signed",
+        why: "SignalWire's platform calls the service over the public internet and does not trust self-signed certificates. When --ca-file holds the certificate itself (a client that pins it), it is a note.",
+        fix: "Use a certificate from a public CA (for example Let's Encrypt) in production. For development, make it so every client accepts it when trusted: `openssl req -x509 ... -addext \"subjectAltName=DNS:localhost\" -addext \"basicConstraints=critical,CA:FALSE\"` (the help gives the whole command).",
         example: "openssl req -x509 ... as the production certificate";
     "cert-hostname-mismatch", Tls, "EWN", "the certificate does not cover `domain` or an allowed host",
         why: "Clients reject the certificate for a name it does not list; a wildcard covers exactly one label. rustls-webpki decides whether a name is covered.",
@@ -246,18 +246,26 @@ rules! {
         why: "These signatures can be forged and are refused by current clients. A signature that cannot be checked for its algorithm is reported here, never as a chain-order problem.",
         fix: "Re-issue with a SHA-256 (or better) signature.",
         example: "sha1WithRSAEncryption";
-    "cert-chain-order", Tls, "WWN", "the chain is out of order or does not link",
-        why: "The leaf must come first and each certificate must be issued by the next, or clients fail to build the chain.",
+    "cert-chain-order", Tls, "NNN", "the leaf is not first in the file, or the issuers are out of order",
+        why: "Clients reorder the issuers they are sent (scripts/tls-matrix), so an issuer out of place is a note. The leaf must come first: Python's ssl takes the first certificate as the server's, so with the intermediate first load_cert_chain fails with KEY_VALUES_MISMATCH and the service does not start; that case is one error (and the chain is judged as if ordered). Certificates that are not on the path are `cert-unneeded`.",
         fix: "Put the leaf first, then the intermediates in order (the full chain file of your CA).",
         example: "intermediate before leaf in fullchain.pem";
-    "cert-not-for-server", Tls, "EEW", "the leaf is a CA certificate, or the extended key usage of the leaf or an intermediate lacks serverAuth",
-        why: "Clients refuse a server certificate that is not issued for server authentication, and an intermediate whose extended key usage omits serverAuth (anyExtendedKeyUsage does not count) limits every certificate below it.",
+    "cert-not-for-server", Tls, "EEW", "the leaf is a CA certificate, or the extended key usage of the leaf or an intermediate on the path lacks serverAuth",
+        why: "Clients refuse a server certificate that is not issued for server authentication, and an intermediate on the path whose extended key usage omits serverAuth (anyExtendedKeyUsage does not count) limits every certificate below it. A CA:TRUE leaf (what `openssl req -x509` makes with OpenSSL 3's defaults) is refused by rustls only, so it is at most a warning that names the client.",
         fix: "Use a server (leaf) certificate with extendedKeyUsage serverAuth.",
         example: "the CA certificate given as ssl_cert_path";
-    "cert-untrusted", Tls, "WN-", "clients refuse the chain: no public web root or --ca-file anchor, or a path rule broken",
-        why: "SignalWire calls the service over the public internet and trusts the public web roots only. The message gives the reason rustls-webpki refuses the path: an unknown issuer, a bad signature, a non-CA issuer, a pathLen or name constraint exceeded.",
-        fix: "Serve the full chain of a public CA, or pass your private CA with --ca-file where that is intended.",
+    "cert-untrusted", Tls, "EN-", "clients refuse the chain: incomplete, no public web root or --ca-file anchor, or a path rule broken",
+        why: "SignalWire calls the service over the public internet and trusts the public web roots only. An incomplete chain (certbot's cert.pem instead of fullchain.pem) is refused by every client; the message names the missing issuer. Otherwise it gives the reason rustls-webpki refuses the path: an unknown issuer, a bad signature, a non-CA issuer, a pathLen or name constraint exceeded. A --ca-file that holds an intermediate rather than a root is a warning: OpenSSL's defaults (Python up to 3.12) and Node trust roots only, so the server must send the intermediate.",
+        fix: "Serve the full chain of a public CA (leaf, then each intermediate), or pass your private root with --ca-file where that is intended.",
         example: "a certificate from an internal CA";
+    "cert-unneeded", Tls, "NNN", "a certificate of the file is not on the path clients build",
+        why: "Clients build a path from the leaf to a trusted root and ignore the rest, so an expired cross-sign, a stale copy of the intermediate or an unrelated certificate does not make them refuse the chain (scripts/tls-matrix). It is a warning when it is expired or unrelated: old clients may still try it (Let's Encrypt's expired DST cross-sign), and GnuTLS takes an expired copy that comes before the current one.",
+        fix: "Drop it from the certificate file.",
+        example: "fullchain.pem with last year's intermediate still appended";
+    "cert-key-usage", Tls, "WWN", "a keyUsage some clients refuse: a CA without one, a leaf without digitalSignature",
+        why: "Python 3.13's default context verifies strictly (VERIFY_X509_STRICT) and refuses a CA certificate without keyUsage, as the usual `openssl req -x509` CA tutorial makes it. Java and GnuTLS refuse a leaf whose keyUsage lacks digitalSignature (TLS 1.3 and ECDHE sign with the key). The message names the clients that refuse.",
+        fix: "Re-issue the CA with keyUsage = critical, keyCertSign, cRLSign; the leaf with keyUsage = critical, digitalSignature (plus keyEncipherment for RSA).",
+        example: "a private root made with openssl req -x509 -subj /CN=My CA";
     "domain-unset", Tls, "WN-", "HTTPS is on but `domain` is unset",
         why: "The SDK then builds its callback URLs from the request's Host header, which a client controls.",
         fix: "Set SWML_DOMAIN (or security.domain) to the public host name.",

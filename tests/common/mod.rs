@@ -1,6 +1,7 @@
 //! Helpers for driving the real binary in a scratch working directory.
 #![allow(dead_code)]
 
+pub mod matrix;
 pub mod pki;
 pub mod server;
 
