@@ -393,3 +393,81 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// The class judged is in every format, where each format carries such
+/// things.
+#[test]
+fn the_service_is_shown_in_every_format() {
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/services/agent-server");
+    let sandbox = Sandbox::new();
+    copy_dir(&root, &sandbox.work);
+    let described = "AgentServer, main.py:6";
+    let run = |format: &str| sandbox.run(&["check", "--format", format]).stdout;
+    assert!(run("human").starts_with(&format!("service: {described}\n")));
+    assert!(run("short").ends_with(&format!("service: {described}\n")));
+    assert!(
+        run("github").ends_with(&format!("::notice title=swml-sec service::{described}\n")),
+        "{}",
+        run("github")
+    );
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["properties"]["services"][0]["class"],
+        "AgentServer"
+    );
+    assert_eq!(sarif["runs"][0]["properties"]["services"][0]["line"], 6);
+    let junit = run("junit");
+    let doc = roxmltree::Document::parse(&junit).unwrap();
+    let properties: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("property") && n.attribute("name") == Some("service"))
+        .filter_map(|n| n.attribute("value"))
+        .collect();
+    assert!(!properties.is_empty());
+    assert!(properties.iter().all(|v| *v == described), "{properties:?}");
+}
+
+/// Detection reads only small regular files, follows no links and never
+/// hangs: FIFOs, unreadable files, huge files, link loops and invalid UTF-8
+/// are passed over.
+#[test]
+fn detection_passes_over_hostile_trees() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::new();
+    common::mkfifo(&sandbox.path("pipe.py"));
+    let locked = sandbox.file(
+        "locked.py",
+        "from signalwire_agents import AgentServer\nAgentServer()\n",
+    );
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let huge = format!(
+        "from signalwire_agents import AgentServer\nAgentServer()\n{}",
+        "#".repeat(2 * 1024 * 1024)
+    );
+    sandbox.file("huge.py", huge);
+    std::os::unix::fs::symlink(&sandbox.work, sandbox.path("loop")).unwrap();
+    sandbox.file(
+        "latin1.py",
+        b"from signalwire_agents.web import WebService\n# caf\xe9\nWebService().start()\n",
+    );
+    let out = sandbox.run(&["check", "--format", "json"]);
+    assert!(matches!(out.code, Some(0 | 1)), "{}", out.stderr);
+    let classes: Vec<String> = out.json()["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["class"].as_str().unwrap().to_string())
+        .collect();
+    // root can read the 0o000 file; as another user it is passed over.
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let expected: Vec<&str> = if root {
+        vec!["WebService", "AgentServer"]
+    } else {
+        vec!["WebService"]
+    };
+    assert_eq!(classes, expected);
+}

@@ -101,11 +101,8 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
         ],
     );
     let services_json: Vec<serde_json::Value> = view.services.iter().map(|s| s.to_json()).collect();
-    let services_text: Vec<String> = view
-        .services
-        .iter()
-        .map(|s| format!("service: {}", s.describe()))
-        .collect();
+    let described: Vec<String> = view.services.iter().map(|s| s.describe()).collect();
+    let services_text: Vec<String> = described.iter().map(|d| format!("service: {d}")).collect();
     let document = match view.format {
         CheckFormat::Json => Document::JsonText(crate::report::check_out::render_json(
             &findings,
@@ -128,13 +125,12 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
         // judged is a notice of its own, after the findings.
         CheckFormat::Github => Document::Text(
             crate::report::github::render(&findings, &locator)
-                + &view
-                    .services
+                + &described
                     .iter()
-                    .map(|s| {
+                    .map(|d| {
                         format!(
                             "::notice title=swml-sec service::{}\n",
-                            crate::report::github::escape_data(&s.describe())
+                            crate::report::github::escape_data(d)
                         )
                     })
                     .collect::<String>(),
@@ -159,7 +155,7 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
                 scope,
                 judging.fail_on,
                 &locator,
-                &services_text,
+                &described,
             ))
         }
         CheckFormat::Human => Document::Text(
