@@ -161,8 +161,8 @@ fn the_model_predicts_what_each_real_service_did() {
     assert!(compared >= 40, "only {compared} cases compared");
 }
 
-/// `check` with each case's settings, judged as the case's class, says
-/// what the real service did: an error for plain HTTP where TLS was meant,
+/// `check` with each case's settings, run beside the Python file of the
+/// case's class (which it detects), says what the real service did: an error for plain HTTP where TLS was meant,
 /// host advice only where the Host was served, CORS and HSTS verdicts only
 /// where the service acted on the settings.
 #[test]
@@ -184,19 +184,19 @@ fn check_agrees_with_what_each_real_service_did() {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .chain([("SWML_BASIC_AUTH_PASSWORD", "kT9-mW2pL4-Zq8vX7-rB3nJ6")])
             .collect();
-        let out = m.sandbox.run_with(
-            &env,
-            &[
-                "check",
-                "--format",
-                "json",
-                "--service-class",
-                class.flag_value(),
-                "--sdk",
-                sdk.as_str(),
-            ],
-        );
+        // The service's own Python file beside the config: `check` finds
+        // the class itself.
+        copy_dir(&fixture_of(class), &m.sandbox.work);
+        let out = m
+            .sandbox
+            .run_with(&env, &["check", "--format", "json", "--sdk", sdk.as_str()]);
         let doc = out.json();
+        assert_eq!(
+            doc["services"][0]["class"],
+            class.name(),
+            "detected class: {}",
+            out.stdout
+        );
         let what = format!("{} {} {name}: {}", case["sdk"], case["class"], out.stdout);
         let findings = doc["findings"].as_array().unwrap();
         let has = |rule: &str| findings.iter().any(|f| f["rule"] == rule);
@@ -379,6 +379,21 @@ fn docs_services_md_is_current() {
         committed, out.stdout,
         "docs/services.md is stale: run `swml-sec services > docs/services.md`"
     );
+}
+
+/// The fixture repository whose Python file runs `class`.
+fn fixture_of(class: ServiceClass) -> std::path::PathBuf {
+    let dir = match class {
+        ServiceClass::AgentBase => "agent-base",
+        ServiceClass::AgentBaseApp => "get-app",
+        ServiceClass::AgentServer => "agent-server",
+        ServiceClass::SwmlService => "swml-service",
+        ServiceClass::WebService => "web-service",
+        ServiceClass::SearchService => unreachable!("not observed"),
+    };
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/services")
+        .join(dir)
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

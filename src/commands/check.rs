@@ -55,15 +55,17 @@ pub fn services_to_judge(flag: Option<ServiceClass>) -> Vec<Service> {
         }];
     }
     let root = std::env::current_dir().unwrap_or_default();
-    let found = crate::service::detect::detect(&root).services;
-    if found.is_empty() {
+    let found = crate::service::detect::detect(&root);
+    if found.services.is_empty() {
         vec![Service {
             class: ServiceClass::AgentBase,
-            origin: Origin::Assumed,
+            origin: Origin::Assumed {
+                walk_stopped: found.truncated,
+            },
             evidence: None,
         }]
     } else {
-        found
+        found.services
     }
 }
 
@@ -150,7 +152,9 @@ pub fn check_in_memory(
     let output = Output::new(Redactor::new(secrets_of_run(&res, env, [])), false, false);
     let services = [Service {
         class: ServiceClass::AgentBase,
-        origin: Origin::Assumed,
+        origin: Origin::Assumed {
+            walk_stopped: false,
+        },
         evidence: None,
     }];
     let view = super::report::ReportView {

@@ -17,8 +17,11 @@ use super::{Origin, Service, ServiceClass};
 
 /// Python files larger than this are generated, not services.
 const FILE_CAP: u64 = 1024 * 1024;
-/// At most this many Python files are read: the walk stops there and says so.
+/// At most this many Python files are read, and this many entries walked
+/// (`check` run from `/` or a home directory): the walk stops there and
+/// says so.
 const FILES_CAP: usize = 20_000;
+const ENTRIES_CAP: usize = 200_000;
 
 /// The SDK's own classes built on AgentBase (prefabs and the Bedrock agent).
 const AGENT_CLASSES: &[&str] = &[
@@ -37,7 +40,7 @@ pub struct Detection {
     pub services: Vec<Service>,
     /// Python files read.
     pub files_read: usize,
-    /// The walk stopped at FILES_CAP.
+    /// The walk stopped at FILES_CAP or ENTRIES_CAP.
     pub truncated: bool,
 }
 
@@ -88,7 +91,11 @@ pub fn detect(root: &Path) -> Detection {
                 ) || entry.path().join("pyvenv.cfg").exists()))
         })
         .build();
-    for entry in walker.flatten() {
+    for (visited, entry) in walker.flatten().enumerate() {
+        if visited >= ENTRIES_CAP {
+            detection.truncated = true;
+            break;
+        }
         let path = entry.path();
         if !entry.file_type().is_some_and(|t| t.is_file())
             || path.extension().is_none_or(|e| e != "py")

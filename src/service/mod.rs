@@ -293,8 +293,9 @@ pub enum Origin {
     Detected { path: String, line: usize },
     /// `--service-class`.
     Flag,
-    /// Nothing was found: the SDK's main use is assumed.
-    Assumed,
+    /// Nothing was found: the SDK's main use is assumed. `walk_stopped`:
+    /// the directory was too large to read whole.
+    Assumed { walk_stopped: bool },
 }
 
 /// One service that `check` judges.
@@ -313,8 +314,14 @@ impl Service {
         match &self.origin {
             Origin::Detected { path, line } => format!("{}, {path}:{line}", self.class.name()),
             Origin::Flag => format!("{} (--service-class)", self.class.name()),
-            Origin::Assumed => format!(
+            Origin::Assumed {
+                walk_stopped: false,
+            } => format!(
                 "{} (assumed: no SDK service class found in the repository's Python files; choose one with --service-class)",
+                self.class.name()
+            ),
+            Origin::Assumed { walk_stopped: true } => format!(
+                "{} (assumed: the working directory is too large to search for Python files; run check in the repository, or choose with --service-class)",
                 self.class.name()
             ),
         }
@@ -332,7 +339,7 @@ impl Service {
                 v["line"] = (*line).into();
             }
             Origin::Flag => v["origin"] = "flag".into(),
-            Origin::Assumed => v["origin"] = "assumed".into(),
+            Origin::Assumed { .. } => v["origin"] = "assumed".into(),
         }
         if let Some(e) = &self.evidence {
             v["evidence"] = e.as_str().into();
