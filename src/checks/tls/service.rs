@@ -45,22 +45,23 @@ pub fn tls_disabled(cx: &CheckContext, source: &Source) -> Finding {
         .map(str::trim)
         .filter(|u| u.len() > 8 && u[..8].eq_ignore_ascii_case("https://"));
     let class = cx.service().class.name();
-    if let Some(base) = https_base {
+    let at_proxy = match https_base {
+        Some(base) => Some((
+            format!("SWML_PROXY_URL_BASE is {base}"),
+            "keep the hop from the proxy to the service on a private network, and have the proxy redirect http:// to https://",
+        )),
+        None if cx.options.tls_at_proxy => Some((
+            "--tls-at-proxy says".to_string(),
+            "set SWML_PROXY_URL_BASE to the public https:// URL so the SDK builds webhook URLs with it, keep the proxy-to-service hop private, and redirect http:// to https:// at the proxy",
+        )),
+        None => None,
+    };
+    if let Some((why, help)) = at_proxy {
         return Finding::new(
             "tls-disabled",
-            format!("{class} serves plain HTTP; SWML_PROXY_URL_BASE is {base}, so TLS ends at the proxy in front of it"),
+            format!("{class} serves plain HTTP; {why}, so TLS ends at the proxy or ingress in front of it"),
         )
-        .help("keep the hop from the proxy to the service on a private network, and have the proxy redirect http:// to https://")
-        .setting("ssl_enabled")
-        .at(source_location(source))
-        .at_most(Severity::Note);
-    }
-    if cx.options.tls_at_proxy {
-        return Finding::new(
-            "tls-disabled",
-            format!("{class} serves plain HTTP; --tls-at-proxy says TLS ends at a proxy or ingress in front of it"),
-        )
-        .help("set SWML_PROXY_URL_BASE to the public https:// URL so the SDK builds webhook URLs with it, keep the proxy-to-service hop private, and redirect http:// to https:// at the proxy")
+        .help(help)
         .setting("ssl_enabled")
         .at(source_location(source))
         .at_most(Severity::Note);
