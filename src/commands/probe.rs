@@ -24,6 +24,8 @@ pub(crate) fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Resu
     judging.options.sdk = args.input.sdk;
     let target = crate::probe::http::Target::parse(&args.url).map_err(UsageError::Other)?;
     let (env, res) = resolve_inputs(&args.input)?;
+    judging.options.env_settings =
+        Some(crate::resolve::resolve_env_only(&env, args.input.sdk).settings);
     let password = match &args.password_env {
         Some(var) => Some(std::env::var(var).map_err(|_| {
             UsageError::Other(format!(

@@ -240,8 +240,8 @@ pub fn probe(res: &Resolution, options: &CheckOptions, opts: &ProbeOptions) -> P
 fn run(p: &mut Prober) {
     let target = &p.opts.target;
     let authority = target.authority();
-    let settings = &p.res.settings;
-    let ssl_configured = settings.value(SettingId::SslEnabled).as_bool();
+    // HTTPS as the class that runs reads it (AgentServer: the environment).
+    let ssl_configured = p.cx.tls_settings().value(SettingId::SslEnabled).as_bool();
     let (first, tls) = match p.get(
         target.scheme,
         &authority,
