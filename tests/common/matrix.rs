@@ -128,6 +128,11 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
+/// The dev recipe's certificate and key (CA:TRUE, CN=localhost, no SAN).
+pub fn dev_recipe() -> (String, String) {
+    (openssl_self_signed(&[]), fixture("keys/matrix/leaf.pem"))
+}
+
 /// The SDK guide's dev recipe: `openssl req -x509` with OpenSSL 3's default
 /// configuration (CA:TRUE, no subjectAltName), with `extra` arguments.
 fn openssl_self_signed(extra: &[&str]) -> String {
