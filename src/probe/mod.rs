@@ -431,7 +431,7 @@ fn check_served_certificate(p: &mut Prober, tls: &http::TlsInfo) {
         }
         if !explained {
             let message = format!(
-                "a verifying client (SignalWire's included) refuses the certificate of {}: {}{consequence}",
+                "the probe's verifier (rustls with rustls-webpki) refuses the certificate of {}: {}{consequence}",
                 p.opts.target.host,
                 p.shown(reason)
             );

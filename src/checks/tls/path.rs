@@ -130,6 +130,7 @@ fn client_path(
     chain: &[CertificateDer<'static>],
     certs: &[X509Certificate],
     anchors: &[TrustAnchor],
+    ca_file: &[CertificateDer<'static>],
     time: UnixTime,
 ) -> Vec<usize> {
     let algs = rustls::crypto::ring::default_provider()
@@ -152,7 +153,7 @@ fn client_path(
                 path.push(i);
             }
         }
-        extend_with_file_issuers(certs, &mut path, time.as_secs() as i64);
+        extend_with_file_issuers(certs, chain, ca_file, &mut path);
         return path;
     }
     best_path(certs, anchors, time.as_secs() as i64)
@@ -160,21 +161,25 @@ fn client_path(
 
 /// The anchor webpki ended at may also be in the file (the root, or an
 /// intermediate given to --ca-file as well): clients that need it take it
-/// from there, so it is on the path.
-fn extend_with_file_issuers(certs: &[X509Certificate], path: &mut Vec<usize>, now: i64) {
+/// from there, so it is on the path. Another certificate with the anchor's
+/// name (an expired cross-sign, "the chain of pain") is not.
+fn extend_with_file_issuers(
+    certs: &[X509Certificate],
+    chain: &[CertificateDer<'static>],
+    ca_file: &[CertificateDer<'static>],
+    path: &mut Vec<usize>,
+) {
     while let Some(&last) = path.last() {
         if is_self_issued(&certs[last]) && path.len() > 1 {
             return;
         }
-        let candidates: Vec<usize> = (0..certs.len())
-            .filter(|j| !path.contains(j) && issued_by(&certs[last], &certs[*j]))
-            .collect();
-        let pick = candidates
-            .iter()
-            .copied()
-            .find(|&j| !out_of_validity(&certs[j], now))
-            .or(candidates.first().copied());
-        match pick {
+        let next = (0..certs.len()).find(|&j| {
+            !path.contains(&j)
+                && issued_by(&certs[last], &certs[j])
+                && (is_self_issued(&certs[j])
+                    || ca_file.iter().any(|a| a.as_ref() == chain[j].as_ref()))
+        });
+        match next {
             Some(j) => path.push(j),
             None => return,
         }
@@ -252,7 +257,7 @@ pub(super) fn check_chain_at(
     let at = at.clone();
     let anchors = anchors(cx);
     let time = now_of(cx);
-    let path = client_path(chain, &certs, &anchors, time);
+    let path = client_path(chain, &certs, &anchors, &cx.options.ca_anchors, time);
     let last = &certs[path[path.len() - 1]];
     let on = OnPath {
         certs: path.iter().map(|&i| (i, &certs[i])).collect(),
