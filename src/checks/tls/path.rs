@@ -133,6 +133,7 @@ fn client_path(
     ca_file: &[CertificateDer<'static>],
     time: UnixTime,
 ) -> Vec<usize> {
+    let issuers = issuers_in_file(certs);
     let algs = rustls::crypto::ring::default_provider()
         .signature_verification_algorithms
         .all;
@@ -153,10 +154,10 @@ fn client_path(
                 path.push(i);
             }
         }
-        extend_with_file_issuers(certs, chain, ca_file, &mut path);
+        extend_with_file_issuers(certs, &issuers, chain, ca_file, &mut path);
         return path;
     }
-    best_path(certs, anchors, time.as_secs() as i64)
+    best_path(certs, &issuers, anchors, time.as_secs() as i64)
 }
 
 /// The anchor webpki ended at may also be in the file (the root, or an
@@ -165,6 +166,7 @@ fn client_path(
 /// name (an expired cross-sign, "the chain of pain") is not.
 fn extend_with_file_issuers(
     certs: &[X509Certificate],
+    issuers: &[Vec<usize>],
     chain: &[CertificateDer<'static>],
     ca_file: &[CertificateDer<'static>],
     path: &mut Vec<usize>,
@@ -173,9 +175,8 @@ fn extend_with_file_issuers(
         if is_self_issued(&certs[last]) && path.len() > 1 {
             return;
         }
-        let next = (0..certs.len()).find(|&j| {
+        let next = issuers[last].iter().copied().find(|&j| {
             !path.contains(&j)
-                && issued_by(&certs[last], &certs[j])
                 && (is_self_issued(&certs[j])
                     || ca_file.iter().any(|a| a.as_ref() == chain[j].as_ref()))
         });
@@ -209,7 +210,42 @@ fn score(
     (anchored, -(broken as i64), path.len())
 }
 
-fn best_path(certs: &[X509Certificate], anchors: &[TrustAnchor], now: i64) -> Vec<usize> {
+/// For each certificate, the certificates of the file that issued it. Names
+/// are compared first, and at most MAX_TRIES signatures are checked and
+/// MAX_ISSUERS issuers kept per certificate, so that a hostile file of many
+/// certificates with one name stays cheap.
+fn issuers_in_file(certs: &[X509Certificate]) -> Vec<Vec<usize>> {
+    const MAX_TRIES: usize = 32;
+    const MAX_ISSUERS: usize = 8;
+    certs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut found = Vec::new();
+            let mut tries = 0;
+            for (j, candidate) in certs.iter().enumerate() {
+                if j == i || c.issuer().as_raw() != candidate.subject().as_raw() {
+                    continue;
+                }
+                tries += 1;
+                if tries > MAX_TRIES || found.len() >= MAX_ISSUERS {
+                    break;
+                }
+                if issued_by(c, candidate) {
+                    found.push(j);
+                }
+            }
+            found
+        })
+        .collect()
+}
+
+fn best_path(
+    certs: &[X509Certificate],
+    issuers: &[Vec<usize>],
+    anchors: &[TrustAnchor],
+    now: i64,
+) -> Vec<usize> {
     // A file has a handful of certificates; the bound keeps a hostile one
     // (many certificates with one name) cheap.
     const MAX_STEPS: usize = 512;
@@ -230,8 +266,8 @@ fn best_path(certs: &[X509Certificate], anchors: &[TrustAnchor], now: i64) -> Ve
         if (is_self_issued(&certs[last]) && path.len() > 1) || path.len() >= MAX_DEPTH {
             continue;
         }
-        for j in (0..certs.len()).rev() {
-            if !path.contains(&j) && issued_by(&certs[last], &certs[j]) {
+        for &j in issuers[last].iter().rev() {
+            if !path.contains(&j) {
                 let mut next = path.clone();
                 next.push(j);
                 stack.push(next);
@@ -752,4 +788,30 @@ pub(super) fn der_sequence(contents: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(contents);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::issuers_in_file;
+    use crate::checks::tls::files::parsed;
+    use rustls_pki_types::CertificateDer;
+
+    /// A file of many certificates with one name (each could issue every
+    /// other) keeps at most 8 issuers per certificate to search through.
+    #[test]
+    fn issuers_per_certificate_are_capped() {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Same Name");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let ders: Vec<CertificateDer<'static>> = (0..40)
+            .map(|_| params.self_signed(&key).unwrap().der().clone())
+            .collect();
+        let certs: Vec<_> = ders.iter().filter_map(parsed).collect();
+        let issuers = issuers_in_file(&certs);
+        assert_eq!(issuers.len(), 40);
+        assert!(issuers.iter().all(|i| i.len() == 8), "{issuers:?}");
+    }
 }
