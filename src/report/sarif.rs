@@ -83,6 +83,9 @@ fn result(f: &Finding, rules: &[&'static Rule], locator: &Locator) -> Value {
     if let Some(s) = &f.setting {
         result["properties"] = json!({"setting": s});
     }
+    if !f.refused_by.is_empty() {
+        result["properties"]["refused_by"] = json!(f.refused_by);
+    }
     result
 }
 

@@ -284,8 +284,25 @@ pub(super) fn check_chain_at(
     names: Vec<WantedName>,
     judging: Judging,
 ) {
+    if let Some(bad) = chain.iter().position(|d| parsed(d).is_none()) {
+        // A file's certificates are parsed when it is read (cert-invalid
+        // there); a served chain can still hold one no client can read.
+        cx.push(
+            Finding::new(
+                "cert-invalid",
+                format!(
+                    "clients refuse the chain: certificate #{} cannot be parsed",
+                    bad + 1
+                ),
+            )
+            .help("serve the PEM chain of your CA, leaf first")
+            .setting("ssl_cert_path")
+            .at(at.clone()),
+        );
+        return;
+    }
     let certs: Vec<X509Certificate> = chain.iter().filter_map(parsed).collect();
-    if certs.len() != chain.len() || certs.is_empty() {
+    if certs.is_empty() {
         return;
     }
     let leaf = &certs[0];
