@@ -3,6 +3,7 @@
 //! be the one the real clients gave (tests/goldens/tls-matrix.json):
 //!
 //! - the server does not start: a finding says so (`blocks_start`), error;
+//!   it starts: no finding says it does not;
 //! - every client refuses: an error among the certificate findings;
 //! - some refuse: a warning whose `refused_by` names exactly those
 //!   families, and no error;
@@ -97,6 +98,12 @@ fn disagreement(
             .iter()
             .any(|f| f["blocks_start"] == true && severity(f) == "error");
         return (!says).then(|| format!("{name}: the server does not start, swml-sec {shown:#?}"));
+    }
+    if let Some(f) = findings.iter().find(|f| f["blocks_start"] == true) {
+        return Some(format!(
+            "{name}: the server starts, but swml-sec says {}",
+            f["message"]
+        ));
     }
     let verdicts = gold["clients"].as_object().unwrap();
     let all: BTreeSet<String> = verdicts

@@ -501,6 +501,16 @@ pub fn setups() -> Vec<Setup> {
         host: HOST,
     });
 
+    let sha1_self = fixture("certs/sha1-selfsigned.pem");
+    out.push(Setup {
+        name: "sha1-self-signed-pinned",
+        about: "a self-signed SHA-1 certificate (CA:TRUE), pinned by the client",
+        chain: sha1_self.clone(),
+        key: fixture("certs/sha1-selfsigned.key"),
+        ca: Some(sha1_self),
+        host: "sha1.example.com",
+    });
+
     // keyUsage.
     let bare_root = root(
         with(ca_params("Matrix Bare Root", -100, 3650), |p| {
