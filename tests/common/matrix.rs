@@ -156,8 +156,9 @@ fn openssl_self_signed(extra: &[&str]) -> String {
     std::fs::read_to_string(d.join("cert.pem")).unwrap()
 }
 
-/// An intermediate signed with SHA-1 (rcgen cannot): root, intermediate, leaf.
-fn sha1_chain() -> (String, String, String) {
+/// A chain with SHA-1 signatures (rcgen cannot make them): root,
+/// intermediate (signed with `inter_digest`), leaf (`leaf_digest`).
+fn sha1_chain(inter_digest: &str, leaf_digest: &str) -> (String, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("root.key"), fixture("keys/rsa2048-pkcs8.pem")).unwrap();
@@ -220,7 +221,7 @@ fn sha1_chain() -> (String, String, String) {
             "inter.pem",
             "-days",
             "3000",
-            "-sha1",
+            inter_digest,
             "-extfile",
             "ca.cnf",
         ],
@@ -254,7 +255,7 @@ fn sha1_chain() -> (String, String, String) {
             "leaf.pem",
             "-days",
             "365",
-            "-sha256",
+            leaf_digest,
             "-extfile",
             "leaf.cnf",
         ],
@@ -359,6 +360,14 @@ pub fn setups() -> Vec<Setup> {
         key("matrix/inter.pem"),
         &root_,
     );
+    out.push(setup(
+        "expired-cross-sign-first",
+        "an expired cross-sign of the intermediate before the current one (as Let's Encrypt's DST chain)",
+        cat(&[&leaf, &cross, &inter]),
+        &leaf_key,
+        Some(&root_),
+        HOST,
+    ));
     out.push(setup(
         "stale-expired-intermediate",
         "an expired copy of the intermediate (same name and key) before the current one",
@@ -491,7 +500,7 @@ pub fn setups() -> Vec<Setup> {
         Some(&root_),
         HOST,
     ));
-    let (sha1_root, sha1_inter, sha1_leaf) = sha1_chain();
+    let (sha1_root, sha1_inter, sha1_leaf) = sha1_chain("-sha1", "-sha256");
     out.push(Setup {
         name: "sha1-intermediate",
         about: "an intermediate signed with SHA-1",
@@ -501,6 +510,15 @@ pub fn setups() -> Vec<Setup> {
         host: HOST,
     });
 
+    let (root_256, inter_256, leaf_sha1) = sha1_chain("-sha256", "-sha1");
+    out.push(Setup {
+        name: "sha1-leaf",
+        about: "a leaf signed with SHA-1 by a SHA-256 intermediate",
+        chain: leaf_sha1 + &inter_256,
+        key: leaf_key.clone(),
+        ca: Some(root_256),
+        host: HOST,
+    });
     let sha1_self = fixture("certs/sha1-selfsigned.pem");
     out.push(Setup {
         name: "sha1-self-signed-pinned",
