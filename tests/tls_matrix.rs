@@ -36,6 +36,10 @@ fn goldens() -> serde_json::Value {
 
 /// swml-sec's certificate findings on one set-up, in prod.
 fn judge(setup: &Setup) -> Vec<serde_json::Value> {
+    judge_with(setup, setup.ca.is_some())
+}
+
+fn judge_with(setup: &Setup, ca_file: bool) -> Vec<serde_json::Value> {
     let sb = Sandbox::new()
         .env("SWML_SSL_ENABLED", "true")
         .env("SWML_SSL_CERT_PATH", "s/cert.pem")
@@ -44,7 +48,7 @@ fn judge(setup: &Setup) -> Vec<serde_json::Value> {
         .env("SWML_ALLOWED_HOSTS", setup.host);
     setup.write(&sb.path("s"));
     let mut args = vec!["check", "--format", "json", "--profile", "prod"];
-    if setup.ca.is_some() {
+    if ca_file {
         args.extend(["--ca-file", "s/ca.pem"]);
     }
     let out = sb.run(&args);
@@ -212,4 +216,47 @@ fn goldens_cover_every_family_on_every_setup() {
             "rustls"
         ]
     );
+}
+
+/// Without --ca-file every client refuses the private chain, and the
+/// finding says why; a certificate off the path is still only
+/// `cert-unneeded`, never the reason (webpki's error is taken on the path a
+/// client builds, not on an expired alternative it tried).
+#[test]
+fn off_path_certificates_are_never_the_verdict() {
+    let off_path = [
+        "unneeded-expired-cross-sign",
+        "expired-cross-sign-first",
+        "stale-expired-intermediate",
+        "unused-clientauth-intermediate",
+        "unrelated-certificate",
+    ];
+    for setup in setups().iter().filter(|s| off_path.contains(&s.name)) {
+        for ca_file in [true, false] {
+            let findings = judge_with(setup, ca_file);
+            let rules: Vec<&str> = findings
+                .iter()
+                .map(|f| f["rule"].as_str().unwrap())
+                .collect();
+            assert!(
+                !rules.iter().any(|r| matches!(
+                    *r,
+                    "cert-expired" | "cert-not-for-server" | "cert-chain-order"
+                )),
+                "{} (--ca-file {ca_file}): {rules:?}",
+                setup.name
+            );
+            assert!(
+                rules.contains(&"cert-unneeded"),
+                "{}: {rules:?}",
+                setup.name
+            );
+            assert_eq!(
+                rules.contains(&"cert-untrusted"),
+                !ca_file,
+                "{}: {rules:?}",
+                setup.name
+            );
+        }
+    }
 }

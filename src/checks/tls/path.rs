@@ -383,7 +383,7 @@ pub(super) fn check_chain_at(
         }
     }
     match ee {
-        Ok(ee) if judging.trust => check_trust(cx, &ee, chain, &certs, &at, first_finding),
+        Ok(ee) if judging.trust => check_trust(cx, &ee, chain, &certs, &path, &at, first_finding),
         Ok(_) => {}
         // webpki cannot even read the leaf: every client built on it
         // refuses the certificate, --insecure or not.
@@ -683,14 +683,20 @@ pub(super) fn anchors(cx: &CheckContext) -> Vec<rustls_pki_types::TrustAnchor<'s
     anchors
 }
 
+/// webpki's verdict on the path a client builds (`path`, positions in the
+/// file): when every path fails, the error is about this one, not about a
+/// certificate off it that webpki happened to try.
 pub(super) fn check_trust(
     cx: &mut CheckContext,
     ee: &webpki::EndEntityCert,
     chain: &[CertificateDer<'static>],
     certs: &[X509Certificate],
+    path: &[usize],
     at: &Location,
     first_finding: usize,
 ) {
+    let intermediates: Vec<CertificateDer<'static>> =
+        path.iter().skip(1).map(|&i| chain[i].clone()).collect();
     let anchors = anchors(cx);
     let algs = rustls::crypto::ring::default_provider()
         .signature_verification_algorithms
@@ -699,7 +705,7 @@ pub(super) fn check_trust(
     let result = ee.verify_for_usage(
         algs,
         &anchors,
-        &chain[1..],
+        &intermediates,
         time,
         webpki::KeyUsage::server_auth(),
         None,
