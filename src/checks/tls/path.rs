@@ -310,6 +310,7 @@ pub(super) fn check_chain_at(
     let at = at.clone();
     let anchors = anchors(cx);
     let time = now_of(cx);
+    // Never empty: a path starts at the leaf.
     let path = client_path(chain, &certs, &anchors, &cx.options.ca_anchors, time);
     let last = &certs[path[path.len() - 1]];
     let on = OnPath {
