@@ -3,6 +3,7 @@
 //! be the one the real clients gave (tests/goldens/tls-matrix.json):
 //!
 //! - the server does not start: a finding says so (`blocks_start`), error;
+//!   it starts: no finding says it does not;
 //! - every client refuses: an error among the certificate findings;
 //! - some refuse: a warning whose `refused_by` names exactly those
 //!   families, and no error;
@@ -35,6 +36,10 @@ fn goldens() -> serde_json::Value {
 
 /// swml-sec's certificate findings on one set-up, in prod.
 fn judge(setup: &Setup) -> Vec<serde_json::Value> {
+    judge_with(setup, setup.ca.is_some())
+}
+
+fn judge_with(setup: &Setup, ca_file: bool) -> Vec<serde_json::Value> {
     let sb = Sandbox::new()
         .env("SWML_SSL_ENABLED", "true")
         .env("SWML_SSL_CERT_PATH", "s/cert.pem")
@@ -43,7 +48,7 @@ fn judge(setup: &Setup) -> Vec<serde_json::Value> {
         .env("SWML_ALLOWED_HOSTS", setup.host);
     setup.write(&sb.path("s"));
     let mut args = vec!["check", "--format", "json", "--profile", "prod"];
-    if setup.ca.is_some() {
+    if ca_file {
         args.extend(["--ca-file", "s/ca.pem"]);
     }
     let out = sb.run(&args);
@@ -97,6 +102,12 @@ fn disagreement(
             .iter()
             .any(|f| f["blocks_start"] == true && severity(f) == "error");
         return (!says).then(|| format!("{name}: the server does not start, swml-sec {shown:#?}"));
+    }
+    if let Some(f) = findings.iter().find(|f| f["blocks_start"] == true) {
+        return Some(format!(
+            "{name}: the server starts, but swml-sec says {}",
+            f["message"]
+        ));
     }
     let verdicts = gold["clients"].as_object().unwrap();
     let all: BTreeSet<String> = verdicts
@@ -205,4 +216,47 @@ fn goldens_cover_every_family_on_every_setup() {
             "rustls"
         ]
     );
+}
+
+/// Without --ca-file every client refuses the private chain, and the
+/// finding says why; a certificate off the path is still only
+/// `cert-unneeded`, never the reason (webpki's error is taken on the path a
+/// client builds, not on an expired alternative it tried).
+#[test]
+fn off_path_certificates_are_never_the_verdict() {
+    let off_path = [
+        "unneeded-expired-cross-sign",
+        "expired-cross-sign-first",
+        "stale-expired-intermediate",
+        "unused-clientauth-intermediate",
+        "unrelated-certificate",
+    ];
+    for setup in setups().iter().filter(|s| off_path.contains(&s.name)) {
+        for ca_file in [true, false] {
+            let findings = judge_with(setup, ca_file);
+            let rules: Vec<&str> = findings
+                .iter()
+                .map(|f| f["rule"].as_str().unwrap())
+                .collect();
+            assert!(
+                !rules.iter().any(|r| matches!(
+                    *r,
+                    "cert-expired" | "cert-not-for-server" | "cert-chain-order"
+                )),
+                "{} (--ca-file {ca_file}): {rules:?}",
+                setup.name
+            );
+            assert!(
+                rules.contains(&"cert-unneeded"),
+                "{}: {rules:?}",
+                setup.name
+            );
+            assert_eq!(
+                rules.contains(&"cert-untrusted"),
+                !ca_file,
+                "{}: {rules:?}",
+                setup.name
+            );
+        }
+    }
 }

@@ -39,7 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 GOLDENS = ROOT / "tests" / "goldens" / "tls-matrix.json"
-SERVER_PYTHON = os.environ.get("TLS_MATRIX_SERVER_PYTHON", "/usr/bin/python3")
+SERVER_PYTHON = os.environ.get(
+    "TLS_MATRIX_SERVER_PYTHON", "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+)
 PYTHON313 = os.environ.get("TLS_MATRIX_PYTHON313", "/root/.pyenv/versions/3.13.0/bin/python3")
 
 FAMILY = {

@@ -78,6 +78,8 @@ pub enum CredentialUse {
     Sent,
     /// The probe stopped at its deadline before sending them.
     NotReached,
+    /// The TLS handshake failed before any request.
+    HandshakeFailed,
 }
 
 impl CredentialUse {
@@ -89,6 +91,7 @@ impl CredentialUse {
             CredentialUse::NoRoute => "not sent: the route does not exist",
             CredentialUse::Sent => "sent",
             CredentialUse::NotReached => "not sent: the probe stopped at its deadline",
+            CredentialUse::HandshakeFailed => "not sent: the TLS handshake failed",
         }
     }
 }
@@ -250,13 +253,12 @@ fn run(p: &mut Prober) {
         "the first request (without credentials)",
     ) {
         Ok(ok) => ok,
-        Err(ProbeError::Tls { host, reason }) => {
-            let reason = p.shown(&reason);
-            p.push(
-                "probe-tls-failed",
-                format!("the TLS handshake with {host} failed: {reason}"),
-                "check that the port serves HTTPS with a certificate and key that load",
-            );
+        Err(ProbeError::Tls {
+            host,
+            reason,
+            chain,
+        }) => {
+            handshake_failed(p, &host, &reason, &chain);
             return;
         }
         Err(ProbeError::Timeout { .. }) => {
@@ -354,6 +356,45 @@ fn route_missing(p: &mut Prober, r: &Response) -> bool {
     true
 }
 
+/// The handshake failed. A chain the server presented first is judged by
+/// the certificate rules (an RSA-1024 leaf: rustls refuses its handshake
+/// signature, and the finding that explains it is cert-weak-key), and the
+/// credentials, if any, were not sent because of the handshake.
+fn handshake_failed(p: &mut Prober, host: &str, reason: &str, chain: &[CertificateDer<'static>]) {
+    let mut weak_key = false;
+    if !chain.is_empty() {
+        let mut cx = CheckContext::new(p.res, p.cx.options);
+        crate::checks::tls::check_served_chain(
+            &mut cx,
+            &p.opts.url,
+            &p.opts.target.host,
+            chain,
+            !p.opts.insecure,
+        );
+        for f in cx.into_findings() {
+            weak_key |= f.rule == "cert-weak-key";
+            p.cx.push(f);
+        }
+    }
+    if p.credentials().is_some() && p.may_send_credentials() {
+        p.credentials = CredentialUse::HandshakeFailed;
+    }
+    let reason = p.shown(reason);
+    if weak_key {
+        p.push(
+            "probe-tls-failed",
+            format!("the TLS handshake with {host} failed: the server's certificate has a key too weak for clients (see cert-weak-key), so rustls refuses its handshake signature ({reason})"),
+            "re-issue the certificate with RSA 2048+ or ECDSA P-256+",
+        );
+    } else {
+        p.push(
+            "probe-tls-failed",
+            format!("the TLS handshake with {host} failed: {reason}"),
+            "check that the port serves HTTPS with a certificate and key that load",
+        );
+    }
+}
+
 /// Certificate findings that explain why a verifying client refuses the peer.
 const REFUSAL_RULES: [&str; 4] = [
     "cert-untrusted",
@@ -390,7 +431,7 @@ fn check_served_certificate(p: &mut Prober, tls: &http::TlsInfo) {
         }
         if !explained {
             let message = format!(
-                "a verifying client (SignalWire's included) refuses the certificate of {}: {}{consequence}",
+                "the probe's verifier (rustls with rustls-webpki) refuses the certificate of {}: {}{consequence}",
                 p.opts.target.host,
                 p.shown(reason)
             );

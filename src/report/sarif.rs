@@ -86,6 +86,9 @@ fn result(f: &Finding, rules: &[&'static Rule], locator: &Locator) -> Value {
     if !f.services.is_empty() {
         result["properties"]["services"] = json!(f.services);
     }
+    if !f.refused_by.is_empty() {
+        result["properties"]["refused_by"] = json!(f.refused_by);
+    }
     result
 }
 

@@ -128,6 +128,11 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
+/// The dev recipe's certificate and key (CA:TRUE, CN=localhost, no SAN).
+pub fn dev_recipe() -> (String, String) {
+    (openssl_self_signed(&[]), fixture("keys/matrix/leaf.pem"))
+}
+
 /// The SDK guide's dev recipe: `openssl req -x509` with OpenSSL 3's default
 /// configuration (CA:TRUE, no subjectAltName), with `extra` arguments.
 fn openssl_self_signed(extra: &[&str]) -> String {
@@ -151,8 +156,9 @@ fn openssl_self_signed(extra: &[&str]) -> String {
     std::fs::read_to_string(d.join("cert.pem")).unwrap()
 }
 
-/// An intermediate signed with SHA-1 (rcgen cannot): root, intermediate, leaf.
-fn sha1_chain() -> (String, String, String) {
+/// A chain with SHA-1 signatures (rcgen cannot make them): root,
+/// intermediate (signed with `inter_digest`), leaf (`leaf_digest`).
+fn sha1_chain(inter_digest: &str, leaf_digest: &str) -> (String, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("root.key"), fixture("keys/rsa2048-pkcs8.pem")).unwrap();
@@ -215,7 +221,7 @@ fn sha1_chain() -> (String, String, String) {
             "inter.pem",
             "-days",
             "3000",
-            "-sha1",
+            inter_digest,
             "-extfile",
             "ca.cnf",
         ],
@@ -249,7 +255,7 @@ fn sha1_chain() -> (String, String, String) {
             "leaf.pem",
             "-days",
             "365",
-            "-sha256",
+            leaf_digest,
             "-extfile",
             "leaf.cnf",
         ],
@@ -354,6 +360,14 @@ pub fn setups() -> Vec<Setup> {
         key("matrix/inter.pem"),
         &root_,
     );
+    out.push(setup(
+        "expired-cross-sign-first",
+        "an expired cross-sign of the intermediate before the current one (as Let's Encrypt's DST chain)",
+        cat(&[&leaf, &cross, &inter]),
+        &leaf_key,
+        Some(&root_),
+        HOST,
+    ));
     out.push(setup(
         "stale-expired-intermediate",
         "an expired copy of the intermediate (same name and key) before the current one",
@@ -486,7 +500,7 @@ pub fn setups() -> Vec<Setup> {
         Some(&root_),
         HOST,
     ));
-    let (sha1_root, sha1_inter, sha1_leaf) = sha1_chain();
+    let (sha1_root, sha1_inter, sha1_leaf) = sha1_chain("-sha1", "-sha256");
     out.push(Setup {
         name: "sha1-intermediate",
         about: "an intermediate signed with SHA-1",
@@ -494,6 +508,25 @@ pub fn setups() -> Vec<Setup> {
         key: leaf_key.clone(),
         ca: Some(sha1_root),
         host: HOST,
+    });
+
+    let (root_256, inter_256, leaf_sha1) = sha1_chain("-sha256", "-sha1");
+    out.push(Setup {
+        name: "sha1-leaf",
+        about: "a leaf signed with SHA-1 by a SHA-256 intermediate",
+        chain: leaf_sha1 + &inter_256,
+        key: leaf_key.clone(),
+        ca: Some(root_256),
+        host: HOST,
+    });
+    let sha1_self = fixture("certs/sha1-selfsigned.pem");
+    out.push(Setup {
+        name: "sha1-self-signed-pinned",
+        about: "a self-signed SHA-1 certificate (CA:TRUE), pinned by the client",
+        chain: sha1_self.clone(),
+        key: fixture("certs/sha1-selfsigned.key"),
+        ca: Some(sha1_self),
+        host: "sha1.example.com",
     });
 
     // keyUsage.

@@ -130,8 +130,10 @@ fn client_path(
     chain: &[CertificateDer<'static>],
     certs: &[X509Certificate],
     anchors: &[TrustAnchor],
+    ca_file: &[CertificateDer<'static>],
     time: UnixTime,
 ) -> Vec<usize> {
+    let issuers = issuers_in_file(certs);
     let algs = rustls::crypto::ring::default_provider()
         .signature_verification_algorithms
         .all;
@@ -152,29 +154,33 @@ fn client_path(
                 path.push(i);
             }
         }
-        extend_with_file_issuers(certs, &mut path, time.as_secs() as i64);
+        extend_with_file_issuers(certs, &issuers, chain, ca_file, &mut path);
         return path;
     }
-    best_path(certs, anchors, time.as_secs() as i64)
+    best_path(certs, &issuers, anchors, time.as_secs() as i64)
 }
 
 /// The anchor webpki ended at may also be in the file (the root, or an
 /// intermediate given to --ca-file as well): clients that need it take it
-/// from there, so it is on the path.
-fn extend_with_file_issuers(certs: &[X509Certificate], path: &mut Vec<usize>, now: i64) {
+/// from there, so it is on the path. Another certificate with the anchor's
+/// name (an expired cross-sign, "the chain of pain") is not.
+fn extend_with_file_issuers(
+    certs: &[X509Certificate],
+    issuers: &[Vec<usize>],
+    chain: &[CertificateDer<'static>],
+    ca_file: &[CertificateDer<'static>],
+    path: &mut Vec<usize>,
+) {
     while let Some(&last) = path.last() {
         if is_self_issued(&certs[last]) && path.len() > 1 {
             return;
         }
-        let candidates: Vec<usize> = (0..certs.len())
-            .filter(|j| !path.contains(j) && issued_by(&certs[last], &certs[*j]))
-            .collect();
-        let pick = candidates
-            .iter()
-            .copied()
-            .find(|&j| !out_of_validity(&certs[j], now))
-            .or(candidates.first().copied());
-        match pick {
+        let next = issuers[last].iter().copied().find(|&j| {
+            !path.contains(&j)
+                && (is_self_issued(&certs[j])
+                    || ca_file.iter().any(|a| a.as_ref() == chain[j].as_ref()))
+        });
+        match next {
             Some(j) => path.push(j),
             None => return,
         }
@@ -204,7 +210,42 @@ fn score(
     (anchored, -(broken as i64), path.len())
 }
 
-fn best_path(certs: &[X509Certificate], anchors: &[TrustAnchor], now: i64) -> Vec<usize> {
+/// For each certificate, the certificates of the file that issued it. Names
+/// are compared first, and at most MAX_TRIES signatures are checked and
+/// MAX_ISSUERS issuers kept per certificate, so that a hostile file of many
+/// certificates with one name stays cheap.
+fn issuers_in_file(certs: &[X509Certificate]) -> Vec<Vec<usize>> {
+    const MAX_TRIES: usize = 32;
+    const MAX_ISSUERS: usize = 8;
+    certs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut found = Vec::new();
+            let mut tries = 0;
+            for (j, candidate) in certs.iter().enumerate() {
+                if j == i || c.issuer().as_raw() != candidate.subject().as_raw() {
+                    continue;
+                }
+                tries += 1;
+                if tries > MAX_TRIES || found.len() >= MAX_ISSUERS {
+                    break;
+                }
+                if issued_by(c, candidate) {
+                    found.push(j);
+                }
+            }
+            found
+        })
+        .collect()
+}
+
+fn best_path(
+    certs: &[X509Certificate],
+    issuers: &[Vec<usize>],
+    anchors: &[TrustAnchor],
+    now: i64,
+) -> Vec<usize> {
     // A file has a handful of certificates; the bound keeps a hostile one
     // (many certificates with one name) cheap.
     const MAX_STEPS: usize = 512;
@@ -225,8 +266,8 @@ fn best_path(certs: &[X509Certificate], anchors: &[TrustAnchor], now: i64) -> Ve
         if (is_self_issued(&certs[last]) && path.len() > 1) || path.len() >= MAX_DEPTH {
             continue;
         }
-        for j in (0..certs.len()).rev() {
-            if !path.contains(&j) && issued_by(&certs[last], &certs[j]) {
+        for &j in issuers[last].iter().rev() {
+            if !path.contains(&j) {
                 let mut next = path.clone();
                 next.push(j);
                 stack.push(next);
@@ -243,8 +284,25 @@ pub(super) fn check_chain_at(
     names: Vec<WantedName>,
     judging: Judging,
 ) {
+    if let Some(bad) = chain.iter().position(|d| parsed(d).is_none()) {
+        // A file's certificates are parsed when it is read (cert-invalid
+        // there); a served chain can still hold one no client can read.
+        cx.push(
+            Finding::new(
+                "cert-invalid",
+                format!(
+                    "clients refuse the chain: certificate #{} cannot be parsed",
+                    bad + 1
+                ),
+            )
+            .help("serve the PEM chain of your CA, leaf first")
+            .setting("ssl_cert_path")
+            .at(at.clone()),
+        );
+        return;
+    }
     let certs: Vec<X509Certificate> = chain.iter().filter_map(parsed).collect();
-    if certs.len() != chain.len() || certs.is_empty() {
+    if certs.is_empty() {
         return;
     }
     let leaf = &certs[0];
@@ -252,7 +310,8 @@ pub(super) fn check_chain_at(
     let at = at.clone();
     let anchors = anchors(cx);
     let time = now_of(cx);
-    let path = client_path(chain, &certs, &anchors, time);
+    // Never empty: a path starts at the leaf.
+    let path = client_path(chain, &certs, &anchors, &cx.options.ca_anchors, time);
     let last = &certs[path[path.len() - 1]];
     let on = OnPath {
         certs: path.iter().map(|&i| (i, &certs[i])).collect(),
@@ -283,6 +342,12 @@ pub(super) fn check_chain_at(
     for &(i, c) in on.judged() {
         let which = describe_cert(c, i);
         check_key_strength(cx, c, &which, &at, judging.loaded);
+        // Clients do not check the signature of a certificate they trust
+        // as it is (a pinned self-signed leaf; tls-matrix
+        // sha1-self-signed-pinned).
+        if i == 0 && pinned && is_self_issued(c) {
+            continue;
+        }
         let oid = c.signature_algorithm.algorithm.to_id_string();
         if let Some((_, name)) = WEAK_SIGNATURES.iter().find(|(o, _)| *o == oid) {
             // OpenSSL 3 at security level 2 refuses a SHA-1 (or weaker)
@@ -319,7 +384,7 @@ pub(super) fn check_chain_at(
         }
     }
     match ee {
-        Ok(ee) if judging.trust => check_trust(cx, &ee, chain, &certs, &at, first_finding),
+        Ok(ee) if judging.trust => check_trust(cx, &ee, chain, &certs, &path, &at, first_finding),
         Ok(_) => {}
         // webpki cannot even read the leaf: every client built on it
         // refuses the certificate, --insecure or not.
@@ -619,14 +684,20 @@ pub(super) fn anchors(cx: &CheckContext) -> Vec<rustls_pki_types::TrustAnchor<'s
     anchors
 }
 
+/// webpki's verdict on the path a client builds (`path`, positions in the
+/// file): when every path fails, the error is about this one, not about a
+/// certificate off it that webpki happened to try.
 pub(super) fn check_trust(
     cx: &mut CheckContext,
     ee: &webpki::EndEntityCert,
     chain: &[CertificateDer<'static>],
     certs: &[X509Certificate],
+    path: &[usize],
     at: &Location,
     first_finding: usize,
 ) {
+    let intermediates: Vec<CertificateDer<'static>> =
+        path.iter().skip(1).map(|&i| chain[i].clone()).collect();
     let anchors = anchors(cx);
     let algs = rustls::crypto::ring::default_provider()
         .signature_verification_algorithms
@@ -635,7 +706,7 @@ pub(super) fn check_trust(
     let result = ee.verify_for_usage(
         algs,
         &anchors,
-        &chain[1..],
+        &intermediates,
         time,
         webpki::KeyUsage::server_auth(),
         None,
@@ -747,4 +818,30 @@ pub(super) fn der_sequence(contents: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(contents);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::issuers_in_file;
+    use crate::checks::tls::files::parsed;
+    use rustls_pki_types::CertificateDer;
+
+    /// A file of many certificates with one name (each could issue every
+    /// other) keeps at most 8 issuers per certificate to search through.
+    #[test]
+    fn issuers_per_certificate_are_capped() {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Same Name");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let ders: Vec<CertificateDer<'static>> = (0..40)
+            .map(|_| params.self_signed(&key).unwrap().der().clone())
+            .collect();
+        let certs: Vec<_> = ders.iter().filter_map(parsed).collect();
+        let issuers = issuers_in_file(&certs);
+        assert_eq!(issuers.len(), 40);
+        assert!(issuers.iter().all(|i| i.len() == 8), "{issuers:?}");
+    }
 }
