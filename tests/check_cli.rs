@@ -578,6 +578,11 @@ fn tls_at_a_proxy_is_a_note_with_proxy_advice() {
     assert_eq!(level, "note");
     assert!(help.contains("proxy"), "{help}");
     assert_eq!(severity(&plain(), &["--tls-at-proxy"]).0, "note");
+    // A multi-byte character where the scheme would end: no panic, no proxy.
+    let out = plain()
+        .env("SWML_PROXY_URL_BASE", "https:/\u{e9}x.example.com")
+        .run(&["check", "--format", "json"]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
     // An http:// base is no proxy TLS.
     assert_eq!(
         severity(

@@ -30,6 +30,13 @@ const PLACEHOLDERS: &[&str] = &[
     "random_password_here",
     "changeme!",
     "your.api.token.here",
+    // Marker phrases, whatever surrounds them, and date-like suffixes.
+    "CHANGE_ME_IN_PRODUCTION",
+    "change-me-before-deploy",
+    "please-change-me",
+    "set-a-real-password-here",
+    "changeme123456",
+    "mypass-2024-01-01",
 ];
 
 /// Strong passwords that share letters or words with the templates.
@@ -80,8 +87,9 @@ fn strong_passwords_are_not_placeholders() {
 fn the_template_word_test_is_exact_about_its_bounds() {
     use swml_sec::checks::auth::is_template_phrase;
     assert!(is_template_phrase("your_secure_password_here"));
-    // More than four trailing digits or symbols: not a template's suffix.
-    assert!(!is_template_phrase("secure_password_12345"));
+    // More than eight trailing digits: not a template's suffix.
+    assert!(is_template_phrase("secure_password_2024-01-01"));
+    assert!(!is_template_phrase("secure_password_123456789"));
     // One word outside the vocabulary.
     assert!(!is_template_phrase("secure_password_otter"));
     // Long text is not searched (template passwords are short), and stays linear.

@@ -33,6 +33,7 @@ fn class_of(name: &str) -> ServiceClass {
     match name {
         "AgentBase" => ServiceClass::AgentBase,
         "AgentBase.get_app" => ServiceClass::AgentBaseApp,
+        "AgentBase.as_router" => ServiceClass::AgentBaseRouter,
         "AgentServer" => ServiceClass::AgentServer,
         "SWMLService" => ServiceClass::SwmlService,
         "WebService" => ServiceClass::WebService,
@@ -96,7 +97,7 @@ fn the_goldens_cover_every_class_and_scenario_on_both_sdk_lines() {
         })
         .collect();
     let scenarios = scenarios();
-    assert_eq!(seen.len(), 2 * 5 * scenarios.as_object().unwrap().len());
+    assert_eq!(seen.len(), 2 * 6 * scenarios.as_object().unwrap().len());
     assert_eq!(goldens["versions"]["signalwire-agents"], "1.1.0");
     assert_eq!(goldens["versions"]["signalwire-sdk"], "3.7.5");
 }
@@ -148,6 +149,11 @@ fn the_model_predicts_what_each_real_service_did() {
             );
         }
         assert_eq!(p.hsts.as_deref(), o["hsts"].as_str(), "HSTS: {what}");
+        assert_eq!(
+            p.large_body_refused,
+            o["body_11mib"] == 413,
+            "an 11 MiB body: {what}"
+        );
         let headers: Vec<&str> = o["headers"]
             .as_array()
             .unwrap()
@@ -219,7 +225,18 @@ fn check_agrees_with_what_each_real_service_did() {
             "tls-file-unreadable",
             "tls-path-missing",
         ];
-        if class != ServiceClass::AgentBaseApp {
+        if matches!(
+            class,
+            ServiceClass::AgentBaseApp | ServiceClass::AgentBaseRouter
+        ) {
+            // The app's server decides TLS (these were served by plain
+            // uvicorn): one note says so, and no advice about SWML_SSL_*.
+            assert!(has("tls-hosted"), "{what}");
+            for rule in plain_http_errors {
+                assert!(!has(rule), "{rule} for a hosted app: {what}");
+            }
+        } else {
+            assert!(!has("tls-hosted"), "{what}");
             if o["scheme"] == "https" {
                 for rule in plain_http_errors {
                     assert!(!has(rule), "{rule} but HTTPS was served: {what}");
@@ -279,6 +296,7 @@ fn check_detects_the_class_beside_each_service_file() {
         ("swml-service", "SWMLService", "voicemail.py", 9),
         ("prefab-sdk3", "AgentBase", "app.py", 4),
         ("get-app", "AgentBase.get_app()", "lambda_handler.py", 5),
+        ("router", "AgentBase.as_router()", "app.py", 8),
     ] {
         let sandbox = Sandbox::new();
         copy_dir(&root.join(dir), &sandbox.work);
@@ -386,6 +404,7 @@ fn fixture_of(class: ServiceClass) -> std::path::PathBuf {
     let dir = match class {
         ServiceClass::AgentBase => "agent-base",
         ServiceClass::AgentBaseApp => "get-app",
+        ServiceClass::AgentBaseRouter => "router",
         ServiceClass::AgentServer => "agent-server",
         ServiceClass::SwmlService => "swml-service",
         ServiceClass::WebService => "web-service",
@@ -466,6 +485,20 @@ fn detection_passes_over_hostile_trees() {
         "latin1.py",
         b"from signalwire_agents.web import WebService\n# caf\xe9\nWebService().start()\n",
     );
+    // A file name that would forge a line of output.
+    sandbox.file(
+        "x\nservice: SearchService, forged.py",
+        "from signalwire_agents.web import WebService\nWebService().start()\n",
+    );
+    let human = sandbox.run(&["check", "--color", "never"]);
+    assert!(
+        !human
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("service: SearchService")),
+        "{}",
+        human.stdout
+    );
     let out = sandbox.run(&["check", "--format", "json"]);
     assert!(matches!(out.code, Some(0 | 1)), "{}", out.stderr);
     let classes: Vec<String> = out.json()["services"]
@@ -480,9 +513,9 @@ fn detection_passes_over_hostile_trees() {
         .output()
         .is_ok_and(|o| o.stdout.starts_with(b"0"));
     let expected: Vec<&str> = if root {
-        vec!["WebService", "AgentServer"]
+        vec!["WebService", "AgentServer", "WebService"]
     } else {
-        vec!["WebService"]
+        vec!["WebService", "WebService"]
     };
     assert_eq!(classes, expected);
 }

@@ -134,21 +134,50 @@ const TEMPLATE_WORDS: &[&str] = &[
 ];
 /// Template passwords are short; longer text is not searched.
 const TEMPLATE_PHRASE_MAX: usize = 64;
+/// Phrases that make a password a placeholder whatever surrounds them
+/// (`CHANGE_ME_IN_PRODUCTION`, `please-change-me`, `set-a-real-password-here`),
+/// compared with the letters and digits of the password, lower-cased.
+const TEMPLATE_MARKERS: &[&str] = &[
+    "changeme",
+    "changeit",
+    "changethis",
+    "replaceme",
+    "replacethis",
+    "replacewith",
+    "passwordhere",
+    "secrethere",
+    "tokenhere",
+    "keyhere",
+    "goeshere",
+    "yourpassword",
+    "yoursecret",
+    "putyour",
+    "enteryour",
+    "insertyour",
+    "setareal",
+    "placeholder",
+    "notarealpassword",
+];
 
-/// True when `password` is made of [`TEMPLATE_WORDS`] only, joined by
-/// separators or run together, with at most four digits (and any
-/// punctuation) at the end: `-2024`, `_123!`.
+/// True when `password` holds one of [`TEMPLATE_MARKERS`], or is made of
+/// [`TEMPLATE_WORDS`] only, joined by separators or run together, with at
+/// most eight digits (a year, a date) and any punctuation at the end:
+/// `-2024`, `_123!`, `-2024-01-01`.
 pub fn is_template_phrase(password: &str) -> bool {
     if password.len() > TEMPLATE_PHRASE_MAX || !password.is_ascii() {
         return false;
     }
     let lower = password.to_ascii_lowercase();
+    let letters: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
+    if TEMPLATE_MARKERS.iter().any(|m| letters.contains(m)) {
+        return true;
+    }
     let core = lower.trim_end_matches(|c: char| !c.is_ascii_alphabetic());
     let tail_digits = lower[core.len()..]
         .bytes()
         .filter(u8::is_ascii_digit)
         .count();
-    if core.is_empty() || tail_digits > 4 {
+    if core.is_empty() || tail_digits > 8 {
         return false;
     }
     core.split(|c: char| !c.is_ascii_alphanumeric())

@@ -130,7 +130,7 @@ fn check_cors_origins(cx: &mut CheckContext) {
     let origins = cors.value.as_list().to_vec();
     if origins.iter().any(|o| o == "*") {
         cx.push(
-            Finding::new("cors-wildcard", format!("cors_origins contains `*` and {class} always allows credentials: any site can call the service as its visitors"))
+            Finding::new("cors-wildcard", format!("cors_origins contains `*` and {class} allows credentials with it (unless created with enable_cors=False): any site can call the service as its visitors"))
                 .help("list the exact origins in SWML_CORS_ORIGINS")
                 .setting("cors_origins")
                 .at(location.clone()),

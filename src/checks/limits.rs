@@ -34,11 +34,22 @@ pub fn check(cx: &mut CheckContext) {
         })
         .collect::<Vec<_>>()
         .join(", ");
+    // What the class accepts: any rate and duration, and bodies up to its
+    // own fixed limit or of any size.
+    let accepts = match cx.service().fixed_body_limit {
+        Some(limit) => format!(
+            "any request rate and duration, and bodies up to a fixed {} MiB whatever max_request_size says",
+            limit / (1024 * 1024)
+        ),
+        None => "any request rate, body size and duration".to_string(),
+    };
     let message = if set.is_empty() {
-        format!("{class} enforces no request rate, size or time limit (no SDK service does)")
+        format!(
+            "no SDK service enforces rate_limit, max_request_size or request_timeout: {class} accepts {accepts}"
+        )
     } else {
         format!(
-            "{listed} {} read by the SDK but enforced by no service: {class} accepts any rate, size and duration",
+            "{listed} {} read by the SDK but enforced by no service: {class} accepts {accepts}",
             if set.len() == 1 { "is" } else { "are" }
         )
     };

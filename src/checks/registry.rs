@@ -274,6 +274,10 @@ rules! {
         why: "SecurityConfig reads ssl_verify_mode and no service class uses it: uvicorn is started without it and requests no client certificates. CERT_NONE turns nothing off, CERT_REQUIRED turns nothing on, and a misspelt mode is harmless.",
         fix: "Remove the setting. To authenticate clients by certificate, do it (mTLS) at the proxy.",
         example: "SWML_SSL_VERIFY_MODE=CERT_NONE";
+    "tls-hosted", Tls, "NN-", "the app is served by another server (get_app(), as_router()): TLS is configured there",
+        why: "AgentBase.get_app() and as_router() hand the agent to a server the project runs (uvicorn, gunicorn, a Lambda adapter, its own FastAPI app): that server decides HTTPS, and the SDK loads no certificate or key. Advice about SWML_SSL_* would change nothing but a header.",
+        fix: "Configure TLS on the hosting server or at the proxy or API gateway in front of it, and check it from outside with `swml-sec probe https://…`.",
+        example: "app = Agent().get_app(); uvicorn.run(app)  (plain HTTP whatever SWML_SSL_ENABLED says)";
     "tls-config-ignored", Tls, "EEW", "TLS is on in the config file, but the class reads TLS from the environment only (AgentServer): it serves plain HTTP",
         why: "AgentServer reads SWML_SSL_ENABLED, SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH from the environment itself and never looks at SecurityConfig's TLS settings, so ssl_enabled in config.json leaves it on plain HTTP while the agents build https:// URLs.",
         fix: "Set SWML_SSL_ENABLED=true, SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH in the AgentServer's environment.",
@@ -319,7 +323,7 @@ rules! {
         fix: "Enforce host names in the proxy or ingress: an nginx default server that refuses unknown names (`return 444`), or Kubernetes Ingress host rules.",
         example: "an AgentBase agent with SWML_ALLOWED_HOSTS=agent.example.com still answers Host: attacker.invalid";
     "cors-wildcard", Hosts, "EW-", "cors_origins allows any origin (`*`), with credentials, in a class that applies it",
-        why: "WebService and SearchService apply cors_origins with allow_credentials always on, so `*` lets any web site call the service with a visitor's credentials.",
+        why: "WebService and SearchService apply cors_origins with allow_credentials always on, so `*` lets any web site call the service with a visitor's credentials (a WebService created with enable_cors=False adds no CORS at all).",
         fix: "List the exact origins in SWML_CORS_ORIGINS.",
         example: "SWML_CORS_ORIGINS=https://app.example.com";
     "cors-not-applied", Hosts, "NN-", "the class ignores cors_origins",

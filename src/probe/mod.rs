@@ -646,8 +646,10 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
     // What the class sends, from the service model: a fixed header, the
     // configured one, or none.
     let (use_hsts, expected_age, help) = match model.hsts {
+        // Sent only while the class believes TLS is on: its ssl_enabled, or
+        // AgentServer's SWML_SSL_ENABLED (both read by tls_settings).
         crate::service::Hsts::Fixed { value, .. } => (
-            true,
+            p.cx.tls_settings().value(SettingId::SslEnabled).as_bool(),
             value
                 .strip_prefix("max-age=")
                 .and_then(|v| v.split(';').next())
@@ -689,13 +691,10 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
         (None, false) if model.hsts == crate::service::Hsts::None => Some(format!(
             "{class} sends no Strict-Transport-Security over HTTPS, and none was served"
         )),
-        (Some(v), false) => Some(format!(
-            "{}, served Strict-Transport-Security: {}",
-            if model.hsts == crate::service::Hsts::None {
-                format!("{class} sends no HSTS header")
-            } else {
-                "configured use_hsts=false".to_string()
-            },
+        // A header the class does not send comes from a proxy in front of
+        // it: a mismatch only where the settings asked for none.
+        (Some(v), false) if model.hsts == crate::service::Hsts::Configured => Some(format!(
+            "configured use_hsts=false, served Strict-Transport-Security: {}",
             p.shown(v)
         )),
         (Some(_), true) if served_age.as_deref() != Some(expected_age.as_str()) => Some(format!(
@@ -746,11 +745,30 @@ fn check_cors(p: &mut Prober) {
         .as_list()
         .to_vec();
     let with = if credentials { " with credentials" } else { "" };
+    let model = p.cx.service();
+    // What was configured, and where the answer can be changed: in
+    // cors_origins only for a class that applies it.
+    let (configured, help) = match model.cors {
+        crate::service::Cors::ConfiguredWithCredentials => (
+            format!(
+                "configured cors_origins {}",
+                crate::report::quoted_list(&configured)
+            ),
+            "restrict cors_origins to the origins that need it".to_string(),
+        ),
+        _ => (
+            format!("{} ignores cors_origins", model.class.name()),
+            format!(
+                "{} does not apply cors_origins: restrict CORS in the proxy in front of it",
+                model.class.name()
+            ),
+        ),
+    };
     let mut f = Finding::new(
         "probe-cors-permissive",
-        format!("configured cors_origins {}, served Access-Control-Allow-Origin: {allowed}{with} to Origin {FOREIGN_ORIGIN}", crate::report::quoted_list(&configured)),
+        format!("{configured}; served Access-Control-Allow-Origin: {allowed}{with} to Origin {FOREIGN_ORIGIN}"),
     )
-    .help("restrict CORS to the origins that need it, in the service or the proxy")
+    .help(help)
     .at(p.at());
     if credentials {
         f = f.at_least(crate::finding::Severity::Error);

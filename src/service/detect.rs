@@ -2,12 +2,13 @@
 //! files.
 //!
 //! The walk honours .gitignore (a vendored or installed SDK defines every
-//! class) and skips virtual environments, site-packages and node_modules.
-//! A file is read only if it is a small regular file that names the SDK;
-//! its comments and string literals are blanked before any pattern looks
-//! at it, so a docstring that shows `AgentServer()` is not a service.
+//! class) and skips virtual environments, site-packages, node_modules and
+//! tests (a server built in a test never serves). A file is read only if it
+//! is a small regular file that names the SDK; its comments and string
+//! literals are blanked before any pattern looks at it, so a docstring that
+//! shows `AgentServer()` is not a service.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -22,6 +23,10 @@ const FILE_CAP: u64 = 1024 * 1024;
 /// says so.
 const FILES_CAP: usize = 20_000;
 const ENTRIES_CAP: usize = 200_000;
+/// Evidence longer than this is cut: a base list can span a whole file.
+const EVIDENCE_CAP: usize = 80;
+/// Folders of tests: what is built there never serves.
+const TEST_DIRS: &[&str] = &["tests", "test", "testing"];
 
 /// The SDK's own classes built on AgentBase (prefabs and the Bedrock agent).
 const AGENT_CLASSES: &[&str] = &[
@@ -33,6 +38,28 @@ const AGENT_CLASSES: &[&str] = &[
     "ReceptionistAgent",
     "BedrockAgent",
 ];
+
+/// What an SDK class, or a class of the repository built on one, is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Agent,
+    Server,
+    Web,
+    Search,
+    Swml,
+}
+
+/// The kind of one of the SDK's own class names.
+fn sdk_kind(name: &str) -> Option<Kind> {
+    match name {
+        "AgentServer" => Some(Kind::Server),
+        "WebService" => Some(Kind::Web),
+        "SearchService" => Some(Kind::Search),
+        "SWMLService" => Some(Kind::Swml),
+        _ if AGENT_CLASSES.contains(&name) => Some(Kind::Agent),
+        _ => None,
+    }
+}
 
 /// What the walk found.
 #[derive(Debug, Default)]
@@ -49,30 +76,75 @@ pub struct Detection {
 struct PyFile {
     path: String,
     code: String,
-    sdk_names: BTreeSet<String>,
+    /// Local name -> the SDK class it is bound to (`from … import X as Y`).
+    names: HashMap<String, String>,
+    /// Local names bound to the SDK's package or one of its modules
+    /// (`import signalwire_agents as sw`).
+    modules: HashSet<String>,
+    /// `from signalwire_agents import *`.
+    star: bool,
 }
 
+impl PyFile {
+    /// The SDK class that a name, plain or dotted (`sw.AgentServer`,
+    /// `signalwire_agents.web.WebService`), stands for in this file.
+    fn sdk_class<'a>(&'a self, dotted: &'a str) -> Option<&'a str> {
+        match dotted.split_once('.') {
+            None => self
+                .names
+                .get(dotted)
+                .map(String::as_str)
+                .or_else(|| (self.star && sdk_kind(dotted).is_some()).then_some(dotted)),
+            Some((module, _)) => {
+                let last = dotted.rsplit('.').next().unwrap_or(dotted);
+                (self.modules.contains(module) && sdk_kind(last).is_some()).then_some(last)
+            }
+        }
+    }
+}
+
+// Invariant for every pattern below: a literal, compiled by each detection
+// test.
+/// `from signalwire_agents[.mod] import …`: group 3 the imported list,
+/// parenthesized over lines or continued with backslashes.
 static IMPORT_FROM: LazyLock<Regex> = LazyLock::new(|| {
-    // Invariant: a literal pattern, tested by every detection test.
-    Regex::new(r"(?m)^[ \t]*from[ \t]+(signalwire_agents|signalwire)(\.[\w.]+)?[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)")
+    Regex::new(r"(?m)^[ \t]*from[ \t]+(signalwire_agents|signalwire)(\.[\w.]+)?[ \t]+import[ \t]+(\([^)]*\)|(?:[^\n\\]|\\\r?\n)*)")
         .expect("valid pattern")
 });
-static IMPORT_MODULE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^[ \t]*import[ \t]+(signalwire_agents|signalwire)\b").expect("valid pattern")
-});
+/// `import signalwire_agents[.mod] [as alias]`, one module of a list too.
+static IMPORT_MODULE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^[ \t]*import[ \t]+([^\n]*)").expect("valid pattern"));
 static CLASS_DEF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)").expect("valid pattern")
 });
-/// A call `Name(`, optionally qualified by the SDK's module path
-/// (`signalwire_agents.AgentServer(`): group 1 the qualifier, 2 the name.
+/// A call `[qualifier.]Name(`: group 1 the dotted qualifier, 2 the name.
 static CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\w.])((?:signalwire_agents|signalwire)\.(?:\w+\.)*)?(\w+)[ \t]*\(")
+    Regex::new(r"(?:^|[^\w.])((?:\w+[ \t]*\.[ \t]*)*)(\w+)[ \t]*\(").expect("valid pattern")
+});
+/// `x = [qualifier.]Name(`: group 1 the variable, 2 the callee.
+static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*(?:self\.)?(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*((?:\w+\.)*\w+)[ \t]*\(")
+        .expect("valid pattern")
+});
+/// `receiver.serve(` / `receiver.run(`, also `Name(…).run(`: group 1 the
+/// receiver.
+static RUNS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\w+)[ \t]*(?:\([^()\n]*\))?[ \t]*\.[ \t]*(?:serve|run)[ \t]*\(")
         .expect("valid pattern")
 });
 static GET_APP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\.get_app[ \t]*\(").expect("valid pattern"));
-static RUNS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\.(?:serve|run)[ \t]*\(").expect("valid pattern"));
+    LazyLock::new(|| Regex::new(r"\.[ \t]*get_app[ \t]*\(").expect("valid pattern"));
+static AS_ROUTER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\.[ \t]*as_router[ \t]*\(").expect("valid pattern"));
+
+/// `test_*.py`, `*_test.py` and `conftest.py`.
+fn is_test_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.starts_with("test_") || name.ends_with("_test.py") || name == "conftest.py"
+}
 
 /// Walks `root` and finds every service class the repository runs.
 pub fn detect(root: &Path) -> Detection {
@@ -88,7 +160,8 @@ pub fn detect(root: &Path) -> Detection {
                 && (matches!(
                     name.as_ref(),
                     "node_modules" | "site-packages" | "__pycache__" | "dist-packages"
-                ) || entry.path().join("pyvenv.cfg").exists()))
+                ) || entry.path().join("pyvenv.cfg").exists()
+                    || (entry.depth() > 0 && TEST_DIRS.contains(&name.as_ref()))))
         })
         .build();
     for (visited, entry) in walker.flatten().enumerate() {
@@ -99,6 +172,7 @@ pub fn detect(root: &Path) -> Detection {
         let path = entry.path();
         if !entry.file_type().is_some_and(|t| t.is_file())
             || path.extension().is_none_or(|e| e != "py")
+            || is_test_file(path)
         {
             continue;
         }
@@ -135,6 +209,7 @@ pub fn detect(root: &Path) -> Detection {
 pub fn detect_in(sources: &[(&str, &str)]) -> Vec<Service> {
     let files: Vec<PyFile> = sources
         .iter()
+        .filter(|(path, _)| !is_test_file(Path::new(path)))
         .filter_map(|(path, text)| read_python((*path).to_string(), text))
         .collect();
     services_in(&files)
@@ -142,40 +217,49 @@ pub fn detect_in(sources: &[(&str, &str)]) -> Vec<Service> {
 
 fn read_python(path: String, text: &str) -> Option<PyFile> {
     let code = blank_strings_and_comments(text);
-    let mut sdk_names = BTreeSet::new();
+    let mut names = HashMap::new();
+    let mut star = false;
     for caps in IMPORT_FROM.captures_iter(&code) {
         let list = caps.get(3).map_or("", |m| m.as_str());
-        for item in list.trim_matches(|c| c == '(' || c == ')').split(',') {
-            // `X as Y` binds Y to the SDK's X; detection needs the SDK name,
-            // and the local one to find calls.
+        for item in list
+            .trim_matches(|c| c == '(' || c == ')')
+            .split([',', '\\'])
+        {
+            // `X as Y` binds Y to the SDK's X.
             let mut words = item.split_whitespace();
             let (Some(original), alias) = (words.next(), words.nth(1)) else {
                 continue;
             };
-            sdk_names.insert(original.to_string());
-            if let Some(alias) = alias {
-                sdk_names.insert(format!("{alias}={original}"));
+            if original == "*" {
+                star = true;
+            } else if sdk_kind(original).is_some() {
+                names.insert(alias.unwrap_or(original).to_string(), original.to_string());
             }
         }
     }
-    let imports_module = IMPORT_MODULE.is_match(&code);
-    (imports_module || !sdk_names.is_empty() || code.contains("signalwire")).then_some(PyFile {
+    let mut modules = HashSet::new();
+    for caps in IMPORT_MODULE.captures_iter(&code) {
+        for item in caps[1].split(',') {
+            let mut words = item.split_whitespace();
+            let Some(module) = words.next() else { continue };
+            let root = module.split('.').next().unwrap_or(module);
+            if root != "signalwire_agents" && root != "signalwire" {
+                continue;
+            }
+            // `import a.b` binds `a`; `import a.b as c` binds `c`.
+            match (words.next(), words.next()) {
+                (Some("as"), Some(alias)) => modules.insert(alias.to_string()),
+                _ => modules.insert(root.to_string()),
+            };
+        }
+    }
+    (!names.is_empty() || !modules.is_empty() || star).then_some(PyFile {
         path,
         code,
-        sdk_names,
+        names,
+        modules,
+        star,
     })
-}
-
-/// The SDK class a local name stands for in `file`.
-fn sdk_class_of<'a>(file: &'a PyFile, name: &'a str) -> Option<&'a str> {
-    if file.sdk_names.contains(name) {
-        return Some(name);
-    }
-    let prefix = format!("{name}=");
-    file.sdk_names
-        .range(prefix.clone()..)
-        .next()
-        .and_then(|n| n.strip_prefix(&prefix))
 }
 
 /// Line numbers of byte offsets, by binary search over the line starts
@@ -192,11 +276,11 @@ impl Lines {
     }
 }
 
-/// A class definition: its name, the last segment of each base, and where
-/// its name starts.
+/// A class definition: its name, its bases as written, and where its name
+/// starts.
 struct ClassDef<'a> {
     name: &'a str,
-    bases: Vec<&'a str>,
+    bases: Vec<String>,
     offset: usize,
 }
 
@@ -210,7 +294,8 @@ fn class_defs(code: &str) -> Vec<ClassDef<'_>> {
                 name: name.as_str(),
                 bases: bases
                     .split(',')
-                    .map(|b| b.trim().rsplit('.').next().unwrap_or(""))
+                    .map(|b| b.split_whitespace().collect::<String>())
+                    .filter(|b| !b.is_empty() && !b.contains('='))
                     .collect(),
                 offset: name.start(),
             })
@@ -219,53 +304,71 @@ fn class_defs(code: &str) -> Vec<ClassDef<'_>> {
 }
 
 /// The repository's classes built, directly or through each other, on an
-/// SDK agent class and on SWMLService: one pass over the definitions and a
-/// walk down from the SDK's classes.
-fn derived_classes(
-    files: &[PyFile],
-    defs: &[Vec<ClassDef<'_>>],
-) -> (BTreeSet<String>, BTreeSet<String>) {
-    let mut children: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
-    let mut agent_seeds = Vec::new();
-    let mut swml_seeds = Vec::new();
+/// SDK class, with the kind they inherit: one pass over the definitions
+/// and a walk down from the SDK's classes.
+fn derived_classes(files: &[PyFile], defs: &[Vec<ClassDef<'_>>]) -> HashMap<String, Kind> {
+    let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut seeds: Vec<(&str, Kind)> = Vec::new();
     for (file, defs) in files.iter().zip(defs) {
         for def in defs {
             for base in &def.bases {
-                match sdk_class_of(file, base) {
-                    Some(sdk) if AGENT_CLASSES.contains(&sdk) => agent_seeds.push(def.name),
-                    Some("SWMLService") => swml_seeds.push(def.name),
-                    _ => children.entry(base).or_default().push(def.name),
+                match file.sdk_class(base).and_then(sdk_kind) {
+                    Some(kind) => seeds.push((def.name, kind)),
+                    None => children
+                        .entry(base.rsplit('.').next().unwrap_or(base))
+                        .or_default()
+                        .push(def.name),
                 }
             }
         }
     }
-    let walk = |seeds: Vec<&str>| {
-        let mut found: BTreeSet<String> = BTreeSet::new();
-        let mut stack = seeds;
-        while let Some(name) = stack.pop() {
-            if found.insert(name.to_string()) {
-                stack.extend(children.get(name).into_iter().flatten().copied());
-            }
+    let mut found: HashMap<String, Kind> = HashMap::new();
+    // Seeds in a fixed order of precedence: an agent that also derives
+    // from SWMLService (as AgentBase does) is an agent.
+    seeds.sort_by_key(|(_, kind)| *kind != Kind::Agent);
+    let mut stack = seeds;
+    while let Some((name, kind)) = stack.pop() {
+        if found.contains_key(name) {
+            continue;
         }
-        found
-    };
-    let agents = walk(agent_seeds);
-    let swml = walk(swml_seeds)
-        .into_iter()
-        .filter(|n| !agents.contains(n))
-        .collect();
-    (agents, swml)
+        found.insert(name.to_string(), kind);
+        stack.extend(
+            children
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(|child| (*child, kind)),
+        );
+    }
+    found
+}
+
+fn evidence(text: String) -> Option<String> {
+    if text.chars().count() <= EVIDENCE_CAP {
+        return Some(text);
+    }
+    Some(text.chars().take(EVIDENCE_CAP - 1).collect::<String>() + "…")
 }
 
 fn services_in(files: &[PyFile]) -> Vec<Service> {
     let defs: Vec<Vec<ClassDef<'_>>> = files.iter().map(|f| class_defs(&f.code)).collect();
-    let (agent_classes, swml_classes) = derived_classes(files, &defs);
+    let derived = derived_classes(files, &defs);
+    let kind_of = |file: &PyFile, qualifier: &str, name: &str| -> Option<Kind> {
+        let dotted = format!("{qualifier}{name}");
+        file.sdk_class(&dotted).and_then(sdk_kind).or_else(|| {
+            qualifier
+                .is_empty()
+                .then(|| derived.get(name).copied())
+                .flatten()
+        })
+    };
     let mut services: Vec<Service> = Vec::new();
+    // (file, line, evidence, the file builds an AgentServer)
     let mut agents = Vec::new();
     for (file, defs) in files.iter().zip(&defs) {
         let lines = Lines::new(&file.code);
         // `class X(AgentServer)` is a definition, not a call of X.
-        let definitions: std::collections::HashSet<usize> = defs.iter().map(|d| d.offset).collect();
+        let definitions: HashSet<usize> = defs.iter().map(|d| d.offset).collect();
         let mut file_has_server = false;
         // One service per class and file: the first place stands for it.
         let mut seen: BTreeSet<ServiceClass> = BTreeSet::new();
@@ -275,26 +378,26 @@ fn services_in(files: &[PyFile]) -> Vec<Service> {
             if definitions.contains(&m.start()) {
                 continue;
             }
+            let qualifier: String = caps
+                .get(1)
+                .map_or("", |q| q.as_str())
+                .split_whitespace()
+                .collect();
             let name = m.as_str();
-            let qualified = caps.get(1).is_some();
-            let sdk = sdk_class_of(file, name).or(if qualified { Some(name) } else { None });
-            let class = match sdk {
-                Some("AgentServer") => Some(ServiceClass::AgentServer),
-                Some("WebService") => Some(ServiceClass::WebService),
-                Some("SearchService") => Some(ServiceClass::SearchService),
-                Some("SWMLService") => Some(ServiceClass::SwmlService),
-                Some(agent) if AGENT_CLASSES.contains(&agent) => {
+            let class = match kind_of(file, &qualifier, name) {
+                Some(Kind::Server) => ServiceClass::AgentServer,
+                Some(Kind::Web) => ServiceClass::WebService,
+                Some(Kind::Search) => ServiceClass::SearchService,
+                Some(Kind::Swml) => ServiceClass::SwmlService,
+                Some(Kind::Agent) => {
                     if first_agent.is_none() {
-                        first_agent = Some((m.start(), format!("{name}(…)")));
+                        first_agent = Some((m.start(), format!("{qualifier}{name}(…)")));
                     }
-                    None
+                    continue;
                 }
-                _ if swml_classes.contains(name) => Some(ServiceClass::SwmlService),
-                _ => None,
+                None => continue,
             };
-            if let Some(class) = class
-                && seen.insert(class)
-            {
+            if seen.insert(class) {
                 file_has_server |= class == ServiceClass::AgentServer;
                 services.push(Service {
                     class,
@@ -302,7 +405,7 @@ fn services_in(files: &[PyFile]) -> Vec<Service> {
                         path: file.path.clone(),
                         line: lines.line_of(m.start()),
                     },
-                    evidence: Some(format!("{name}(…)")),
+                    evidence: evidence(format!("{qualifier}{name}(…)")),
                 });
             }
         }
@@ -310,7 +413,7 @@ fn services_in(files: &[PyFile]) -> Vec<Service> {
         // agent class instantiated directly; the first stands for the file.
         let defined_agent = defs
             .iter()
-            .find(|d| agent_classes.contains(d.name))
+            .find(|d| derived.get(d.name) == Some(&Kind::Agent))
             .map(|d| {
                 (
                     d.offset,
@@ -321,43 +424,69 @@ fn services_in(files: &[PyFile]) -> Vec<Service> {
             (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
             (a, b) => a.or(b),
         };
-        if let Some((offset, evidence)) = agent {
-            agents.push((file, lines.line_of(offset), evidence, file_has_server));
+        if let Some((offset, text)) = agent {
+            agents.push((file, lines.line_of(offset), text, file_has_server));
         }
     }
     let any_server = services
         .iter()
         .any(|s| s.class == ServiceClass::AgentServer);
-    let runs = |file: &PyFile| (RUNS.is_match(&file.code), GET_APP.is_match(&file.code));
+    // How a file runs its agents: serve()/run() on an agent, get_app(),
+    // as_router().
+    let runs = |file: &PyFile| -> (bool, bool, bool) {
+        let agent_vars: HashSet<&str> = ASSIGN
+            .captures_iter(&file.code)
+            .filter_map(|caps| {
+                let (var, callee) = (caps.get(1)?.as_str(), caps.get(2)?.as_str());
+                let (qualifier, name) = match callee.rfind('.') {
+                    Some(i) => (&callee[..=i], &callee[i + 1..]),
+                    None => ("", callee),
+                };
+                (kind_of(file, qualifier, name) == Some(Kind::Agent)).then_some(var)
+            })
+            .collect();
+        let served = RUNS.captures_iter(&file.code).any(|caps| {
+            caps.get(1).is_some_and(|r| {
+                agent_vars.contains(r.as_str())
+                    || kind_of(file, "", r.as_str()) == Some(Kind::Agent)
+            })
+        });
+        (
+            served,
+            GET_APP.is_match(&file.code),
+            AS_ROUTER.is_match(&file.code),
+        )
+    };
+    let ran: Vec<(bool, bool, bool)> = agents.iter().map(|(file, ..)| runs(file)).collect();
     // Files that only define agents are services of their own only when no
     // file runs one (a library of agents beside the script that serves them).
     let any_agent_run = agents
         .iter()
-        .any(|(file, _, _, has_server)| !has_server && (runs(file).0 || runs(file).1));
-    for (file, line, evidence, file_has_server) in agents {
-        let (served_here, app_here) = runs(file);
+        .zip(&ran)
+        .any(|((_, _, _, has_server), (s, a, r))| !has_server && (*s || *a || *r));
+    for ((file, line, text, file_has_server), (served, app, router)) in agents.into_iter().zip(ran)
+    {
         // Under an AgentServer an agent is one of its routes; it is a
         // service of its own only where its file also runs it.
-        if file_has_server || ((any_server || any_agent_run) && !served_here && !app_here) {
+        if file_has_server || ((any_server || any_agent_run) && !served && !app && !router) {
             continue;
         }
         let origin = Origin::Detected {
             path: file.path.clone(),
             line,
         };
-        if app_here {
-            services.push(Service {
-                class: ServiceClass::AgentBaseApp,
-                origin: origin.clone(),
-                evidence: Some(format!("{evidence}, get_app()")),
-            });
-        }
-        if served_here || !app_here {
-            services.push(Service {
-                class: ServiceClass::AgentBase,
-                origin,
-                evidence: Some(evidence),
-            });
+        for (class, how, present) in [
+            (ServiceClass::AgentBaseApp, ", get_app()", app),
+            (ServiceClass::AgentBaseRouter, ", as_router()", router),
+            (ServiceClass::AgentBase, "", served || (!app && !router)),
+        ] {
+            if present {
+                services.push(Service {
+                    class,
+                    origin: origin.clone(),
+                    evidence: evidence(format!("{text}{how}")),
+                });
+            }
         }
     }
     services.sort_by(|a, b| match (&a.origin, &b.origin) {
@@ -539,6 +668,73 @@ mod tests {
                 evidence: Some("class Last(C999)".into()),
             }]
         );
+    }
+
+    #[test]
+    fn module_aliases_dotted_bases_and_star_imports() {
+        let aliased = "import signalwire_agents as sw\n\nserver = sw.AgentServer()\nserver.run()\n";
+        assert_eq!(
+            classes(&[("a.py", aliased)]),
+            [(ServiceClass::AgentServer, 3)]
+        );
+        let dotted = "import signalwire_agents\nclass A(signalwire_agents.AgentBase):\n    pass\nA().serve()\n";
+        assert_eq!(classes(&[("a.py", dotted)]), [(ServiceClass::AgentBase, 2)]);
+        let star = "from signalwire_agents.web import *\nWebService().start()\n";
+        assert_eq!(classes(&[("a.py", star)]), [(ServiceClass::WebService, 2)]);
+        let continued =
+            "from signalwire_agents import AgentBase, \\\n    AgentServer\nAgentServer().run()\n";
+        assert_eq!(
+            classes(&[("a.py", continued)]),
+            [(ServiceClass::AgentServer, 3)]
+        );
+    }
+
+    #[test]
+    fn subclasses_of_servers_are_those_servers() {
+        let src = "from signalwire_agents import AgentServer\nfrom signalwire_agents.web import WebService\nclass MyServer(AgentServer):\n    pass\nclass Static(WebService):\n    pass\nMyServer().run()\nStatic().start()\n";
+        assert_eq!(
+            classes(&[("a.py", src)]),
+            [
+                (ServiceClass::AgentServer, 7),
+                (ServiceClass::WebService, 8)
+            ]
+        );
+    }
+
+    #[test]
+    fn only_an_agent_is_served_by_its_run() {
+        // uvicorn.run(app) runs the app of get_app(), not AgentBase.serve().
+        let app = "import uvicorn\nfrom signalwire_agents import AgentBase\nclass A(AgentBase):\n    pass\napp = A().get_app()\nuvicorn.run(app)\n";
+        assert_eq!(classes(&[("a.py", app)]), [(ServiceClass::AgentBaseApp, 3)]);
+        let router = "from fastapi import FastAPI\nfrom signalwire_agents import AgentBase\nclass A(AgentBase):\n    pass\napi = FastAPI()\napi.include_router(A().as_router())\n";
+        assert_eq!(
+            classes(&[("a.py", router)]),
+            [(ServiceClass::AgentBaseRouter, 3)]
+        );
+        // A variable holding an agent, run.
+        let var = "import asyncio\nfrom signalwire_agents.prefabs import SurveyAgent\nagent = SurveyAgent()\nasyncio.run(main())\nagent.run()\n";
+        assert_eq!(classes(&[("a.py", var)]), [(ServiceClass::AgentBase, 3)]);
+    }
+
+    #[test]
+    fn tests_are_not_services() {
+        let test = "from signalwire_agents import AgentServer\ndef test_it():\n    AgentServer()\n";
+        assert!(classes(&[("test_server.py", test), ("conftest.py", test)]).is_empty());
+    }
+
+    #[test]
+    fn long_evidence_is_cut() {
+        let bases = (0..1000)
+            .map(|i| format!("Mixin{i}"))
+            .collect::<Vec<_>>()
+            .join(",\n    ");
+        let src = format!(
+            "from signalwire_agents import AgentBase\nclass A(AgentBase,\n    {bases}):\n    pass\nA().run()\n"
+        );
+        let found = detect_in(&[("a.py", &src)]);
+        let evidence = found[0].evidence.as_deref().unwrap_or("");
+        assert_eq!(evidence.chars().count(), EVIDENCE_CAP, "{evidence}");
+        assert!(evidence.ends_with('…'));
     }
 
     #[test]

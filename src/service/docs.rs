@@ -91,7 +91,7 @@ pub fn render() -> String {
          (tests/goldens/services.json).\n",
     );
     type Row = (&'static str, fn(&ServiceModel) -> String);
-    let rows: [Row; 9] = [
+    let rows: [Row; 10] = [
         ("where TLS comes from", tls_source),
         ("TLS file missing", missing_file),
         ("`allowed_hosts`", hosts),
@@ -100,6 +100,13 @@ pub fn render() -> String {
         ("security headers", headers),
         ("`rate_limit`, `max_request_size`, `request_timeout`", |m| {
             yes_no(m.limits_enforced)
+        }),
+        ("request body limit", |m| match m.fixed_body_limit {
+            Some(limit) => format!(
+                "fixed {} MiB on the agent's POST routes (413 above), whatever max_request_size says",
+                limit / (1024 * 1024)
+            ),
+            None => "none".into(),
         }),
         ("`ssl_verify_mode`", |m| {
             if m.verify_mode_used {

@@ -26,6 +26,9 @@ pub enum ServiceClass {
     /// uvicorn, Lambda adapters).
     #[value(name = "agent-base-app")]
     AgentBaseApp,
+    /// An AgentBase's `as_router()` mounted in the project's own FastAPI app.
+    #[value(name = "agent-base-router")]
+    AgentBaseRouter,
     /// AgentServer: several agents under one FastAPI app.
     #[value(name = "agent-server")]
     AgentServer,
@@ -41,9 +44,10 @@ pub enum ServiceClass {
 }
 
 impl ServiceClass {
-    pub const ALL: [ServiceClass; 6] = [
+    pub const ALL: [ServiceClass; 7] = [
         ServiceClass::AgentBase,
         ServiceClass::AgentBaseApp,
+        ServiceClass::AgentBaseRouter,
         ServiceClass::AgentServer,
         ServiceClass::SwmlService,
         ServiceClass::WebService,
@@ -55,6 +59,7 @@ impl ServiceClass {
         match self {
             ServiceClass::AgentBase => "AgentBase",
             ServiceClass::AgentBaseApp => "AgentBase.get_app()",
+            ServiceClass::AgentBaseRouter => "AgentBase.as_router()",
             ServiceClass::AgentServer => "AgentServer",
             ServiceClass::SwmlService => "SWMLService",
             ServiceClass::WebService => "WebService",
@@ -67,6 +72,7 @@ impl ServiceClass {
         match self {
             ServiceClass::AgentBase => "agent-base",
             ServiceClass::AgentBaseApp => "agent-base-app",
+            ServiceClass::AgentBaseRouter => "agent-base-router",
             ServiceClass::AgentServer => "agent-server",
             ServiceClass::SwmlService => "swml-service",
             ServiceClass::WebService => "web-service",
@@ -159,6 +165,9 @@ pub struct ServiceModel {
     pub headers: &'static [&'static str],
     /// rate_limit, max_request_size and request_timeout are enforced.
     pub limits_enforced: bool,
+    /// A request body limit the class applies whatever max_request_size
+    /// says (413 above it), in bytes.
+    pub fixed_body_limit: Option<u64>,
     /// ssl_verify_mode reaches the TLS server.
     pub verify_mode_used: bool,
     /// The service name that the config search order starts from
@@ -167,6 +176,9 @@ pub struct ServiceModel {
     /// Where in the SDK's source the row comes from.
     pub source: &'static str,
 }
+
+/// `MAX_REQUEST_BODY_SIZE`: the agents' handlers answer 413 above it.
+const TEN_MIB: u64 = 10 * 1024 * 1024;
 
 const AGENT_HEADERS: &[&str] = &[
     "X-Content-Type-Options",
@@ -192,6 +204,7 @@ const AGENT_BASE: ServiceModel = ServiceModel {
     },
     headers: AGENT_HEADERS,
     limits_enforced: false,
+    fixed_body_limit: Some(TEN_MIB),
     verify_mode_used: false,
     config_name: None,
     source: "core/mixins/web_mixin.py: WebMixin.serve()",
@@ -203,6 +216,17 @@ const AGENT_BASE_APP: ServiceModel = ServiceModel {
     missing_file: MissingFile::NotApplicable,
     cors: Cors::AnyOriginWithoutCredentials,
     source: "core/mixins/web_mixin.py: WebMixin.get_app()",
+    ..AGENT_BASE
+};
+
+const AGENT_BASE_ROUTER: ServiceModel = ServiceModel {
+    class: ServiceClass::AgentBaseRouter,
+    tls_source: TlsSource::Host,
+    missing_file: MissingFile::NotApplicable,
+    cors: Cors::None,
+    hsts: Hsts::None,
+    headers: &[],
+    source: "core/mixins/web_mixin.py: WebMixin.as_router()",
     ..AGENT_BASE
 };
 
@@ -218,6 +242,7 @@ const AGENT_SERVER: ServiceModel = ServiceModel {
     },
     headers: AGENT_HEADERS,
     limits_enforced: false,
+    fixed_body_limit: Some(TEN_MIB),
     verify_mode_used: false,
     config_name: None,
     source: "agent_server.py: AgentServer.__init__() and _run_server()",
@@ -232,6 +257,7 @@ const SWML_SERVICE: ServiceModel = ServiceModel {
     hsts: Hsts::None,
     headers: &[],
     limits_enforced: false,
+    fixed_body_limit: None,
     verify_mode_used: false,
     config_name: None,
     source: "core/swml_service.py: SWMLService.serve()",
@@ -246,6 +272,7 @@ const WEB_SERVICE: ServiceModel = ServiceModel {
     hsts: Hsts::Configured,
     headers: SECURITY_CONFIG_HEADERS,
     limits_enforced: false,
+    fixed_body_limit: None,
     verify_mode_used: false,
     config_name: Some("web"),
     source: "web/web_service.py: WebService._setup_security() and start()",
@@ -258,22 +285,25 @@ const SEARCH_SERVICE: ServiceModel = ServiceModel {
     ..WEB_SERVICE
 };
 
-/// The table for signalwire-agents 1.1. signalwire-sdk 3.7.5 was read and
-/// observed to be the same for every row; it has its own table so that a
-/// difference in a later release is one edit here.
-const AGENTS_1_1: [ServiceModel; 6] = [
+/// The table for signalwire-agents 1.1.
+const AGENTS_1_1: [ServiceModel; 7] = [
     AGENT_BASE,
     AGENT_BASE_APP,
+    AGENT_BASE_ROUTER,
     AGENT_SERVER,
     SWML_SERVICE,
     WEB_SERVICE,
     SEARCH_SERVICE,
 ];
-const SDK_3: [ServiceModel; 6] = AGENTS_1_1;
+/// signalwire-sdk 3.7.5, read and observed: the same on every row.
+/// (Its SWMLService limits bodies on a /swaig route it may host, not on the
+/// service's own route, where an 11 MiB POST was observed to pass.) A
+/// table of its own, so that a difference in a later release is one edit.
+const SDK_3: [ServiceModel; 7] = AGENTS_1_1;
 
 /// The row for `class` in `sdk`'s table.
 pub fn model(sdk: Sdk, class: ServiceClass) -> &'static ServiceModel {
-    let table: &'static [ServiceModel; 6] = match sdk {
+    let table: &'static [ServiceModel; 7] = match sdk {
         Sdk::SignalwireAgents11 => &AGENTS_1_1,
         Sdk::SignalwireSdk3 => &SDK_3,
     };
@@ -312,7 +342,13 @@ impl Service {
     /// found; choose one with --service-class)".
     pub fn describe(&self) -> String {
         match &self.origin {
-            Origin::Detected { path, line } => format!("{}, {path}:{line}", self.class.name()),
+            // A file name may hold a newline: escaped, so it cannot forge a
+            // line of its own.
+            Origin::Detected { path, line } => format!(
+                "{}, {}:{line}",
+                self.class.name(),
+                crate::report::escape::escape(path)
+            ),
             Origin::Flag => format!("{} (--service-class)", self.class.name()),
             Origin::Assumed {
                 walk_stopped: false,
@@ -363,6 +399,8 @@ pub struct Prediction {
     pub preflight_allow_credentials: bool,
     /// The Strict-Transport-Security header served.
     pub hsts: Option<String>,
+    /// An authenticated 11 MiB POST to the service's route gets 413.
+    pub large_body_refused: bool,
 }
 
 /// The TLS settings the class acts on.
@@ -434,6 +472,7 @@ impl ServiceModel {
                 preflight_allow_origin: None,
                 preflight_allow_credentials: false,
                 hsts: None,
+                large_body_refused: false,
             };
         }
         let hosts = settings.value(SettingId::AllowedHosts).as_list();
@@ -480,6 +519,7 @@ impl ServiceModel {
             preflight_allow_origin,
             preflight_allow_credentials,
             hsts,
+            large_body_refused: self.fixed_body_limit.is_some_and(|l| l < 11 * 1024 * 1024),
         }
     }
 }

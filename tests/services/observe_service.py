@@ -6,7 +6,7 @@
 SDK is `signalwire-agents` (module signalwire_agents, 1.1.0) or
 `signalwire-sdk` (module signalwire, 3.7.5); the interpreter that runs this
 script must have that SDK installed. CLASS is one of AgentBase,
-AgentBase.get_app, AgentServer, SWMLService, WebService.
+AgentBase.get_app, AgentBase.as_router, AgentServer, SWMLService, WebService.
 
 A case is a JSON object: {"sdk", "class", "env": {...}, "config": {...} or
 null, "cert": "valid" | "missing" | null}. `observe` makes a temporary
@@ -56,7 +56,7 @@ def sdk_module(sdk):
 def serve(sdk, cls, port):
     mod = __import__(sdk_module(sdk))
     port = int(port)
-    if cls in ("AgentBase", "AgentBase.get_app", "AgentServer"):
+    if cls in ("AgentBase", "AgentBase.get_app", "AgentBase.as_router", "AgentServer"):
         AgentBase = getattr(mod, "AgentBase")
 
         class ObservedAgent(AgentBase):
@@ -70,6 +70,13 @@ def serve(sdk, cls, port):
             import uvicorn
 
             uvicorn.run(ObservedAgent().get_app(), host="127.0.0.1", port=port)
+        elif cls == "AgentBase.as_router":
+            import uvicorn
+            from fastapi import FastAPI
+
+            app = FastAPI()
+            app.include_router(ObservedAgent().as_router(), prefix="/agent")
+            uvicorn.run(app, host="127.0.0.1", port=port)
         else:
             server = getattr(mod, "AgentServer")(host="127.0.0.1", port=port)
             server.register(ObservedAgent(), "/agent")
@@ -140,6 +147,32 @@ def request(scheme, port, method, host, headers):
         return response.status, {k.lower(): v for k, v in response.getheaders()}
     finally:
         conn.close()
+
+
+def post_large(scheme, port):
+    """The status of an authenticated POST of 11 MiB to the route: 413 where
+    a body limit of 10 MiB applies."""
+    import base64
+
+    auth = base64.b64encode(b"observer:Observed-Service-Secret-7Hk2").decode()
+    body = b"{" + b" " * (11 * 1024 * 1024) + b"}"
+    try:
+        if scheme == "https":
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=context)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("POST", "/agent/", body=body, headers={
+            "Host": "agent.example.com", "Authorization": "Basic " + auth,
+            "Content-Type": "application/json",
+        })
+        status = conn.getresponse().status
+        conn.close()
+        return status
+    except (OSError, http.client.HTTPException):
+        return None
 
 
 def detect_scheme(port):
@@ -215,6 +248,7 @@ def observe(case):
         }
         observed["hsts"] = headers.get("strict-transport-security")
         observed["headers"] = [h for h in SECURITY_HEADERS if h.lower() in headers]
+        observed["body_11mib"] = post_large(scheme, port)
         return observed
     finally:
         child.kill()

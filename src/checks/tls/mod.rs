@@ -25,7 +25,12 @@ pub use path::check_served_chain;
 const VERIFY_MODES: [&str; 3] = ["CERT_REQUIRED", "CERT_OPTIONAL", "CERT_NONE"];
 
 /// The rules that run when HTTPS is off.
-pub const TLS_OFF_RULES: [&str; 3] = ["tls-disabled", "tls-config-ignored", "verify-mode-unused"];
+pub const TLS_OFF_RULES: [&str; 4] = [
+    "tls-disabled",
+    "tls-config-ignored",
+    "tls-hosted",
+    "verify-mode-unused",
+];
 
 /// The rules a certificate chain is judged by (`check_chain_at`), also on a
 /// served chain in `probe`.
@@ -50,6 +55,11 @@ pub fn check(cx: &mut CheckContext) {
     let s = cx.tls_settings();
     let enabled = s.get(SettingId::SslEnabled);
     check_verify_mode(cx);
+    if cx.service().tls_source == crate::service::TlsSource::Host {
+        // The class loads no certificate: the server that runs the app does.
+        cx.push(service::tls_hosted(cx, &enabled.source));
+        return;
+    }
     let ignored = service::check_config_ignored(cx);
     if !enabled.value.as_bool() {
         if !ignored {

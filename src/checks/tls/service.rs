@@ -36,23 +36,42 @@ pub fn missing_file_consequence(model: &ServiceModel) -> String {
     }
 }
 
+/// A class that does not serve HTTP itself (`get_app()`, `as_router()`):
+/// TLS is the hosting server's, and the TLS settings load nothing.
+pub fn tls_hosted(cx: &CheckContext, source: &Source) -> Finding {
+    let class = cx.service().class.name();
+    let effect = match cx.service().hsts {
+        crate::service::Hsts::Fixed { .. } => {
+            "ssl_enabled only adds its HSTS header and https:// URLs"
+        }
+        _ => "ssl_enabled only makes its URLs https://",
+    };
+    Finding::new(
+        "tls-hosted",
+        format!("{class} does not serve HTTP itself: the server that runs the app decides whether it speaks HTTPS, and the certificate and key settings are not loaded; {effect}"),
+    )
+    .help("configure TLS on that server (uvicorn --ssl-certfile/--ssl-keyfile, gunicorn --certfile/--keyfile) or at the proxy or API gateway in front of it, then check it from outside with `swml-sec probe https://…`")
+    .setting("ssl_enabled")
+    .at(source_location(source))
+}
+
 /// `tls-disabled`, with the words that fit where TLS ends.
 pub fn tls_disabled(cx: &CheckContext, source: &Source) -> Finding {
     let proxy = cx.res.settings.flag(FlagId::ProxyUrlBase);
-    let https_base = proxy
-        .value
-        .as_str()
-        .map(str::trim)
-        .filter(|u| u.len() > 8 && u[..8].eq_ignore_ascii_case("https://"));
+    let https_base = proxy.value.as_str().map(str::trim).filter(|u| {
+        u.len() > 8
+            && u.get(..8)
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    });
     let class = cx.service().class.name();
     let at_proxy = match https_base {
         Some(base) => Some((
             format!("SWML_PROXY_URL_BASE is {base}"),
-            "keep the hop from the proxy to the service on a private network, and have the proxy redirect http:// to https://",
+            "keep the hop from the proxy to the service on a private network, have the proxy redirect http:// to https://, and send Strict-Transport-Security from the proxy (the service sends none while its own TLS is off)",
         )),
         None if cx.options.tls_at_proxy => Some((
             "--tls-at-proxy says".to_string(),
-            "set SWML_PROXY_URL_BASE to the public https:// URL so the SDK builds webhook URLs with it, keep the proxy-to-service hop private, and redirect http:// to https:// at the proxy",
+            "set SWML_PROXY_URL_BASE to the public https:// URL so the SDK builds webhook URLs with it, keep the proxy-to-service hop private, redirect http:// to https:// and send Strict-Transport-Security at the proxy",
         )),
         None => None,
     };
