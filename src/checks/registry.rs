@@ -279,6 +279,10 @@ rules! {
         why: "Config files get committed and copied; the password then leaks with them. A ${PW|default} whose variable is unset runs with the default, a password committed in the file.",
         fix: "Reference a variable instead: \"password\": \"${SWML_BASIC_AUTH_PASSWORD}\".",
         example: "\"password\": \"Tr0ub4dor-and-3-in-git\"";
+    "auth-secret-committed", Auth, "EEW", "`check --stage build`: the Basic auth password is in the repository",
+        why: "The build stage runs on a checkout, so what it finds there is committed: a dotenv file that is not an example (`.env`, `prod.env`) or a literal password in the config file. Whoever can read the repository, its forks or its history has the password.",
+        fix: "Remove the password from the repository, rotate it (it stays in the history), and provide it at deploy from a secret store; commit only an example file (`.env.example`) with a placeholder.",
+        example: "a committed .env with SWML_BASIC_AUTH_PASSWORD=...";
     "hosts-wildcard", Hosts, "EW-", "allowed_hosts accepts any Host (`*`)",
         why: "With `*` the search and web services answer for any Host header, which helps DNS rebinding and host-header attacks.",
         fix: "List the service's host names in SWML_ALLOWED_HOSTS.",

@@ -8,10 +8,12 @@ use super::inputs::{prepare, resolve_inputs};
 use super::report::report;
 
 pub(crate) fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, UsageError> {
-    let judging = prepare(&args.report)?;
+    let mut judging = prepare(&args.report)?;
+    judging.stage = Some(args.stage);
     let (env, mut res) = resolve_inputs(&args.input)?;
     let mut findings = crate::checks::run_all_taking(&mut res, &judging.options);
     if args.stage == crate::stage::Stage::Build {
+        findings.extend(crate::stage::committed_secrets(&res, &env));
         crate::stage::defer_to_deploy(&mut findings, &res, &env);
     }
     let redactor = Redactor::new(secrets_of_run(&res, &env, []));
@@ -48,6 +50,7 @@ pub fn check_in_memory(
         color: false,
         sarif_anchor: None,
         cwd: std::path::PathBuf::from("/nonexistent-swml-sec-cwd"),
+        root: None,
         extra: None,
     };
     let (document, _) = super::report::render(findings, &view, &output);
