@@ -4,7 +4,8 @@
    Rust toolchain on PATH.
 2. action.yml's composite steps run here as GitHub would run them (bash,
    GITHUB_OUTPUT, GITHUB_PATH, GITHUB_ACTION_PATH, RUNNER_TEMP and
-   working-directory, each run in a temporary git repository): the install
+   working-directory, each run in a temporary git repository, by
+   .ci/run_action.py, which also runs them by hand): the install
    step builds this checkout with maturin (reusing target/), and `uses:`
    steps are recorded, not run.
 3. The pre-commit wrapper (packaging/pre-commit) installs against the wheel
@@ -25,6 +26,10 @@ import tempfile
 import time
 
 from ruamel.yaml import YAML
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_action as action_runner  # noqa: E402
+from run_action import load_action  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 WORK = os.path.join(ROOT, "target", "pkg-test")
@@ -129,17 +134,11 @@ def pipx_run_and_uvx_run_the_wheel():
 
 # --- action.yml, run step by step --------------------------------------------
 
-EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 # The action's venv and build, shared by the runs below as a second use of
 # the action in one job shares them (RUNNER_TEMP).
 RUNNER_TEMP = os.path.join(WORK, "runner-temp")
 # maturin for the action's install step, from a local wheelhouse (no index).
 WHEELHOUSE = os.path.join(WORK, "wheelhouse")
-
-
-def load_action():
-    with open(os.path.join(ROOT, "action.yml"), encoding="utf-8") as f:
-        return YAML(typ="safe").load(f)
 
 
 def ci_pin(name):
@@ -150,71 +149,11 @@ def ci_pin(name):
 
 
 def run_action(inputs, cwd, extra_env=None):
-    """Run action.yml's steps as GitHub would (bash, GITHUB_OUTPUT,
-    GITHUB_PATH, GITHUB_ACTION_PATH, RUNNER_TEMP, working-directory);
-    returns (failed step or None, outputs, uses, log, GITHUB_PATH lines)."""
-    action = load_action()
-    values = {k: str(v.get("default", "")) for k, v in action["inputs"].items()}
-    unknown = set(inputs) - set(values)
-    assert not unknown, f"inputs not declared in action.yml: {unknown}"
-    values.update(inputs)
-    temp = tempfile.mkdtemp(dir=WORK)
-    os.makedirs(RUNNER_TEMP, exist_ok=True)
-    gh_path = os.path.join(temp, "path")
-    open(gh_path, "w").close()
-    step_outputs, uses, log = {}, [], []
-
-    def evaluate(expr):
-        m = re.fullmatch(r"inputs\.([\w-]+)", expr)
-        if m:
-            return values[m.group(1)]
-        m = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expr)
-        if m:
-            return step_outputs.get(m.group(1), {}).get(m.group(2), "")
-        m = re.fullmatch(r"(inputs\.[\w-]+|steps\.[\w-]+\.outputs\.[\w-]+) == '([^']*)'", expr)
-        if m:
-            return evaluate(m.group(1)) == m.group(2)
-        raise AssertionError(f"expression this runner does not know: {expr}")
-
-    def subst(text):
-        return EXPR.sub(lambda m: str(evaluate(m.group(1))), str(text))
-
-    for step in action["runs"]["steps"]:
-        if "if" in step and not evaluate(EXPR.sub(lambda m: m.group(1), str(step["if"]))):
-            continue
-        if "uses" in step:
-            uses.append((step["uses"], {k: subst(v) for k, v in step.get("with", {}).items()}))
-            continue
-        assert "${{" not in step["run"], f"step {step['name']!r}: an expression in the script text"
-        assert step.get("shell") == "bash", f"step {step['name']!r}: shell is not bash"
-        out = os.path.join(temp, f"out-{len(log)}")
-        open(out, "w").close()
-        with open(gh_path, encoding="utf-8") as f:
-            added = [line.strip() for line in f if line.strip()]
-        env = clean_env(list(reversed(added)) + [os.path.dirname(sys.executable)])
-        # The action's own checkout is this repository; its release build
-        # (made by .ci/run before this script) is reused.
-        env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=WHEELHOUSE, RUNNER_TEMP=RUNNER_TEMP,
-                   GITHUB_OUTPUT=out, GITHUB_PATH=gh_path, GITHUB_ACTIONS="true",
-                   GITHUB_ACTION_PATH=ROOT, GITHUB_WORKSPACE=cwd,
-                   CARGO_TARGET_DIR=os.path.join(ROOT, "target"),
-                   PATH=os.pathsep.join([os.path.dirname(shutil.which("cargo") or "/usr/bin"),
-                                         env["PATH"]]))
-        env.update(extra_env or {})
-        env.update({k: subst(v) for k, v in step.get("env", {}).items()})
-        workdir = os.path.join(cwd, subst(step.get("working-directory", ".")))
-        r = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                           env=env, cwd=workdir, capture_output=True, text=True, timeout=900)
-        log.append((step["name"], r.returncode, r.stdout + r.stderr))
-        if "id" in step:
-            with open(out, encoding="utf-8") as f:
-                step_outputs[step["id"]] = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
-        if r.returncode != 0:
-            break
-    with open(gh_path, encoding="utf-8") as f:
-        path_lines = [line for line in f if line.strip()]
-    failed = log[-1][0] if log and log[-1][1] != 0 else None
-    return failed, step_outputs, uses, log, path_lines
+    """.ci/run_action.py's runner, offline: maturin from the wheelhouse, and
+    the release build of target/ (made by .ci/run before this script)."""
+    env = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": WHEELHOUSE,
+           "CARGO_TARGET_DIR": os.path.join(ROOT, "target"), **(extra_env or {})}
+    return action_runner.run_action(inputs, cwd, runner_temp=RUNNER_TEMP, extra_env=env, work=WORK)
 
 
 def scenario_dir(sub="."):
@@ -262,6 +201,8 @@ def action_passes_a_clean_dev_check():
     assert outputs["check"]["exit-code"] == "0", outputs
     assert uses == [], "SARIF uploaded although sarif is false"
     assert "::notice file=config.json" in all_text(log), all_text(log)
+    # The action's own variables are not taken for the service's.
+    assert "env-unknown-var" not in all_text(log), all_text(log)
 
 
 @test
