@@ -192,9 +192,14 @@ impl PolicyFile {
             }
             for entry in ignores {
                 if rule(&entry.get_ref().rule).is_none() {
+                    let hint = crate::resolve::did_you_mean(
+                        &entry.get_ref().rule,
+                        crate::checks::registry::RULES.iter().map(|r| r.id),
+                    )
+                    .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
                     return Err(error(
                         format!(
-                            "unknown rule {:?} in [[{prefix}ignore]]",
+                            "unknown rule {:?} in [[{prefix}ignore]]{hint}",
                             entry.get_ref().rule
                         ),
                         Some(entry.span()),

@@ -487,6 +487,18 @@ fn an_unknown_rule_gets_a_did_you_mean_with_the_caret_on_the_key() {
         underline.matches(['─', '┬']).count(),
         "\"tls-disabld\"".len()
     );
+    // An ignore of a misspelt rule gets one too.
+    sb.file(
+        "q.toml",
+        "[[ignore]]\nrule = \"cors-wildcad\"\nreason = \"no browser\"\n",
+    );
+    let out = sb.run(&["check", "--policy", "q.toml", "--color", "never"]);
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr.contains("(did you mean cors-wildcard?)"),
+        "{}",
+        out.stderr
+    );
 }
 
 // ---- smaller points ----------------------------------------------------
