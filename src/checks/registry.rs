@@ -132,7 +132,7 @@ rules! {
         fix: "Set HOME for the service, or pass the config file explicitly.",
         example: "env -u HOME python agent.py  ->  HOME=/srv/agent python agent.py";
     "var-unset", Config, "EWN", "`${VAR}` refers to an unset variable and has no default: the SDK substitutes an empty string",
-        why: "The SDK's documentation says this is an error, but the code inserts \"\": an unset password becomes an empty one (so a random one is generated), an unset path disables HTTPS.",
+        why: "The SDK's documentation says this is an error, but the code inserts \"\": an unset password becomes an empty one (so a random one is generated), an unset path disables HTTPS. In a key the SDK never reads (`auth.bearer`) the empty string changes nothing: a note.",
         fix: "Set the variable in the service's environment, or give a default with `${VAR|default}`. With `check --stage build` (repository CI), an unset secret variable, or one a password or certificate path is built from, is a note: it is provided at deploy and checked by `--stage deploy`.",
         example: "\"password\": \"${SWML_PW}\" with SWML_PW unset  ->  export SWML_PW=...";
     "var-syntax", Config, "WWW", "a `${...}` the SDK does not expand as it reads",
