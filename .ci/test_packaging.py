@@ -491,6 +491,16 @@ def readme_pre_commit_example_passes_a_normal_repository():
     """The README's local hook, run by pre-commit itself on a repository
     like fixtures/repo whose developer keeps real secrets in an ignored .env."""
     config = readme_block("yaml", "swml-sec-pre-commit check")
+    # The README's install command for the hook's entry, run as written in
+    # the copy whose .venv holds the wheel (the index serves setuptools).
+    copy = os.path.join(WORK, "readme-copy")
+    install = readme_block("sh", "./packaging/pre-commit")
+    env = clean_env([])
+    r = subprocess.run(["bash", "--noprofile", "--norc", "-euo", "pipefail", "-c", install], env=env,
+                       cwd=copy, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    venv_bin = os.path.join(copy, ".venv", "bin")
+    assert os.path.isfile(os.path.join(venv_bin, "swml-sec-pre-commit"))
     user = os.path.join(WORK, "readme-hook-user")
     shutil.copytree(os.path.join(ROOT, "fixtures", "repo"), user)
     with open(os.path.join(user, ".pre-commit-config.yaml"), "w", encoding="utf-8") as f:
@@ -501,7 +511,8 @@ def readme_pre_commit_example_passes_a_normal_repository():
         f.write(f"SWML_BASIC_AUTH_PASSWORD={SECRET}\n")
     git(user, "init", "-q")
     git(user, "add", "-A")
-    env = clean_env([BIN, os.path.dirname(sys.executable)])
+    # "with .venv/bin on PATH when you commit"
+    env = clean_env([venv_bin, os.path.dirname(sys.executable)])
     env.update(PRE_COMMIT_HOME=os.path.join(WORK, "pre-commit-home"))
     pre_commit = os.path.join(os.path.dirname(sys.executable), "pre-commit")
     r = run([pre_commit, "run", "--all-files", "--verbose"], env, user)
