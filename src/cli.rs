@@ -88,6 +88,9 @@ pub struct ReportArgs {
     /// File that SARIF results without a file of their own point at (default: the policy file or README.md).
     #[arg(long, value_name = "PATH")]
     pub sarif_anchor: Option<String>,
+    /// The repository's root, which file paths in sarif, github and junit output are relative to (default: the working directory). For a service in a subdirectory: --repo-root "$(git rev-parse --show-toplevel)".
+    #[arg(long, value_name = "DIR")]
+    pub repo_root: Option<String>,
     /// The deployment scenario; default prod (or the policy file's).
     #[arg(long, value_enum)]
     pub profile: Option<crate::policy::Profile>,

@@ -1176,13 +1176,22 @@ impl Resolver<'_> {
                 for sub in &x.substitutions {
                     if sub.outcome == SubstitutionOutcome::Empty {
                         let range = ctx.inner_range(node, &sub.range);
-                        self.findings.push(
-                            Finding::new("var-unset", format!("${{{}}} is unset and has no default: the SDK substitutes an empty string", sub.name))
-                                .help(format!("set {} in the service's environment, or write ${{{}|default}}", sub.name, sub.name))
-                                .label(format!("{} is unset", sub.name))
-                                .variable(sub.name.clone())
-                                .at(ctx.location(range, pointer)),
-                        );
+                        let mut f = Finding::new("var-unset", format!("${{{}}} is unset and has no default: the SDK substitutes an empty string", sub.name))
+                            .help(format!("set {} in the service's environment, or write ${{{}|default}}", sub.name, sub.name))
+                            .label(format!("{} is unset", sub.name))
+                            .variable(sub.name.clone())
+                            .at(ctx.location(range, pointer));
+                        // The SDK expands every string but uses only its own
+                        // keys: an empty value elsewhere changes nothing.
+                        if !read_by_sdk(pointer) {
+                            f.message = format!(
+                                "{}, in {} which the SDK never reads",
+                                f.message,
+                                pointer_dotted(pointer)
+                            );
+                            f = f.at_most(crate::finding::Severity::Note);
+                        }
+                        self.findings.push(f);
                     }
                 }
                 for issue in &x.syntax_issues {
@@ -1249,6 +1258,32 @@ impl Resolver<'_> {
             _ => node.to_py(),
         }
     }
+}
+
+/// Whether the SDK uses the value at `pointer` (below `/security`): one of
+/// its settings (or an item of one), or `auth.basic.user`/`.password`.
+fn read_by_sdk(pointer: &str) -> bool {
+    let mut parts = pointer.split('/').skip(1);
+    if parts.next() != Some("security") {
+        return false;
+    }
+    match parts.next() {
+        Some("auth") => {
+            parts.next() == Some("basic") && matches!(parts.next(), Some("user" | "password"))
+        }
+        Some(key) => SECURITY_KEYS.contains(&key),
+        None => false,
+    }
+}
+
+/// `/security/auth/bearer` as `security.auth.bearer`, for a message.
+fn pointer_dotted(pointer: &str) -> String {
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// Which variables or defaults supplied a file value's text.

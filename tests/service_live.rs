@@ -4,8 +4,10 @@
 //! target/sdk3-venv) and must be observed exactly as committed. The model
 //! and `check` are compared with the goldens in tests/service_model.rs.
 //!
-//! Without an SDK this test says so on stderr and checks nothing for it;
-//! under CI (CI=true) it fails instead, since CI must have both.
+//! It needs both SDKs, so it is `#[ignore]`d: `cargo test` reports it as
+//! ignored with the reason, never as passed. `.ci/run` installs the SDKs
+//! (scripts/install-sdks.sh) and runs it with `--ignored`; run that way, a
+//! missing SDK fails it.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -25,6 +27,7 @@ fn python(var: &str, venv: &str, module: &str) -> Option<PathBuf> {
 }
 
 #[test]
+#[ignore = "needs the real SDKs (signalwire-agents 1.1.0, signalwire-sdk 3.7.5): .ci/run runs it; by hand, `bash scripts/install-sdks.sh && cargo test --test service_live -- --ignored`"]
 fn every_service_golden_is_observed_again_on_the_real_service() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let goldens: serde_json::Value = serde_json::from_str(
@@ -54,15 +57,10 @@ fn every_service_golden_is_observed_again_on_the_real_service() {
         ),
     ];
     for (sdk, python) in &pythons {
-        if python.is_none() {
-            assert!(
-                std::env::var("CI").is_err(),
-                "{sdk} is not installed, and CI must run this test (.ci/run installs it)"
-            );
-            eprintln!(
-                "SKIPPED {sdk}: not installed (bash .ci/run installs it into target/); its service goldens were not observed again"
-            );
-        }
+        assert!(
+            python.is_some(),
+            "{sdk} is not installed: bash scripts/install-sdks.sh (or set SWML_SEC_SDK_PYTHON / SWML_SEC_SDK3_PYTHON)"
+        );
     }
     let jobs: Vec<(PathBuf, serde_json::Value, serde_json::Value)> = goldens["cases"]
         .as_array()

@@ -155,7 +155,7 @@ rules! {
         fix: "Set HOME for the service, or pass the config file explicitly.",
         example: "env -u HOME python agent.py  ->  HOME=/srv/agent python agent.py";
     "var-unset", Config, "EWN", "`${VAR}` refers to an unset variable and has no default: the SDK substitutes an empty string",
-        why: "The SDK's documentation says this is an error, but the code inserts \"\": an unset password becomes an empty one (so a random one is generated), an unset path disables HTTPS.",
+        why: "The SDK's documentation says this is an error, but the code inserts \"\": an unset password becomes an empty one (so a random one is generated), an unset path disables HTTPS. In a key the SDK never reads (`auth.bearer`) the empty string changes nothing: a note.",
         fix: "Set the variable in the service's environment, or give a default with `${VAR|default}`. With `check --stage build` (repository CI), an unset secret variable, or one a password or certificate path is built from, is a note: it is provided at deploy and checked by `--stage deploy`.",
         example: "\"password\": \"${SWML_PW}\" with SWML_PW unset  ->  export SWML_PW=...";
     "var-syntax", Config, "WWW", "a `${...}` the SDK does not expand as it reads",
@@ -314,6 +314,10 @@ rules! {
         why: "Config files get committed and copied; the password then leaks with them. A ${PW|default} whose variable is unset runs with the default, a password committed in the file.",
         fix: "Reference a variable instead: \"password\": \"${SWML_BASIC_AUTH_PASSWORD}\".",
         example: "\"password\": \"Tr0ub4dor-and-3-in-git\"";
+    "auth-secret-committed", Auth, "EEW", "`check --stage build`: the Basic auth password is in the repository",
+        why: "The build stage runs on a checkout, so what it finds there is committed: a dotenv file that is not an example (`.env`, `prod.env`) or a literal password in the config file. Whoever can read the repository, its forks or its history has the password.",
+        fix: "Remove the password from the repository, rotate it (it stays in the history), and provide it at deploy from a secret store; commit only an example file (`.env.example`) with a placeholder.",
+        example: "a committed .env with SWML_BASIC_AUTH_PASSWORD=...";
     "hosts-wildcard", Hosts, "EW-", "allowed_hosts accepts any Host (`*`), in a class that enforces it",
         why: "WebService and SearchService check the Host header against allowed_hosts; with `*` they answer for any Host header, which helps DNS rebinding and host-header attacks.",
         fix: "List the service's host names in SWML_ALLOWED_HOSTS.",

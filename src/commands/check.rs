@@ -12,6 +12,7 @@ use super::report::report;
 
 pub(crate) fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Result<u8, UsageError> {
     let mut judging = prepare(&args.report)?;
+    judging.stage = Some(args.stage);
     let services = services_to_judge(args.service.service_class);
     let mut input = args.input;
     // WebService and SearchService look for web_config.json and
@@ -27,6 +28,7 @@ pub(crate) fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Resu
     judging.options.env_settings = Some(crate::resolve::resolve_env_only(&env, input.sdk).settings);
     let mut findings = judge_services(&mut res, &judging.options, &services);
     if args.stage == crate::stage::Stage::Build {
+        findings.extend(crate::stage::committed_secrets(&res, &env));
         crate::stage::defer_to_deploy(&mut findings, &res, &env);
     }
     let redactor = Redactor::new(secrets_of_run(&res, &env, []));
@@ -164,6 +166,7 @@ pub fn check_in_memory(
         color: false,
         sarif_anchor: None,
         cwd: std::path::PathBuf::from("/nonexistent-swml-sec-cwd"),
+        root: None,
         extra: None,
         services: &services,
     };

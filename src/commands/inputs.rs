@@ -222,8 +222,12 @@ pub struct Judging {
     pub fail_on: crate::finding::Severity,
     pub options: crate::checks::CheckOptions,
     pub overrides: std::collections::BTreeMap<String, String>,
+    /// The policy's reason for each rule it sets, where it gives one.
+    pub reasons: std::collections::BTreeMap<String, String>,
     pub ignores: Vec<crate::policy::Ignore>,
     pub policy_path: Option<String>,
+    /// `check --stage`; None for `probe`.
+    pub stage: Option<crate::stage::Stage>,
 }
 
 impl Judging {
@@ -234,8 +238,10 @@ impl Judging {
             fail_on: crate::finding::Severity::Error,
             options: crate::checks::CheckOptions::at_time(at),
             overrides: Default::default(),
+            reasons: Default::default(),
             ignores: Vec::new(),
             policy_path: None,
+            stage: None,
         }
     }
 }
@@ -290,6 +296,7 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
         .map(|i| crate::policy::Ignore {
             rule: i.rule.clone(),
             setting: i.setting.clone(),
+            reason: i.reason.clone(),
             origin: policy_path.clone().unwrap_or_default(),
             location: crate::finding::Location::Path {
                 path: policy_path.clone().unwrap_or_default(),
@@ -299,6 +306,7 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
     ignores.extend(args.ignores.iter().map(|r| crate::policy::Ignore {
         rule: r.clone(),
         setting: None,
+        reason: "--ignore on the command line (it takes no reason)".into(),
         origin: "--ignore".into(),
         location: crate::finding::Location::Default,
     }));
@@ -307,8 +315,10 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
         fail_on,
         options,
         overrides: policy.rules_for(profile),
+        reasons: policy.reasons_for(profile),
         ignores,
         policy_path,
+        stage: None,
     })
 }
 
