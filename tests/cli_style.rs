@@ -111,7 +111,7 @@ fn build_stage_passes_the_repo_with_notes() {
     assert!(
         human
             .stdout
-            .contains("0 errors, 1 warning, 5 notes, 0 ignored (profile prod)"),
+            .contains("0 errors, 2 warnings, 4 notes, 0 ignored (profile prod)"),
         "{}",
         human.stdout
     );

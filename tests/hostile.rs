@@ -76,7 +76,7 @@ fn a_3_mb_string_and_a_40_digit_number() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["rule"] == "rate-limit-high"
+            .any(|f| f["rule"] == "limits-not-enforced"
                 && f["message"].as_str().unwrap().contains(&"0".repeat(39)))
     );
     let out = sb.run(&["resolve", "--format", "json"]);

@@ -232,7 +232,9 @@ fn example_values_that_matter_stay_visible() {
         ".env.example",
         "SWML_SSL_ENABLED=false\nSWML_ALLOWED_HOSTS=*\nSWML_TRUST_REMOTE_USER=true\nSWML_DOMAIN=agent.example.com\nSWML_BASIC_AUTH_PASSWORD=changeme\n",
     );
-    let out = build(&sb, ".env.example", &[]);
+    // Judged as WebService, which applies allowed_hosts (for an agent the
+    // wildcard is hosts-not-enforced, a warning: see service_model.rs).
+    let out = build(&sb, ".env.example", &["--service-class", "web-service"]);
     assert_eq!(out.code, Some(1), "{}", out.stdout);
     let found = judged(&out);
     // Deployments copy these: judged as in any env file.
@@ -259,6 +261,12 @@ reason = "the agent serves no browser"
 
 fn policy_sandbox() -> Sandbox {
     let sb = Sandbox::new();
+    // A WebService: the class that applies cors_origins, so cors-wildcard
+    // fires and the policy's ignore has something to hide.
+    sb.file(
+        "web.py",
+        "from signalwire_agents.web import WebService\n\nWebService(port=8002).start()\n",
+    );
     sb.file(".swml-sec.toml", POLICY);
     sb.file("README.md", "# agent\n");
     sb.file(
