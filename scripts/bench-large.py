@@ -194,7 +194,8 @@ def tls_cases(work, write):
     decoys = []
     for i in range(2000):
         k = ec.generate_private_key(ec.SECP256R1())
-        decoys.append(cert(f"decoy{i}", f"decoy{i}", k, k, ca=True))
+        # Named as the chain's CAs: candidates a path builder must try.
+        decoys.append(cert(f"CA{i % 9 + 1}", f"CA{i % 9 + 1}", k, k, ca=True))
     certfile = write("decoys.pem", "".join(pem(c) for c in [leaf] + chain[:9] + decoys))
     cfg = write("decoys.json", config(certfile, keyfile))
     cases.append(("decoys2000", "json", [cfg], {}))
@@ -226,9 +227,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--only", help="run only the cases whose name contains this")
+    ap.add_argument("--bin", default=BIN, help="the swml-sec binary to measure")
     ap.add_argument("--timeout", type=float, default=60, help="seconds before a run is stopped")
     args = ap.parse_args()
-    if not os.path.exists(BIN):
+    if not os.path.exists(args.bin):
         sys.exit("build first: cargo build --release")
     if not os.path.exists("/usr/bin/time"):
         sys.exit("needs GNU time (Debian package `time`)")
@@ -241,7 +243,7 @@ def main():
         for name, fmt, argv, env in cases:
             if args.only and args.only not in name:
                 continue
-            cmd = [BIN, "check", "--no-env", "--color", "never", "--format", fmt] + argv
+            cmd = [args.bin, "check", "--no-env", "--color", "never", "--format", fmt] + argv
             runs = [measure(cmd, env, args.timeout) for _ in range(args.runs)]
             wall = statistics.median(r[0] for r in runs)
             cpu = statistics.median(r[1] for r in runs)

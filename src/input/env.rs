@@ -436,7 +436,7 @@ pub fn python_env_key(name: &str, ignores_case: bool) -> std::borrow::Cow<'_, st
 pub const VALUE_CAP: usize = 1024 * 1024;
 /// The most all dotenv values of a run may add up to, every file together
 /// (24 files of 64 MiB each once held 1.6 GB).
-pub const TOTAL_CAP: usize = 8 * 1024 * 1024;
+pub const TOTAL_CAP: usize = 4 * 1024 * 1024;
 
 /// `NAME_LIKE_THIS`: a lone word of another shape might be a pasted secret.
 fn is_env_style_name(name: &str) -> bool {
