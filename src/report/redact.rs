@@ -43,6 +43,16 @@ const ANCHOR_LEN: usize = 64;
 /// Whether the net may search for `secret` in free text: long enough, not a
 /// piece of the tool's own text, not a dictionary word or common password.
 pub fn is_unambiguous(secret: &str) -> bool {
+    is_unambiguous_within(secret, &mut 1)
+}
+
+/// How many secrets of a run zxcvbn judges (the shortest first): about
+/// 0.2 ms each, and a dotenv file can hold thousands of candidates.
+const ZXCVBN_BUDGET: usize = 256;
+
+/// [`is_unambiguous`], spending one of `zxcvbn_budget` on a dictionary
+/// check; past the budget a secret is searched for (hiding it matters more).
+fn is_unambiguous_within(secret: &str, zxcvbn_budget: &mut usize) -> bool {
     if secret.trim().chars().nth(NET_MIN_CHARS - 1).is_none() {
         return false;
     }
@@ -52,7 +62,8 @@ pub fn is_unambiguous(secret: &str) -> bool {
     }
     // zxcvbn only where a dictionary word or common password can be: they
     // have a few dozen characters at most.
-    if secret.chars().nth(32).is_none() {
+    if secret.chars().nth(32).is_none() && *zxcvbn_budget > 0 {
+        *zxcvbn_budget -= 1;
         return zxcvbn::zxcvbn(secret, &[]).guesses_log10() >= COMMON_GUESSES_LOG10;
     }
     true
@@ -93,8 +104,11 @@ impl Redactor {
         let all: HashSet<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
         let mut by_anchor: HashMap<String, Vec<String>> = HashMap::new();
         let mut quoted_forms: Vec<String> = Vec::new();
-        for secret in &all {
-            if !is_unambiguous(secret) {
+        let mut ordered: Vec<&String> = all.iter().collect();
+        ordered.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+        let mut zxcvbn_budget = ZXCVBN_BUDGET;
+        for secret in ordered {
+            if !is_unambiguous_within(secret, &mut zxcvbn_budget) {
                 if !secret.trim().is_empty() && secret.len() <= 256 {
                     quoted_forms.push(format!("{secret:?}"));
                     quoted_forms.push(format!("'{secret}'"));
