@@ -81,7 +81,7 @@ def secret_cases(work):
         return path
 
     small = write("small.json", '{"security": {"ssl_enabled": false}}\n')
-    lines = ['A0="a1b2c3d4"'] + [f'A{i}="${{A{i-1}}}${{A{i-1}}}"' for i in range(1, 18)]
+    lines = ['A0="a1b2c3d"'] + [f'A{i}="${{A{i-1}}}${{A{i-1}}}"' for i in range(1, 18)]
     lines.append('API_TOKEN="x${A17}"')
     env = write("double.env", "\n".join(lines) + "\n")
     cases.append(("dotenv-double", "json", ["--env-file", env, small], {}))
