@@ -37,7 +37,8 @@ pub struct EnvView {
     /// What reading the dotenv files found (skipped lines, caps, versions).
     pub findings: Vec<Finding>,
     /// Values seen in dotenv files that may be secrets (see `secret_values`).
-    secret_candidates: Vec<String>,
+    /// Typed as secrets: a Debug print shows none of them.
+    secret_candidates: Vec<crate::model::Secret>,
     /// Bytes every dotenv file of the run has expanded to so far: one
     /// budget for the run, not one per file.
     expanded_total: usize,
@@ -131,14 +132,14 @@ impl EnvView {
     /// [`is_secret_name`]), from the process or a dotenv file, including
     /// file values that did not apply (the variable was already set) and
     /// what could be a value on a line python-dotenv skipped. For redaction.
-    pub fn secret_values(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
+    pub fn secret_values(&self) -> Vec<crate::model::Secret> {
+        let mut out: Vec<crate::model::Secret> = self
             .vars
             .iter()
             .filter(|(name, _)| is_secret_name(name))
-            .map(|(_, v)| v.value.clone())
+            .map(|(_, v)| crate::model::Secret::new(v.value.clone()))
             .chain(self.secret_candidates.iter().cloned())
-            .filter(|v| !v.is_empty())
+            .filter(|v| !v.expose().is_empty())
             .collect();
         out.sort();
         out.dedup();
@@ -218,7 +219,11 @@ impl EnvView {
                     .help(skipped_help(b.line, b.mark_line))
                     .at(at(b.line, b.column)),
                 );
-                self.secret_candidates.extend(mine_secrets(&b.raw));
+                self.secret_candidates.extend(
+                    mine_secrets(&b.raw)
+                        .into_iter()
+                        .map(crate::model::Secret::new),
+                );
                 continue;
             }
             let Some(key) = b.key.clone() else { continue };
@@ -243,13 +248,15 @@ impl EnvView {
                         .at(at(b.line, b.column)),
                     );
                     if is_secret_name(&key) || !is_env_style_name(&key) {
-                        self.secret_candidates.push(key.clone());
+                        self.secret_candidates
+                            .push(crate::model::Secret::new(key.clone()));
                     }
                     FileValue::NoValue
                 }
                 Some(raw) => {
                     if is_secret_name(&key) {
-                        self.secret_candidates.push(raw.clone());
+                        self.secret_candidates
+                            .push(crate::model::Secret::new(raw.clone()));
                     }
                     let expanded = self.interpolate(
                         raw,
@@ -260,7 +267,8 @@ impl EnvView {
                         Some((text, not_utf8)) => {
                             self.expanded_total += text.len();
                             if is_secret_name(&key) {
-                                self.secret_candidates.push(text.clone());
+                                self.secret_candidates
+                                    .push(crate::model::Secret::new(text.clone()));
                             }
                             FileValue::Set {
                                 text,
@@ -583,11 +591,13 @@ mod tests {
         let secrets = env.secret_values();
         for want in ["proc-pw", "file-pw", "tok en", "raw-pw", "hunter2"] {
             assert!(
-                secrets.iter().any(|s| s == want),
+                secrets.iter().any(|s| s.expose() == want),
                 "{want} missing from {secrets:?}"
             );
         }
-        assert!(!secrets.iter().any(|s| s == "x"));
+        assert!(!secrets.iter().any(|s| s.expose() == "x"));
+        // Typed: a Debug print of the values shows none of them.
+        assert!(!format!("{secrets:?}").contains("tok en"));
         match &env.var("API_TOKEN").unwrap().origin {
             EnvOrigin::EnvFile { path, line, column } => {
                 assert_eq!((path.as_str(), *line, *column), ("a.env", 2, 1))

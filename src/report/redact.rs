@@ -1014,7 +1014,12 @@ pub fn secrets_of_run(
     // applied or not), and the words of dotenv lines that were skipped.
     // ... but not `USE_API_KEY=true`: hiding every "true" of a report would
     // protect nothing. (The password itself is hidden whatever it is.)
-    secrets.extend(env.secret_values().into_iter().filter(|v| !is_flag_word(v)));
+    secrets.extend(
+        env.secret_values()
+            .into_iter()
+            .map(crate::model::Secret::into_exposed)
+            .filter(|v| !is_flag_word(v)),
+    );
     // A variable of any name is a secret where the config makes it one
     // (`"domain": "${DB_PASSWORD}"` is caught above; `"password": "${X}"`
     // below).
