@@ -184,6 +184,11 @@ pub fn references(raw: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
     })
 }
 
+/// The byte range of every whole `${NAME|default}` reference in `raw`.
+pub fn reference_spans(raw: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    VAR_PATTERN.find_iter(raw).map(|m| m.range())
+}
+
 /// The parts of `raw` that only name variables (`${NAME`, and the closing
 /// `}`), which are no secret even when the value is: everything else in a
 /// password literal (text and defaults) may be.

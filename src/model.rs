@@ -232,6 +232,48 @@ pub fn known_env_vars() -> impl Iterator<Item = &'static str> {
 }
 
 /// Where a value in the config file is: the span of its JSON literal.
+/// A value read from a secret (a password, a token, a value under a
+/// secret-looking key or variable). Display, Debug and Serialize all give
+/// the same fixed-width `<redacted>`, whatever the value: it can be logged,
+/// put in a message or serialised without leaking it or its length. Only
+/// [`Secret::expose`] gives the text, for comparison and redaction.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub const MASK: &'static str = "<redacted>";
+
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_exposed(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(Self::MASK)
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(Self::MASK)
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(Self::MASK)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileSpan {
     pub path: String,
@@ -339,5 +381,21 @@ impl Settings {
     pub fn flag(&self, id: FlagId) -> &ResolvedFlag {
         // Invariant: `flags` holds every FlagId, in FlagId::ALL order.
         &self.flags[FlagId::ALL.iter().position(|f| *f == id).unwrap_or(0)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_renders_the_same_fixed_mask_everywhere() {
+        for value in ["a", "hunter2", &"x".repeat(500)] {
+            let s = Secret::new(value);
+            assert_eq!(s.to_string(), "<redacted>");
+            assert_eq!(format!("{s:?}"), "<redacted>");
+            assert_eq!(serde_json::to_string(&s).unwrap(), "\"<redacted>\"");
+            assert_eq!(s.expose(), value);
+        }
     }
 }

@@ -955,7 +955,10 @@ impl Resolver<'_> {
         py: PyValue,
         pointer: &str,
     ) {
-        let via = via_of(node, self.env);
+        let via = match &node.value {
+            JValue::Str(raw) if names_hidden(raw, pointer) => None,
+            _ => via_of(node, self.env),
+        };
         let span = ctx.span(node, pointer, via);
         let source = Source::File(span);
         let location = source_location(&source);
@@ -1173,8 +1176,20 @@ impl Resolver<'_> {
         match &node.value {
             JValue::Str(raw) => {
                 let x = expand(raw, self.env);
+                // In a secret written with references inside it
+                // (`Zq8#v${kT9!mW2}pL4`), what looks like a name may be a
+                // piece of the password: the findings do not name it.
+                let hidden_names = names_hidden(raw, pointer);
                 for sub in &x.substitutions {
-                    if sub.outcome == SubstitutionOutcome::Empty {
+                    if sub.outcome == SubstitutionOutcome::Empty && hidden_names {
+                        let range = ctx.inner_range(node, &sub.range);
+                        self.findings.push(
+                            Finding::new("var-unset", "a `${…}` reference inside a secret value names an unset variable and has no default: the SDK substitutes an empty string".to_string())
+                                .help("a `${` in a password starts a reference: set the variable, or write the password without `${`")
+                                .label("an unset reference")
+                                .at(ctx.location(range, pointer)),
+                        );
+                    } else if sub.outcome == SubstitutionOutcome::Empty {
                         let range = ctx.inner_range(node, &sub.range);
                         let mut f = Finding::new("var-unset", format!("${{{}}} is unset and has no default: the SDK substitutes an empty string", sub.name))
                             .help(format!("set {} in the service's environment, or write ${{{}|default}}", sub.name, sub.name))
@@ -1197,6 +1212,9 @@ impl Resolver<'_> {
                 for issue in &x.syntax_issues {
                     let range = ctx.inner_range(node, &issue.range);
                     let message = match &issue.problem {
+                        SyntaxProblem::SpacedName { .. } if hidden_names => {
+                            "a `${…}` reference inside a secret value has spaces in its name: the SDK looks it up spaces included".to_string()
+                        }
                         SyntaxProblem::SpacedName { name } => {
                             format!("the SDK looks up the variable {name:?}, spaces included")
                         }
@@ -1284,6 +1302,21 @@ fn pointer_dotted(pointer: &str) -> String {
         .map(|p| p.replace("~1", "/").replace("~0", "~"))
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// A secret written with references inside literal text
+/// (`Zq8#v${kT9!mW2}pL4`): what looks like a variable name may be a piece
+/// of the password, so no finding or source names it.
+fn names_hidden(raw: &str, pointer: &str) -> bool {
+    if !pointer
+        .rsplit('/')
+        .next()
+        .is_some_and(crate::input::is_secret_name)
+    {
+        return false;
+    }
+    let referenced: usize = crate::expand::reference_spans(raw).map(|r| r.len()).sum();
+    referenced > 0 && raw.trim().len() > referenced
 }
 
 /// Which variables or defaults supplied a file value's text.

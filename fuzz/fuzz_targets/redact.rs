@@ -104,7 +104,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(secret) = std::str::from_utf8(secret) else {
         return;
     };
-    if secret.chars().count() < 8 {
+    // The net searches only for unambiguous secrets (issue 17): a short,
+    // common or own-word secret is masked in its slot, not in free text.
+    if !swml_sec::report::redact::is_unambiguous(secret) {
         return;
     }
     // Only `${NAME}` references: variable names, shown by design.

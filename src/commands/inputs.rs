@@ -91,10 +91,8 @@ pub fn sources_of(res: &Resolution, redactor: &Redactor) -> Sources {
     if let Some(c) = &res.config
         && let Some(text) = &c.text
     {
-        sources.add(
-            &c.path,
-            std::sync::Arc::new(crate::report::redacted_source(text, res, redactor)),
-        );
+        let (masked, map) = crate::report::redacted_source_mapped(text, res, redactor);
+        sources.add_mapped(&c.path, std::sync::Arc::new(masked), map);
     }
     sources
 }

@@ -37,7 +37,11 @@ pub struct EnvView {
     /// What reading the dotenv files found (skipped lines, caps, versions).
     pub findings: Vec<Finding>,
     /// Values seen in dotenv files that may be secrets (see `secret_values`).
-    secret_candidates: Vec<String>,
+    /// Typed as secrets: a Debug print shows none of them.
+    secret_candidates: Vec<crate::model::Secret>,
+    /// Bytes every dotenv file of the run has expanded to so far: one
+    /// budget for the run, not one per file.
+    expanded_total: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +88,7 @@ impl EnvView {
                 Err(raw) => (raw.to_string_lossy().into_owned(), true),
             };
             view.vars.insert(
-                name,
+                env_key(&name).into_owned(),
                 EnvVar {
                     value,
                     not_utf8,
@@ -99,7 +103,7 @@ impl EnvView {
         let mut view = Self::default();
         for (name, value) in pairs {
             view.vars.insert(
-                name,
+                env_key(&name).into_owned(),
                 EnvVar {
                     value,
                     not_utf8: false,
@@ -111,11 +115,13 @@ impl EnvView {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(|v| v.value.as_str())
+        self.vars
+            .get(env_key(name).as_ref())
+            .map(|v| v.value.as_str())
     }
 
     pub fn var(&self, name: &str) -> Option<&EnvVar> {
-        self.vars.get(name)
+        self.vars.get(env_key(name).as_ref())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&String, &EnvVar)> {
@@ -126,14 +132,14 @@ impl EnvView {
     /// [`is_secret_name`]), from the process or a dotenv file, including
     /// file values that did not apply (the variable was already set) and
     /// what could be a value on a line python-dotenv skipped. For redaction.
-    pub fn secret_values(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
+    pub fn secret_values(&self) -> Vec<crate::model::Secret> {
+        let mut out: Vec<crate::model::Secret> = self
             .vars
             .iter()
             .filter(|(name, _)| is_secret_name(name))
-            .map(|(_, v)| v.value.clone())
+            .map(|(_, v)| crate::model::Secret::new(v.value.clone()))
             .chain(self.secret_candidates.iter().cloned())
-            .filter(|v| !v.is_empty())
+            .filter(|v| !v.expose().is_empty())
             .collect();
         out.sort();
         out.dedup();
@@ -198,7 +204,6 @@ impl EnvView {
         // `resolve_variables`: this file's values so far, in order.
         let mut new_values: HashMap<String, FileValue> = HashMap::new();
         let mut order: Vec<String> = Vec::new();
-        let mut total = 0usize;
         for b in &bindings {
             if b.error {
                 let why = b.failed.map_or("it cannot be parsed", |f| f.reason());
@@ -214,7 +219,11 @@ impl EnvView {
                     .help(skipped_help(b.line, b.mark_line))
                     .at(at(b.line, b.column)),
                 );
-                self.secret_candidates.extend(mine_secrets(&b.raw));
+                self.secret_candidates.extend(
+                    mine_secrets(&b.raw)
+                        .into_iter()
+                        .map(crate::model::Secret::new),
+                );
                 continue;
             }
             let Some(key) = b.key.clone() else { continue };
@@ -239,21 +248,27 @@ impl EnvView {
                         .at(at(b.line, b.column)),
                     );
                     if is_secret_name(&key) || !is_env_style_name(&key) {
-                        self.secret_candidates.push(key.clone());
+                        self.secret_candidates
+                            .push(crate::model::Secret::new(key.clone()));
                     }
                     FileValue::NoValue
                 }
                 Some(raw) => {
                     if is_secret_name(&key) {
-                        self.secret_candidates.push(raw.clone());
+                        self.secret_candidates
+                            .push(crate::model::Secret::new(raw.clone()));
                     }
-                    let expanded =
-                        self.interpolate(raw, &new_values, TOTAL_CAP.saturating_sub(total));
+                    let expanded = self.interpolate(
+                        raw,
+                        &new_values,
+                        TOTAL_CAP.saturating_sub(self.expanded_total),
+                    );
                     match expanded {
                         Some((text, not_utf8)) => {
-                            total += text.len();
+                            self.expanded_total += text.len();
                             if is_secret_name(&key) {
-                                self.secret_candidates.push(text.clone());
+                                self.secret_candidates
+                                    .push(crate::model::Secret::new(text.clone()));
                             }
                             FileValue::Set {
                                 text,
@@ -267,8 +282,9 @@ impl EnvView {
                                 Finding::new(
                                     "dotenv-value-too-large",
                                     format!(
-                                        "{key} expands to more than {} bytes: swml-sec does not load it",
-                                        VALUE_CAP
+                                        "{key} expands to more than {} bytes, or past {} MiB for all the run's dotenv values: swml-sec does not load it",
+                                        VALUE_CAP,
+                                        TOTAL_CAP / (1024 * 1024)
                                     ),
                                 )
                                 .help("python-dotenv would build the whole value (`${A}${A}...` doubles at each line); keep values small and avoid repeated interpolation")
@@ -286,7 +302,7 @@ impl EnvView {
         }
         // `set_as_environment_variables` with override=False.
         for key in order {
-            if self.vars.contains_key(&key) {
+            if self.vars.contains_key(env_key(&key).as_ref()) {
                 continue;
             }
             let Some(FileValue::Set {
@@ -314,7 +330,7 @@ impl EnvView {
                 });
             }
             self.vars.insert(
-                key,
+                env_key(&key).into_owned(),
                 EnvVar {
                     value: text,
                     not_utf8,
@@ -377,7 +393,7 @@ fn lookup<'v>(
     name: &str,
     default: Option<&'v str>,
 ) -> Option<(Option<&'v EnvVar>, &'v str)> {
-    if let Some(v) = vars.get(name) {
+    if let Some(v) = vars.get(env_key(name).as_ref()) {
         return Some((Some(v), &v.value));
     }
     match new_values.get(name) {
@@ -402,10 +418,33 @@ enum FileValue {
     TooLarge,
 }
 
+/// Python's `os.environ` on Windows ignores case: it stores every name
+/// upper-cased (`str.upper`), so `swml_basic_auth_password` from a dotenv
+/// file is the SDK's password there. Elsewhere names are exact.
+const PYTHON_ENV_IGNORES_CASE: bool = cfg!(windows);
+
+/// The name under which Python's `os.environ` keeps `name` on this OS.
+fn env_key(name: &str) -> std::borrow::Cow<'_, str> {
+    python_env_key(name, PYTHON_ENV_IGNORES_CASE)
+}
+
+/// The name under which `os.environ` keeps `name`: upper-cased as Python's
+/// `str.upper` does when it ignores case (Windows), as it is otherwise.
+pub fn python_env_key(name: &str, ignores_case: bool) -> std::borrow::Cow<'_, str> {
+    if ignores_case {
+        let upper = name.to_uppercase();
+        if upper != name {
+            return std::borrow::Cow::Owned(upper);
+        }
+    }
+    std::borrow::Cow::Borrowed(name)
+}
+
 /// The largest value one dotenv assignment may expand to.
 pub const VALUE_CAP: usize = 1024 * 1024;
-/// The most all values of one file may add up to.
-pub const TOTAL_CAP: usize = 64 * 1024 * 1024;
+/// The most all dotenv values of a run may add up to, every file together
+/// (24 files of 64 MiB each once held 1.6 GB).
+pub const TOTAL_CAP: usize = 4 * 1024 * 1024;
 
 /// `NAME_LIKE_THIS`: a lone word of another shape might be a pasted secret.
 fn is_env_style_name(name: &str) -> bool {
@@ -512,6 +551,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn names_match_as_python_os_environ_does() {
+        // Windows: os.environ upper-cases every name (str.upper, Unicode).
+        assert_eq!(
+            python_env_key("swml_basic_auth_password", true),
+            "SWML_BASIC_AUTH_PASSWORD"
+        );
+        assert_eq!(python_env_key("Swml_Ssl_Enabled", true), "SWML_SSL_ENABLED");
+        assert_eq!(python_env_key("straße", true), "STRASSE");
+        assert_eq!(python_env_key("SWML_DOMAIN", true), "SWML_DOMAIN");
+        // Elsewhere: exact.
+        assert_eq!(
+            python_env_key("swml_basic_auth_password", false),
+            "swml_basic_auth_password"
+        );
+        // The view on this OS follows its own rule.
+        let mut env = EnvView::empty();
+        env.load_env_bytes("a.env", b"swml_basic_auth_password=from-file\n")
+            .unwrap();
+        assert_eq!(
+            env.get("SWML_BASIC_AUTH_PASSWORD").is_some(),
+            cfg!(windows),
+            "{:?}",
+            env.iter().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn secret_values_include_skipped_and_unapplied_lines() {
         let mut env = EnvView::from_pairs([(
             "SWML_BASIC_AUTH_PASSWORD".to_string(),
@@ -525,11 +591,13 @@ mod tests {
         let secrets = env.secret_values();
         for want in ["proc-pw", "file-pw", "tok en", "raw-pw", "hunter2"] {
             assert!(
-                secrets.iter().any(|s| s == want),
+                secrets.iter().any(|s| s.expose() == want),
                 "{want} missing from {secrets:?}"
             );
         }
-        assert!(!secrets.iter().any(|s| s == "x"));
+        assert!(!secrets.iter().any(|s| s.expose() == "x"));
+        // Typed: a Debug print of the values shows none of them.
+        assert!(!format!("{secrets:?}").contains("tok en"));
         match &env.var("API_TOKEN").unwrap().origin {
             EnvOrigin::EnvFile { path, line, column } => {
                 assert_eq!((path.as_str(), *line, *column), ("a.env", 2, 1))

@@ -139,6 +139,28 @@ impl Prober<'_> {
         text::shown(peer_text, &self.secrets)
     }
 
+    /// Past the deadline (CPU spent verifying counts as well as I/O): the
+    /// probe stops, says so once, and `what` does not run.
+    fn stop_at_deadline(&mut self, what: &str) -> bool {
+        if self.stopped {
+            return true;
+        }
+        if Instant::now() < self.deadline {
+            return false;
+        }
+        self.stopped = true;
+        let message = format!(
+            "the probe of {} stopped at its deadline before {what}",
+            self.opts.url
+        );
+        self.push(
+            "probe-unreachable",
+            message,
+            "a client with a time limit (SignalWire's included) gives up the same way: check the service and the network, or raise --timeout",
+        );
+        true
+    }
+
     /// One exchange. `with_credentials` marks headers that carry them: over
     /// TLS they are written only to a verified peer, unless --insecure.
     /// After a time-out the probe stops: it reports that once, names what
@@ -404,6 +426,16 @@ const REFUSAL_RULES: [&str; 4] = [
 ];
 
 fn check_served_certificate(p: &mut Prober, tls: &http::TlsInfo) {
+    // One deadline for I/O and verification alike: judging the chain does
+    // not start after it, and nothing else runs once judging passed it.
+    if p.stop_at_deadline("judging the served certificate") {
+        return;
+    }
+    check_served_certificate_now(p, tls);
+    p.stop_at_deadline("the exchanges that follow the certificate's check");
+}
+
+fn check_served_certificate_now(p: &mut Prober, tls: &http::TlsInfo) {
     let chain = &tls.chain;
     let judge_trust = !p.opts.insecure;
     let mut cx = CheckContext::new(p.res, p.cx.options);

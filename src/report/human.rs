@@ -15,11 +15,25 @@ use crate::report::snippet::{IndexedText, Window, window};
 #[derive(Debug, Default, Clone)]
 pub struct Sources {
     texts: HashMap<String, IndexedText>,
+    /// Where spans into the original texts land in the masked ones.
+    maps: HashMap<String, crate::report::redact::OffsetMap>,
 }
 
 impl Sources {
     pub fn add(&mut self, path: &str, text: Arc<String>) {
         self.texts.insert(path.to_string(), IndexedText::new(text));
+    }
+
+    /// A text whose secrets were masked to a fixed width, with the map of
+    /// its offsets.
+    pub fn add_mapped(
+        &mut self,
+        path: &str,
+        text: Arc<String>,
+        map: crate::report::redact::OffsetMap,
+    ) {
+        self.add(path, text);
+        self.maps.insert(path.to_string(), map);
     }
 }
 
@@ -160,9 +174,15 @@ pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> Stri
             range,
             column,
             ..
-        } => match sources.texts.get(path) {
-            Some(text) if range.end <= text.text.len() => {
-                let (source, span) = window(path, text, range.clone(), *column);
+        } => match (
+            sources.texts.get(path),
+            sources
+                .maps
+                .get(path)
+                .map_or(range.clone(), |m| m.map_range(range)),
+        ) {
+            (Some(text), range) if range.end <= text.text.len() => {
+                let (source, span) = window(path, text, range, *column);
                 (Some(source), Some(span))
             }
             _ => (None, None),

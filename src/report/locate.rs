@@ -142,6 +142,25 @@ impl<'a> Locator<'a> {
     }
 
     pub fn place(&self, finding: &Finding) -> Place {
+        let mut place = self.place_of(finding);
+        // A region that ends where a secret value ends tells its length:
+        // for a secret's slot only the start is given.
+        let secret_pointer = matches!(&finding.location, Location::File { pointer: Some(p), .. }
+            if p.rsplit('/').next().is_some_and(crate::input::is_secret_name));
+        let secret_setting = finding
+            .setting
+            .as_deref()
+            .is_some_and(|s| s == "basic_auth_password" || crate::input::is_secret_name(s));
+        if (secret_pointer || secret_setting)
+            && let Some(r) = &mut place.region
+        {
+            r.end_line = None;
+            r.end_column = None;
+        }
+        place
+    }
+
+    fn place_of(&self, finding: &Finding) -> Place {
         match &finding.location {
             Location::File {
                 path,

@@ -13,6 +13,7 @@ pub mod resolve_out;
 pub mod rules_out;
 pub mod sarif;
 pub mod snippet;
+pub mod vocab;
 
 use crate::model::{Effective, SettingId, Settings};
 
@@ -81,6 +82,15 @@ pub fn redacted_source(
     res: &crate::resolve::Resolution,
     redactor: &redact::Redactor,
 ) -> String {
+    redacted_source_mapped(text, res, redactor).0
+}
+
+/// [`redacted_source`], and where the original offsets land in it.
+pub fn redacted_source_mapped(
+    text: &str,
+    res: &crate::resolve::Resolution,
+    redactor: &redact::Redactor,
+) -> (String, redact::OffsetMap) {
     let mut masked = redact::Masked::new(text, true);
     let settings = &res.settings;
     let password = settings.value(SettingId::BasicAuthPassword).as_str();
@@ -117,5 +127,5 @@ pub fn redacted_source(
             }
         }
     }
-    masked.finish()
+    masked.finish_mapped()
 }

@@ -12,9 +12,11 @@
 //! workflow commands, shell-quoted, percent-encoded) and replaced.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use base64::Engine as _;
 use regex::Regex;
 
@@ -23,18 +25,73 @@ use crate::input::{EnvView, is_secret_name};
 
 pub const REDACTED: &str = "<redacted>";
 
-/// Secrets shorter than this are not searched for in free text: they would
-/// match everywhere (and auth-password-weak reports them). Where they are
-/// the value of a setting they are still redacted.
-pub const MIN_SEARCHED_LEN: usize = 4;
+/// Secrets shorter than this (in characters) are not searched for in free
+/// text by the net: they would match the tool's own words (`error`, `SWML`)
+/// and what was cut would tell the reader the password. They are masked in
+/// their own slot, and auth-password-weak reports them.
+pub const NET_MIN_CHARS: usize = 8;
+
+/// A secret whose zxcvbn estimate is below this many guesses (log10) is a
+/// dictionary word or a common password: as ambiguous as a short one.
+const COMMON_GUESSES_LOG10: f64 = 6.0;
+
+/// Longer forms are searched by their first bytes and confirmed in the
+/// text: the automaton stays small whatever the secret's length (a
+/// repetitive or 1 MiB secret made aho-corasick's DFA quadratic).
+const ANCHOR_LEN: usize = 64;
+
+/// Whether the net may search for `secret` in free text: long enough, not a
+/// piece of the tool's own text, not a dictionary word or common password.
+pub fn is_unambiguous(secret: &str) -> bool {
+    is_unambiguous_within(secret, &mut 1)
+}
+
+/// How many secrets of a run zxcvbn judges (the shortest first): about
+/// 0.2 ms each, and a dotenv file can hold thousands of candidates.
+const ZXCVBN_BUDGET: usize = 256;
+
+/// [`is_unambiguous`], spending one of `zxcvbn_budget` on a dictionary
+/// check; past the budget a secret is searched for (hiding it matters more).
+fn is_unambiguous_within(secret: &str, zxcvbn_budget: &mut usize) -> bool {
+    if secret.trim().chars().nth(NET_MIN_CHARS - 1).is_none() {
+        return false;
+    }
+    let short = secret.chars().nth(256).is_none();
+    if short && super::vocab::is_own_text(secret) {
+        return false;
+    }
+    // zxcvbn only where a dictionary word or common password can be: they
+    // have a few dozen characters at most.
+    if secret.chars().nth(32).is_none() && *zxcvbn_budget > 0 {
+        *zxcvbn_budget -= 1;
+        return zxcvbn::zxcvbn(secret, &[]).guesses_log10() >= COMMON_GUESSES_LOG10;
+    }
+    true
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    /// Every searched form (matched leftmost-longest).
-    forms: Vec<String>,
-    /// Secrets too short to search for, still redacted as whole values.
-    short: Vec<String>,
+    /// Every secret of the run: a value slot equal to one is masked.
+    all: HashSet<String>,
+    /// For each anchor of the net's automaton, the whole forms that start
+    /// with it, longest first.
+    full: Vec<Vec<String>>,
     matcher: Option<AhoCorasick>,
+    /// The ambiguous secrets as a message quotes a value (`"agent"`):
+    /// hidden there without touching the same word elsewhere.
+    quoted: Option<AhoCorasick>,
+    /// The automaton could not be built: every output is withheld.
+    broken: bool,
+}
+
+fn build_matcher(patterns: &[String]) -> Option<AhoCorasick> {
+    // The contiguous NFA: linear to build in the patterns' size, where the
+    // DFA grew with the square of a repetitive pattern.
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(patterns)
+        .ok()
 }
 
 impl Redactor {
@@ -44,146 +101,198 @@ impl Redactor {
     }
 
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
-        let mut forms = Vec::new();
-        let mut short = Vec::new();
-        let unique: std::collections::BTreeSet<String> = secrets.into_iter().collect();
-        for secret in unique {
-            if secret.is_empty() {
+        let all: HashSet<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
+        let mut by_anchor: HashMap<String, Vec<String>> = HashMap::new();
+        let mut quoted_forms: Vec<String> = Vec::new();
+        let mut ordered: Vec<&String> = all.iter().collect();
+        ordered.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+        let mut zxcvbn_budget = ZXCVBN_BUDGET;
+        for secret in ordered {
+            if !is_unambiguous_within(secret, &mut zxcvbn_budget) {
+                if !secret.trim().is_empty() && secret.len() <= 256 {
+                    quoted_forms.push(format!("{secret:?}"));
+                    quoted_forms.push(format!("'{secret}'"));
+                    quoted_forms.push(format!("`{secret}`"));
+                }
                 continue;
             }
-            if secret.chars().count() < MIN_SEARCHED_LEN {
-                short.push(secret);
-                continue;
+            let mut forms = forms_of(secret);
+            forms.sort_unstable();
+            forms.dedup();
+            for form in forms {
+                if form.chars().nth(NET_MIN_CHARS - 1).is_none() {
+                    continue;
+                }
+                // Never empty: a form has at least NET_MIN_CHARS characters.
+                let cut = super::escape::floor_char_boundary(&form, ANCHOR_LEN);
+                let anchor = form[..cut].to_string();
+                by_anchor.entry(anchor).or_default().push(form);
             }
-            forms.extend(forms_of(&secret));
         }
-        forms.retain(|f| f.chars().count() >= MIN_SEARCHED_LEN);
-        forms.sort_unstable();
-        forms.dedup();
-        short.sort();
-        short.dedup();
+        let mut anchors: Vec<(String, Vec<String>)> = by_anchor.into_iter().collect();
+        anchors.sort_unstable();
+        let mut full = Vec::with_capacity(anchors.len());
+        let mut patterns = Vec::with_capacity(anchors.len());
+        for (anchor, mut forms) in anchors {
+            forms.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+            forms.dedup();
+            patterns.push(anchor);
+            full.push(forms);
+        }
         // Building fails only past aho-corasick's size limits, far beyond
-        // any set of secrets a run has; then every output is withheld
-        // rather than shown unredacted (see `redact`).
-        let matcher = (!forms.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&forms)
-                .ok()
-        });
+        // the anchors a run has; then every output is withheld rather than
+        // shown unredacted.
+        let matcher = if patterns.is_empty() {
+            None
+        } else {
+            build_matcher(&patterns)
+        };
+        let broken = !patterns.is_empty() && matcher.is_none();
+        quoted_forms.sort_unstable();
+        quoted_forms.dedup();
+        let quoted = if quoted_forms.is_empty() {
+            None
+        } else {
+            build_matcher(&quoted_forms)
+        };
         Redactor {
-            forms,
-            short,
-            matcher: matcher.flatten(),
+            all,
+            full,
+            matcher,
+            quoted,
+            broken,
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.forms.is_empty() && self.short.is_empty()
+        self.all.is_empty()
     }
 
     fn broken(&self) -> bool {
-        !self.forms.is_empty() && self.matcher.is_none()
+        self.broken
     }
 
-    /// `text` with every form of every secret replaced by `<redacted>`.
-    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if self.broken() {
-            return Cow::Owned(REDACTED.to_string());
-        }
+    /// Patterns in the net's automaton: a bound on its size.
+    pub fn net_patterns(&self) -> usize {
+        self.full.len()
+    }
+
+    /// Bytes of every pattern in the net's automaton.
+    pub fn net_pattern_bytes(&self) -> usize {
+        self.matcher.as_ref().map_or(0, AhoCorasick::memory_usage)
+    }
+
+    /// The byte ranges where a searched secret stands in `text`, sorted and
+    /// disjoint. Linear in the text, plus the length of each secret
+    /// confirmed past its anchor.
+    fn net_matches(&self, text: &str) -> Vec<Range<usize>> {
         let Some(matcher) = &self.matcher else {
-            return Cow::Borrowed(text);
+            return Vec::new();
         };
-        if !matcher.is_match(text) {
-            return Cow::Borrowed(text);
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while pos < text.len() {
+            let Some(m) = matcher.find(Input::new(text).span(pos..text.len())) else {
+                break;
+            };
+            let rest = &text[m.start()..];
+            let end = self.full[m.pattern().as_usize()]
+                .iter()
+                .find(|form| rest.starts_with(form.as_str()))
+                .map_or(m.end(), |form| m.start() + form.len());
+            out.push(m.start()..end);
+            pos = end.max(m.end());
         }
-        Cow::Owned(matcher.replace_all(text, &vec![REDACTED; self.forms.len()]))
+        out
     }
 
-    /// `text` with every secret form replaced by `replacement`.
-    fn redact_as<'a>(&self, text: &'a str, replacement: &str) -> Cow<'a, str> {
+    /// `text` with every searched secret replaced by `<redacted>`, the
+    /// tool's own tokens left standing.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.redact_as(text, REDACTED)
+    }
+
+    /// `text` with every searched secret replaced by `replacement`.
+    fn redact_as<'a>(&self, text: &'a str, replacement: &'static str) -> Cow<'a, str> {
         if self.broken() {
             return Cow::Owned(replacement.to_string());
         }
-        match &self.matcher {
-            Some(m) if m.is_match(text) => {
-                Cow::Owned(m.replace_all(text, &vec![replacement; self.forms.len()]))
-            }
-            _ => Cow::Borrowed(text),
+        let matches = self.net_matches(text);
+        if matches.is_empty() {
+            return Cow::Borrowed(text);
         }
+        let whole = [Content::part(0..text.len(), replacement)];
+        Cow::Owned(cut(text, &matches, &whole))
+    }
+
+    /// A message, help or label: the net, then each ambiguous secret where
+    /// the text quotes it as a value (`"agent"`).
+    fn redact_message<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let netted = self.redact(text);
+        let Some(quoted) = &self.quoted else {
+            return netted;
+        };
+        if !quoted.is_match(netted.as_ref()) {
+            return netted;
+        }
+        let mut out = String::with_capacity(netted.len());
+        let mut last = 0;
+        for m in quoted.find_iter(netted.as_ref()) {
+            let q = &netted[m.range()];
+            let open = q.chars().next().map_or(1, char::len_utf8);
+            let close = q.chars().next_back().map_or(1, char::len_utf8);
+            out.push_str(&netted[last..m.start() + open]);
+            out.push_str(REDACTED);
+            out.push_str(&netted[m.end() - close..m.end()]);
+            last = m.end();
+        }
+        out.push_str(&netted[last..]);
+        Cow::Owned(out)
     }
 
     /// A serialised JSON document with its secrets redacted token by token,
     /// so that it stays valid JSON: inside strings the marker replaces the
-    /// secret; a number or literal that holds one becomes the string
-    /// `"<redacted>"`. A secret that still shows across tokens is then
-    /// redacted as plain text (see `redact_overlapping`): hiding it matters
-    /// more than the document's validity.
+    /// secret; a number that holds one becomes the string `"<redacted>"`;
+    /// keys, rule ids, severities and `true`/`false`/`null` are never cut.
     pub fn redact_json_text(&self, text: &str) -> String {
         if let Some(unchanged) = self.nothing_to_scan(text) {
             return unchanged;
         }
-        let mut out = String::with_capacity(text.len());
+        let matches = self.net_matches(text);
+        if matches.is_empty() {
+            return text.to_string();
+        }
+        let scalar = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+');
         let mut content = Vec::new();
-        let mut rest = text;
-        while !rest.is_empty() {
-            if let Some(body) = rest.strip_prefix('"') {
-                // A string token: up to the first unescaped quote.
-                let mut end = body.len();
-                let mut escaped = false;
-                for (i, c) in body.char_indices() {
-                    match c {
-                        _ if escaped => escaped = false,
-                        '\\' => escaped = true,
-                        '"' => {
-                            end = i;
-                            break;
-                        }
-                        _ => {}
-                    }
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'"' {
+                let body = i + 1;
+                let mut j = body;
+                while j < bytes.len() && bytes[j] != b'"' {
+                    j += if bytes[j] == b'\\' { 2 } else { 1 };
                 }
-                out.push('"');
-                let start = out.len();
-                out.push_str(&self.redact(&body[..end]));
-                content.push(Content::part(start..out.len(), REDACTED));
-                out.push_str(body.get(end..end + 1).unwrap_or(""));
-                rest = body.get(end + 1..).unwrap_or("");
+                let j = j.min(bytes.len());
+                content.push(Content::part(body..j, REDACTED));
+                i = j + 1;
+            } else if scalar(bytes[i]) {
+                let start = i;
+                while i < bytes.len() && scalar(bytes[i]) {
+                    i += 1;
+                }
+                if !matches!(&text[start..i], "true" | "false" | "null") {
+                    content.push(Content {
+                        range: start..i,
+                        whole: true,
+                        marker: "\"<redacted>\"",
+                    });
+                }
             } else {
-                // Punctuation, whitespace and scalar tokens up to the next string.
-                let end = rest.find('"').unwrap_or(rest.len());
-                let mut piece = &rest[..end];
-                while !piece.is_empty() {
-                    let token_end = piece
-                        .find(|c: char| {
-                            !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
-                        })
-                        .unwrap_or(piece.len());
-                    if token_end == 0 {
-                        let n = piece.chars().next().map_or(1, char::len_utf8);
-                        out.push_str(&piece[..n]);
-                        piece = &piece[n..];
-                    } else {
-                        let token = &piece[..token_end];
-                        let start = out.len();
-                        if matches!(self.redact(token), Cow::Owned(_)) {
-                            out.push('"');
-                            out.push_str(REDACTED);
-                            out.push('"');
-                        } else {
-                            out.push_str(token);
-                        }
-                        content.push(Content {
-                            range: start..out.len(),
-                            whole: true,
-                            marker: "\"<redacted>\"",
-                        });
-                        piece = &piece[token_end..];
-                    }
-                }
-                rest = &rest[end..];
+                i += 1;
             }
         }
-        self.redact_overlapping(&out, &content)
+        cut(text, &matches, &content)
     }
 
     /// The answer of the structure-aware redactors when there is nothing to
@@ -192,7 +301,7 @@ impl Redactor {
     fn nothing_to_scan(&self, text: &str) -> Option<String> {
         if self.broken() {
             Some(REDACTED.to_string())
-        } else if self.forms.is_empty() {
+        } else if self.matcher.is_none() {
             Some(text.to_string())
         } else {
             None
@@ -202,59 +311,52 @@ impl Redactor {
     /// A serialised XML document (ours: well-formed, double or single
     /// quoted attributes, no CDATA) with its secrets redacted in character
     /// data and attribute values only, the marker written `&lt;redacted&gt;`,
-    /// so that it stays well-formed. As for JSON, a secret still showing
-    /// across the markup and a value is then redacted as plain text.
+    /// so that it stays well-formed. The XML declaration is never touched.
     pub fn redact_xml_text(&self, text: &str) -> String {
         if let Some(unchanged) = self.nothing_to_scan(text) {
             return unchanged;
         }
-        let mut out = String::with_capacity(text.len());
+        let matches = self.net_matches(text);
+        if matches.is_empty() {
+            return text.to_string();
+        }
         let mut content = Vec::new();
-        let mut rest = text;
-        while !rest.is_empty() {
-            if rest.starts_with('<') {
-                // A tag: names verbatim, quoted attribute values redacted.
-                let mut quote: Option<char> = None;
-                let mut value_start = 0;
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            if rest.starts_with("<?") || rest.starts_with("<!") {
+                // The declaration and comments: markup only.
+                i += rest.find('>').map_or(rest.len(), |e| e + 1);
+            } else if rest.starts_with('<') {
+                let mut quote: Option<(u8, usize)> = None;
                 let mut end = rest.len();
-                for (i, c) in rest.char_indices() {
+                for (k, &b) in rest.as_bytes().iter().enumerate() {
                     match quote {
-                        Some(q) if c == q => {
-                            let start = out.len();
-                            out.push_str(&self.redact_as(&rest[value_start..i], MARKER));
-                            content.push(Content::part(start..out.len(), MARKER));
-                            out.push(c);
+                        Some((q, start)) if b == q => {
+                            content.push(Content::part(i + start..i + k, MARKER));
                             quote = None;
                         }
                         Some(_) => {}
-                        None => {
-                            out.push(c);
-                            if c == '"' || c == '\'' {
-                                quote = Some(c);
-                                value_start = i + 1;
-                            } else if c == '>' {
-                                end = i + 1;
-                                break;
-                            }
+                        None if b == b'"' || b == b'\'' => quote = Some((b, k + 1)),
+                        None if b == b'>' => {
+                            end = k + 1;
+                            break;
                         }
+                        None => {}
                     }
                 }
-                if quote.is_some() {
+                if let Some((_, start)) = quote {
                     // Unterminated value (not produced by our writer).
-                    let start = out.len();
-                    out.push_str(&self.redact_as(&rest[value_start..], MARKER));
-                    content.push(Content::part(start..out.len(), MARKER));
+                    content.push(Content::part(i + start..text.len(), MARKER));
                 }
-                rest = &rest[end..];
+                i += end;
             } else {
                 let end = rest.find('<').unwrap_or(rest.len());
-                let start = out.len();
-                out.push_str(&self.redact_as(&rest[..end], MARKER));
-                content.push(Content::part(start..out.len(), MARKER));
-                rest = &rest[end..];
+                content.push(Content::part(i..i + end, MARKER));
+                i += end;
             }
         }
-        self.redact_overlapping(&out, &content)
+        cut(text, &matches, &content)
     }
 
     /// A serialised TOML document (ours: made from JSON data, every string
@@ -264,6 +366,10 @@ impl Redactor {
     pub fn redact_toml_text(&self, text: &str) -> String {
         if let Some(unchanged) = self.nothing_to_scan(text) {
             return unchanged;
+        }
+        let matches = self.net_matches(text);
+        if matches.is_empty() {
+            return text.to_string();
         }
         let mut content = Vec::new();
         let mut i = 0;
@@ -297,68 +403,32 @@ impl Redactor {
             content.push(Content::part(i + open..i + open + end, REDACTED));
             i += open + (end + close.len()).min(body.len());
         }
-        self.redact_overlapping(text, &content)
+        cut(text, &matches, &content)
     }
 
-    /// The last pass over a structured document: a secret still found in
-    /// it that touches its content (it spans a value and the punctuation
-    /// around it) loses the part of it inside each value it touches, the
-    /// markup is kept, and the document stays valid. A secret made of the
-    /// document's own markup alone (a password `testcase`) is left: that
-    /// text is the same in every report and tells nothing.
-    fn redact_overlapping(&self, text: &str, content: &[Content]) -> String {
-        let Some(matcher) = &self.matcher else {
-            return text.to_string();
-        };
-        let mut edits: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
-        for hit in matcher.find_iter(text) {
-            let r = hit.range();
-            for c in content {
-                if !(c.range.start < r.end && r.start < c.range.end) {
-                    continue;
-                }
-                let cut = if c.whole {
-                    c.range.clone()
-                } else {
-                    r.start.max(c.range.start)..r.end.min(c.range.end)
-                };
-                if edits.last().is_none_or(|(last, _)| last.end <= cut.start) {
-                    edits.push((cut, c.marker));
-                }
-            }
-        }
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
-        for (cut, marker) in edits {
-            out.push_str(&text[last..cut.start]);
-            out.push_str(marker);
-            last = cut.end;
-        }
-        out.push_str(&text[last..]);
-        out
-    }
-
-    /// True when `value` is a secret or contains one.
+    /// True when `value` is a secret of the run or holds one the net
+    /// searches for: its slot is then masked.
     pub fn hides(&self, value: &str) -> bool {
-        self.short.iter().any(|s| s == value) || matches!(self.redact(value), Cow::Owned(_))
+        self.broken() || self.all.contains(value) || !self.net_matches(value).is_empty()
     }
 
     /// Byte ranges of `text` that hold a secret, for masking a snippet's
-    /// source without moving its spans.
-    pub fn find_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
-        match &self.matcher {
-            Some(m) => m.find_iter(text).map(|m| m.range()).collect(),
-            None => Vec::new(),
-        }
+    /// source.
+    pub fn find_ranges(&self, text: &str) -> Vec<Range<usize>> {
+        self.net_matches(text)
     }
 
     /// Redacts every string of a JSON document in place, keys included, so
-    /// that the document stays valid whatever the secret looks like.
+    /// that the document stays valid whatever the secret looks like. A
+    /// string that is one of the tool's own tokens is never touched.
     pub fn redact_json(&self, value: &mut serde_json::Value) {
         use serde_json::Value;
         match value {
             Value::String(s) => {
-                if self.short.iter().any(|x| x == s) {
+                if super::vocab::is_own_token(s) {
+                    return;
+                }
+                if self.all.contains(s.as_str()) {
                     *s = REDACTED.to_string();
                 } else if let Cow::Owned(r) = self.redact(s) {
                     *s = r;
@@ -369,17 +439,22 @@ impl Redactor {
                 let entries = std::mem::take(map);
                 for (k, mut v) in entries {
                     self.redact_json(&mut v);
-                    map.insert(self.redact(&k).into_owned(), v);
+                    let key = if super::vocab::is_own_token(&k) {
+                        k
+                    } else {
+                        self.redact(&k).into_owned()
+                    };
+                    map.insert(key, v);
                 }
             }
             // A password of digits re-typed to a number, shown as another
             // setting's value: the number becomes the marker string.
-            Value::Number(_) | Value::Bool(_) => {
-                if matches!(self.redact(&value.to_string()), Cow::Owned(_)) {
+            Value::Number(_) => {
+                if !self.net_matches(&value.to_string()).is_empty() {
                     *value = Value::String(REDACTED.to_string());
                 }
             }
-            Value::Null => {}
+            Value::Bool(_) | Value::Null => {}
         }
     }
 
@@ -387,7 +462,7 @@ impl Redactor {
     /// labels, settings and locations. Renderers then only see safe text.
     pub fn sanitize_finding(&self, f: &mut Finding) {
         let text = |s: &str| -> String {
-            let redacted = self.redact(s);
+            let redacted = self.redact_message(s);
             let escaped = super::escape::escape(&redacted);
             super::escape::clip(&escaped, MAX_MESSAGE_CHARS).into_owned()
         };
@@ -409,6 +484,84 @@ impl Redactor {
             Location::Default => {}
         }
     }
+}
+
+fn push_edit(
+    edits: &mut Vec<(Range<usize>, &'static str)>,
+    piece: Range<usize>,
+    marker: &'static str,
+) {
+    if !piece.is_empty() && edits.last().is_none_or(|(last, _)| last.end <= piece.start) {
+        edits.push((piece, marker));
+    }
+}
+
+/// `text` with each secret match removed from the content it touches: the
+/// part inside each content range (or, for a `whole` one, the whole range)
+/// becomes its marker, except where one of the tool's own tokens stands
+/// (a secret made of markup and a rule id leaves the rule id). Matches,
+/// contents and tokens are each sorted and disjoint: one sweep, linear.
+fn cut(text: &str, matches: &[Range<usize>], content: &[Content]) -> String {
+    let own = super::vocab::own_token_ranges(text);
+    let mut edits: Vec<(Range<usize>, &'static str)> = Vec::new();
+    let mut o = 0;
+    let mut c = 0;
+    for r in matches {
+        while c < content.len() && content[c].range.end <= r.start {
+            c += 1;
+        }
+        let mut k = c;
+        while k < content.len() && content[k].range.start < r.end {
+            let item = &content[k];
+            k += 1;
+            let piece = if item.whole {
+                item.range.clone()
+            } else {
+                r.start.max(item.range.start)..r.end.min(item.range.end)
+            };
+            if piece.is_empty() {
+                continue;
+            }
+            while o < own.len() && own[o].end <= piece.start {
+                o += 1;
+            }
+            if item.whole {
+                // A scalar token goes whole, unless it touches our own.
+                if own.get(o).is_none_or(|t| t.start >= piece.end) {
+                    push_edit(&mut edits, piece, item.marker);
+                }
+                continue;
+            }
+            let mut start = piece.start;
+            let mut t = o;
+            while start < piece.end {
+                match own.get(t) {
+                    Some(token) if token.start < piece.end => {
+                        let gap = start..token.start.max(start);
+                        // Only spaces between two of our own words: markup.
+                        if !text[gap.clone()].trim().is_empty() {
+                            push_edit(&mut edits, gap, item.marker);
+                        }
+                        start = start.max(token.end);
+                        t += 1;
+                    }
+                    _ => {
+                        push_edit(&mut edits, start..piece.end, item.marker);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (piece, marker) in edits {
+        out.push_str(&text[last..piece.start]);
+        out.push_str(marker);
+        last = piece.end;
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// The marker as XML text.
@@ -529,6 +682,22 @@ static MEMBER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the member pattern compiles")
 });
 
+/// The key part of [`MEMBER`] and the first character of its value.
+static MEMBER_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    // Invariant: a literal pattern known to compile.
+    Regex::new(
+        r#"(?x)
+        (?:
+            "(?P<qkey>(?:[^"\\\n]|\\.){1,80})"
+          | '(?P<skey>[^'\n]{1,80})'
+          | (?P<key>[A-Za-z0-9_.\-]{1,80})
+        )
+        [\x20\t]*[:=][\x20\t]*
+        (?P<vstart>[^\s,}\]{])"#,
+    )
+    .expect("the member key pattern compiles")
+});
+
 /// How far a list or a triple-quoted string under a secret key is
 /// followed when it does not close: far enough for any real credential,
 /// and a bound on the work an adversarial file can cause.
@@ -569,24 +738,34 @@ pub fn secret_members(text: &str) -> Vec<SecretMember> {
     let mut found = Vec::new();
     let mut pos = 0;
     while pos < text.len() {
-        let Some(caps) = MEMBER.captures_at(text, pos) else {
+        // The key alone first: matching a whole member for every key made
+        // `k:k:k:…` quadratic (each bare value runs to the end of its line).
+        let Some(key_caps) = MEMBER_KEY.captures_at(text, pos) else {
             break;
         };
-        let (Some(whole), Some(value_group)) = (caps.get(0), caps.name("value")) else {
+        let (Some(key_whole), Some(value_start)) = (key_caps.get(0), key_caps.name("vstart"))
+        else {
             break;
         };
-        let key = if let Some(k) = caps.name("qkey") {
+        let key = if let Some(k) = key_caps.name("qkey") {
             decode_json_string(k.as_str())
-        } else if let Some(k) = caps.name("skey").or_else(|| caps.name("key")) {
+        } else if let Some(k) = key_caps.name("skey").or_else(|| key_caps.name("key")) {
             k.as_str().to_string()
         } else {
             String::new()
         };
         if !is_secret_name(key.trim()) {
             // Go on from the value itself, not past it.
-            pos = value_group.start().max(pos + 1);
+            pos = value_start.start().max(pos + 1);
             continue;
         }
+        let Some(caps) = MEMBER.captures_at(text, key_whole.start()) else {
+            pos = value_start.start().max(pos + 1);
+            continue;
+        };
+        let Some(whole) = caps.get(0) else {
+            break;
+        };
         pos = whole.end().max(pos + 1);
         if let Some(open) = caps.name("list") {
             // `"basic": ["user", "PW"]`, over lines: every string of it.
@@ -666,27 +845,70 @@ pub fn secret_members(text: &str) -> Vec<SecretMember> {
 /// for byte (spans stay valid): for snippets of files that are not the
 /// config, such as a policy file (or a dotenv file given as one).
 pub fn mask_secret_members(text: &str) -> String {
+    mask_secret_members_mapped(text).0
+}
+
+/// [`mask_secret_members`], and where the original offsets land.
+pub fn mask_secret_members_mapped(text: &str) -> (String, OffsetMap) {
     let mut masked = Masked::new(text, false);
     for member in secret_members(text) {
         masked.mask(member.range);
     }
-    masked.finish()
+    masked.finish_mapped()
 }
 
-/// A text masked byte for byte: every byte of a secret becomes `*` (line
-/// breaks and quotes stay, and with `keep_names` the `${NAME` parts of
-/// references), so that spans into it keep their offsets.
+/// A text with secrets masked: each run of a secret's bytes becomes one
+/// fixed-width mask, whatever its length (line breaks and quotes stay, and
+/// with `keep_names` the `${NAME` parts of references made only of
+/// references). An [`OffsetMap`] moves spans into the original text onto
+/// the masked one.
 pub(crate) struct Masked<'a> {
     text: &'a str,
-    bytes: Vec<u8>,
+    masked: Vec<bool>,
     keep_names: bool,
+}
+
+/// What a masked run of a secret's bytes becomes: the same width for any
+/// secret, so a snippet does not tell its length.
+pub const MASK: &str = "*****";
+
+/// Where spans of a text land once its secrets are masked.
+#[derive(Debug, Clone, Default)]
+pub struct OffsetMap {
+    /// (original run, masked run), sorted and disjoint.
+    runs: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl OffsetMap {
+    /// `pos` in the original text as an offset in the masked one: inside a
+    /// masked run, its start (`end` false) or its end.
+    pub fn map(&self, pos: usize, end: bool) -> usize {
+        let i = self.runs.partition_point(|(orig, _)| orig.start <= pos);
+        let Some((orig, new)) = i.checked_sub(1).and_then(|i| self.runs.get(i)) else {
+            return pos;
+        };
+        if pos < orig.end {
+            if end && pos > orig.start {
+                new.end
+            } else {
+                new.start
+            }
+        } else {
+            pos - orig.end + new.end
+        }
+    }
+
+    pub fn map_range(&self, range: &Range<usize>) -> Range<usize> {
+        let start = self.map(range.start, false);
+        start..self.map(range.end, true).max(start)
+    }
 }
 
 impl<'a> Masked<'a> {
     pub(crate) fn new(text: &'a str, keep_names: bool) -> Self {
         Masked {
             text,
-            bytes: text.as_bytes().to_vec(),
+            masked: vec![false; text.len()],
             keep_names,
         }
     }
@@ -695,23 +917,67 @@ impl<'a> Masked<'a> {
         let Some(raw) = self.text.get(range.clone()) else {
             return;
         };
+        // Names of references stay readable only where the value is made of
+        // references alone (`${PW}`): beside literal text (`Zq8#v${kT9!mW2}pL4`)
+        // a "name" may be a piece of the password.
         let keep = if self.keep_names {
-            crate::expand::reference_name_spans(raw)
+            let spans = crate::expand::reference_name_spans(raw);
+            let mut covered = vec![false; raw.len()];
+            for r in crate::expand::reference_spans(raw) {
+                covered[r].iter_mut().for_each(|c| *c = true);
+            }
+            let literal = raw
+                .bytes()
+                .zip(&covered)
+                .any(|(b, c)| !*c && !b.is_ascii_whitespace());
+            if literal { Vec::new() } else { spans }
         } else {
             Vec::new()
         };
-        for (i, b) in self.bytes.get_mut(range).into_iter().flatten().enumerate() {
-            if !matches!(*b, b'\n' | b'"') && !keep.iter().any(|k| k.contains(&i)) {
-                *b = b'*';
+        // `keep` is sorted and disjoint: one pointer, linear in the range.
+        let mut k = 0;
+        let bytes = raw.as_bytes();
+        for (i, m) in self.masked[range].iter_mut().enumerate() {
+            while k < keep.len() && keep[k].end <= i {
+                k += 1;
+            }
+            let kept = keep.get(k).is_some_and(|r| r.contains(&i));
+            if !matches!(bytes[i], b'\n' | b'"') && !kept {
+                *m = true;
             }
         }
     }
 
-    pub(crate) fn finish(self) -> String {
-        // Whole bytes replaced with ASCII, except inside a multi-byte
-        // character cut at a range edge; lossy decoding keeps the length.
-        String::from_utf8(self.bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    /// The masked text and where the original offsets land in it.
+    pub(crate) fn finish_mapped(self) -> (String, OffsetMap) {
+        let text = self.text;
+        let mut out = String::with_capacity(text.len());
+        let mut map = OffsetMap::default();
+        let mut last = 0;
+        let mut i = 0;
+        while i < text.len() {
+            if !self.masked[i] {
+                i += 1;
+                continue;
+            }
+            // A run, widened to whole characters.
+            let start = super::escape::floor_char_boundary(text, i).max(last);
+            let mut end = i;
+            while end < text.len() && self.masked[end] {
+                end += 1;
+            }
+            while end < text.len() && !text.is_char_boundary(end) {
+                end += 1;
+            }
+            out.push_str(&text[last..start]);
+            let new_start = out.len();
+            out.push_str(MASK);
+            map.runs.push((start..end, new_start..out.len()));
+            last = end;
+            i = end;
+        }
+        out.push_str(&text[last..]);
+        (out, map)
     }
 }
 
@@ -748,7 +1014,12 @@ pub fn secrets_of_run(
     // applied or not), and the words of dotenv lines that were skipped.
     // ... but not `USE_API_KEY=true`: hiding every "true" of a report would
     // protect nothing. (The password itself is hidden whatever it is.)
-    secrets.extend(env.secret_values().into_iter().filter(|v| !is_flag_word(v)));
+    secrets.extend(
+        env.secret_values()
+            .into_iter()
+            .map(crate::model::Secret::into_exposed)
+            .filter(|v| !is_flag_word(v)),
+    );
     // A variable of any name is a secret where the config makes it one
     // (`"domain": "${DB_PASSWORD}"` is caught above; `"password": "${X}"`
     // below).
@@ -838,7 +1109,7 @@ mod tests {
         let values: Vec<String> = secret_members(text)
             .into_iter()
             .map(|m| m.value)
-            .filter(|v| v.len() >= MIN_SEARCHED_LEN)
+            .filter(|v| v.len() >= 4)
             .collect();
         assert_eq!(
             values,
@@ -849,6 +1120,7 @@ mod tests {
     #[test]
     fn redacts_every_form() {
         let r = Redactor::new(["p\"a\\ss w\u{1b}rd".to_string()]);
+        assert!(is_unambiguous("p\"a\\ss w\u{1b}rd"));
         for text in [
             "p\"a\\ss w\u{1b}rd",
             "p\\\"a\\\\ss w\\u001brd",
@@ -867,13 +1139,13 @@ mod tests {
     #[test]
     fn json_text_stays_json_when_a_secret_matches_its_structure() {
         // "    " is the indentation itself: left, the document stays valid.
-        let secrets = ["hunter22", "12345678", "    "].map(String::from);
+        let secrets = ["Hq7-zunt3r-22x", "83920571946", "    "].map(String::from);
         let r = Redactor::new(secrets);
         let text = serde_json::to_string_pretty(&serde_json::json!({
             "version": 1,
-            "a": "x hunter22 y",
-            "n": 12345678,
-            "hunter22": [true, "z\"12345678\""],
+            "a": "x Hq7-zunt3r-22x y",
+            "n": 83920571946_u64,
+            "Hq7-zunt3r-22x": [true, "z\"83920571946\""],
         }))
         .unwrap();
         let out = r.redact_json_text(&text);
@@ -892,9 +1164,9 @@ mod tests {
 
     #[test]
     fn a_secret_across_a_value_and_its_punctuation_keeps_the_document_valid() {
-        let r = Redactor::new(["pem\",".to_string(), "x</a><b y=\"1".to_string()]);
+        let r = Redactor::new(["Zq9.pem\",".to_string(), "x</a><b y=\"1".to_string()]);
         let text =
-            serde_json::to_string_pretty(&serde_json::json!({"a": "k.pem", "n": 1})).unwrap();
+            serde_json::to_string_pretty(&serde_json::json!({"a": "k.Zq9.pem", "n": 1})).unwrap();
         let out = r.redact_json_text(&text);
         let v: serde_json::Value =
             serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
@@ -914,8 +1186,8 @@ mod tests {
 
     #[test]
     fn toml_text_stays_toml_when_a_secret_spans_a_string_and_its_quote() {
-        let r = Redactor::new(["pem\"\nb".to_string(), "x\\'s\"".to_string()]);
-        let text = "a = \"k.pem\"\nb = 'x\\'\nc = \"x\\\\'s\\\"\"\n";
+        let r = Redactor::new(["Zq9.pem\"\nb".to_string(), "Zq9x\\'s\"".to_string()]);
+        let text = "a = \"k.Zq9.pem\"\nb = 'x\\'\nc = \"Zq9x\\\\'s\\\"\"\n";
         let out = r.redact_toml_text(text);
         let t: toml::Table = out.parse().unwrap_or_else(|e| panic!("{e}: {out}"));
         assert_eq!(t["a"].as_str(), Some("k.<redacted>"));
@@ -925,8 +1197,8 @@ mod tests {
 
     #[test]
     fn json_values_that_are_a_secret_as_numbers_are_redacted() {
-        let r = Redactor::new(["12345678".to_string()]);
-        let mut doc = serde_json::json!({"rate_limit": 12345678, "port": 3000});
+        let r = Redactor::new(["83920571946".to_string()]);
+        let mut doc = serde_json::json!({"rate_limit": 83920571946_u64, "port": 3000});
         r.redact_json(&mut doc);
         assert_eq!(
             doc,
@@ -936,15 +1208,17 @@ mod tests {
 
     #[test]
     fn xml_text_stays_xml_when_a_secret_is_in_an_attribute_or_the_markup() {
+        // `ssl_enabled` and `testcase` are the tool's own words: never
+        // searched, never cut.
         let r = Redactor::new([
             "ssl_enabled".to_string(),
             "testcase".to_string(),
-            "p&w'\"<>x".to_string(),
+            "p&w'\"<>x-Zq9".to_string(),
         ]);
         let text = concat!(
             r#"<?xml version="1.0"?><testsuite><testcase name='a' classname="x">"#,
-            r#"<skipped message="HTTPS is off (ssl_enabled) p&amp;w&apos;&quot;&lt;&gt;x"/>"#,
-            "ssl_enabled p&amp;w&apos;&quot;&lt;&gt;x</testcase></testsuite>"
+            r#"<skipped message="HTTPS is off (ssl_enabled) p&amp;w&apos;&quot;&lt;&gt;x-Zq9"/>"#,
+            "ssl_enabled p&amp;w&apos;&quot;&lt;&gt;x-Zq9</testcase></testsuite>"
         );
         let out = r.redact_xml_text(text);
         let doc = roxmltree::Document::parse(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
@@ -959,10 +1233,91 @@ mod tests {
             .unwrap();
         assert_eq!(
             skipped.attribute("message"),
-            Some("HTTPS is off (<redacted>) <redacted>")
+            Some("HTTPS is off (ssl_enabled) <redacted>")
         );
         let tail = case.last_child().and_then(|n| n.text());
-        assert_eq!(tail, Some("<redacted> <redacted>"));
+        assert_eq!(tail, Some("ssl_enabled <redacted>"));
+    }
+
+    #[test]
+    fn a_secret_made_of_markup_and_own_words_never_cuts_them() {
+        let r = Redactor::new([
+            "error file=Zq9-x".to_string(),
+            "\"rule\": \"cert-expired\", \"sev".to_string(),
+        ]);
+        let out = r.redact("::error file=Zq9-x.json,title=cert-expired::m");
+        assert!(out.starts_with("::error file="), "{out}");
+        assert!(!out.contains("Zq9-x"), "{out}");
+        let json = "{\"rule\": \"cert-expired\", \"severity\": \"error\"}";
+        let out = r.redact_json_text(json);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert_eq!(v["rule"], "cert-expired");
+        assert_eq!(v["severity"], "error");
+    }
+
+    #[test]
+    fn common_and_short_secrets_are_not_searched_but_hidden_in_their_slot() {
+        for pw in [
+            "error",
+            "password",
+            "SWML",
+            "UTF-8",
+            "agent",
+            "password123",
+            "    ",
+        ] {
+            assert!(!is_unambiguous(pw), "{pw}");
+            let r = Redactor::new([pw.to_string()]);
+            let text =
+                "error[auth-password-weak]: SWML_SSL_ENABLED UTF-8 agent_config.json password123";
+            assert_eq!(r.redact(text), text);
+            assert!(r.hides(pw));
+        }
+        assert!(is_unambiguous("Zq8-hunter2-Vx41-Lm"));
+    }
+
+    #[test]
+    fn a_long_or_repetitive_secret_keeps_the_automaton_small() {
+        let long = "a".repeat(1 << 20);
+        let r = Redactor::new([format!("x{long}"), "b".repeat(8192)]);
+        assert!(r.net_patterns() <= 2, "{}", r.net_patterns());
+        // Anchors of at most 64 bytes: the automaton is small.
+        assert!(
+            r.net_pattern_bytes() < 64 * 1024,
+            "{}",
+            r.net_pattern_bytes()
+        );
+        let text = format!("[x{long}] [{}]", "b".repeat(8192));
+        assert_eq!(r.redact(&text), "[<redacted>] [<redacted>]");
+        // A piece of the anchor's length is still hidden.
+        let piece = format!("<x{}>", &long[..100]);
+        assert!(!r.redact(&piece).contains(&long[..70]));
+    }
+
+    #[test]
+    fn masking_is_linear_fixed_width_and_keeps_only_names_of_pure_references() {
+        let text = "\"Zq8#v${kT9!mW2}pL4\" \"${PW}\"";
+        let mut m = Masked::new(text, true);
+        m.mask(1..19);
+        m.mask(22..27);
+        let (out, _) = m.finish_mapped();
+        assert!(!out.contains("kT9"), "{out}");
+        assert!(out.contains("${PW}"), "{out}");
+        // Fixed width: a 3- and a 30-character secret mask the same.
+        let masked = |secret: &str| {
+            let text = format!("{{\"p\": \"{secret}\", \"n\": 1}}");
+            let mut m = Masked::new(&text, false);
+            m.mask(7..7 + secret.len());
+            let (out, map) = m.finish_mapped();
+            // The span of `"n"` still points at it.
+            let n = text.find("\"n\"").unwrap();
+            let mapped = map.map_range(&(n..n + 3));
+            assert_eq!(&out[mapped], "\"n\"");
+            out
+        };
+        assert_eq!(masked("abc"), masked(&"x".repeat(30)));
+        assert_eq!(masked("é-ü"), format!("{{\"p\": \"{MASK}\", \"n\": 1}}"));
     }
 
     #[test]

@@ -1,0 +1,534 @@
+//! Short and common passwords over every command and format: the password
+//! is masked in its own slot, and the report's own text (rule ids,
+//! severities, keys, markup, file names) stays exactly as it is.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::Sandbox;
+use serde_json::Value;
+
+/// Words the tool itself writes, as passwords.
+const PASSWORDS: &[&str] = &[
+    "error",
+    "true",
+    "user",
+    "SWML",
+    "UTF-8",
+    "note",
+    "password",
+    "pass",
+    "word",
+    "agent",
+    "warning",
+    "json",
+    "notice",
+    "file",
+    "level",
+    "rule",
+    "ruleId",
+    "testcase",
+    "export",
+    "config",
+    "    ",
+    "1",
+    "60",
+    "auth-password-weak",
+    "SWML_SSL_ENABLED",
+    "schema",
+];
+
+/// A strong password: the baseline every weak run is compared with.
+const STRONG: &str = "Zq8-hunter2-Vx41-Lm";
+
+const CONFIG: &str = r#"{"security": {"ssl_enabled": true, "allowed_hosts": ["*", "agent.example.com"],
+  "cors_origins": ["*", "http://app.example.com"], "rate_limit": 60, "domain": "agent.example.com"}}"#;
+
+fn known_rules(sb: &Sandbox) -> BTreeSet<String> {
+    let out = sb.run(&["rules", "--format", "json"]);
+    let doc = out.json();
+    let list = doc
+        .as_array()
+        .cloned()
+        .or_else(|| doc["rules"].as_array().cloned())
+        .expect("rules --format json lists the rules");
+    let rules: BTreeSet<String> = list
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(rules.contains("auth-password-weak"));
+    rules
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Every key at every depth, with its path of keys (array indexes left out).
+fn key_paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                let p = format!("{prefix}/{k}");
+                out.insert(p.clone());
+                key_paths(v, &p, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| key_paths(i, prefix, out)),
+        _ => {}
+    }
+}
+
+fn sandbox(pw: &str) -> Sandbox {
+    let sb = Sandbox::new().env("SWML_BASIC_AUTH_PASSWORD", pw);
+    sb.file("config.json", CONFIG);
+    sb
+}
+
+/// The value `export NAME=…` lines give each variable once sourced by bash.
+fn sourced(sb: &Sandbox, env_text: &str, names: &[String]) -> Vec<Option<String>> {
+    let file = sb.file("resolved.env", env_text);
+    let mut script = format!("set -e; . '{}'\n", file.display());
+    for n in names {
+        script.push_str(&format!(
+            "if [ -n \"${{{n}+x}}\" ]; then printf 'S%s\\0' \"${n}\"; else printf 'U\\0'; fi\n"
+        ));
+    }
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{env_text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.split('\0')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.strip_prefix('S').map(str::to_string))
+        .collect()
+}
+
+/// A JSON setting value as the SDK reads it from the environment.
+fn as_env_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => Some(if items.is_empty() {
+            ",".to_string()
+        } else {
+            items
+                .iter()
+                .map(|i| i.as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        }),
+        Value::Object(_) => panic!("an object as a setting value"),
+    }
+}
+
+fn assert_resolve_env_matches_json(sb: &Sandbox, args: &[&str], context: &str) {
+    let mut json_args = vec!["resolve", "--format", "json"];
+    json_args.extend_from_slice(args);
+    let doc = sb.run(&json_args).json();
+    let mut env_args = vec!["resolve", "--format", "env"];
+    env_args.extend_from_slice(args);
+    let env_out = sb.run(&env_args);
+    assert!(
+        !env_out
+            .stdout
+            .lines()
+            .any(|l| !l.starts_with('#') && l.contains("<redacted>") && !l.contains("'")),
+        "{context}: an unquoted <redacted>:\n{}",
+        env_out.stdout
+    );
+    let settings = doc["settings"].as_object().unwrap();
+    let env_names: Vec<String> = settings
+        .keys()
+        .map(|k| format!("SWML_{}", k.to_uppercase()))
+        .collect();
+    let values = sourced(sb, &env_out.stdout, &env_names);
+    for ((name, entry), got) in settings.iter().zip(values) {
+        let want = &entry["value"];
+        if want == "<redacted>" {
+            // A secret: never exported.
+            assert_eq!(got, None, "{context}: {name} exported:\n{}", env_out.stdout);
+            continue;
+        }
+        if name == "basic_auth_user" && got.is_none() {
+            continue;
+        }
+        assert_eq!(
+            got,
+            as_env_text(want),
+            "{context}: {name} sourced differs from JSON:\n{}",
+            env_out.stdout
+        );
+    }
+}
+
+#[test]
+fn common_words_as_passwords_leave_every_format_intact() {
+    let base = sandbox(STRONG);
+    let rules = known_rules(&base);
+    let validator = sarif_validator();
+    let baseline_check = base
+        .run(&["check", "--format", "json", "config.json"])
+        .json();
+    let mut baseline_keys = BTreeSet::new();
+    key_paths(&baseline_check, "", &mut baseline_keys);
+    let baseline_resolve = base
+        .run(&["resolve", "--format", "json", "config.json"])
+        .json();
+    let baseline_sarif = base
+        .run(&["check", "--format", "sarif", "config.json"])
+        .json();
+    let mut baseline_sarif_keys = BTreeSet::new();
+    key_paths(&baseline_sarif, "", &mut baseline_sarif_keys);
+    let github_line = regex::Regex::new(
+        r"^::(error|warning|notice) file=[^,:]+(,line=\d+,col=\d+)?(,endLine=\d+)?(,endColumn=\d+)?,title=([a-z0-9-]+)::",
+    )
+    .unwrap();
+    for &pw in PASSWORDS {
+        let sb = sandbox(pw);
+        let ctx = format!("password {pw:?}");
+
+        // check --format json: keys, rule ids and severities intact.
+        let out = sb.run(&["check", "--format", "json", "config.json"]);
+        let doc = out.json();
+        assert_eq!(keys(&doc), keys(&baseline_check), "{ctx}");
+        let mut paths = BTreeSet::new();
+        key_paths(&doc, "", &mut paths);
+        assert!(
+            paths.is_subset(&baseline_keys)
+                || paths
+                    .difference(&baseline_keys)
+                    .all(|p| p.starts_with("/findings/")),
+            "{ctx}: keys {:?}",
+            paths.difference(&baseline_keys).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            keys(&doc["summary"]),
+            ["error", "note", "warning"].map(String::from).into(),
+            "{ctx}"
+        );
+        assert_eq!(doc["config_file"], "config.json", "{ctx}");
+        let findings = doc["findings"].as_array().unwrap();
+        for f in findings {
+            let rule = f["rule"].as_str().unwrap();
+            assert!(rules.contains(rule), "{ctx}: rule {rule:?}");
+            let sev = f["severity"].as_str().unwrap();
+            assert!(["error", "warning", "note"].contains(&sev), "{ctx}: {sev}");
+        }
+        let ids: BTreeSet<&str> = findings
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        // Short and dictionary passwords are reported weak (or worse).
+        if !pw.trim().is_empty() && pw.len() < 16 {
+            assert!(
+                ids.contains("auth-password-weak") || ids.contains("auth-password-placeholder"),
+                "{ctx}: {ids:?}"
+            );
+        }
+        for expected in ["tls-path-missing", "hosts-wildcard", "cors-wildcard"] {
+            assert!(
+                ids.contains(expected),
+                "{ctx}: {expected} missing in {ids:?}"
+            );
+        }
+
+        // SARIF: valid, levels and rule ids intact.
+        let out = sb.run(&["check", "--format", "sarif", "config.json"]);
+        let sarif = out.json();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{ctx}: SARIF invalid: {errors:#?}");
+        // A weak password adds a result located at its variable; no key
+        // is rewritten.
+        let mut spaths = BTreeSet::new();
+        key_paths(&sarif, "", &mut spaths);
+        for extra in spaths.difference(&baseline_sarif_keys) {
+            assert!(
+                extra.starts_with("/runs/results/locations/logicalLocations"),
+                "{ctx}: SARIF key {extra:?}"
+            );
+        }
+        assert!(
+            baseline_sarif_keys
+                .difference(&spaths)
+                .all(|k| k.contains("region/end")),
+            "{ctx}: SARIF keys lost: {:?}",
+            baseline_sarif_keys.difference(&spaths).collect::<Vec<_>>()
+        );
+        for r in sarif["runs"][0]["results"].as_array().unwrap() {
+            assert!(rules.contains(r["ruleId"].as_str().unwrap()), "{ctx}: {r}");
+            assert!(
+                ["error", "warning", "note"].contains(&r["level"].as_str().unwrap()),
+                "{ctx}: {r}"
+            );
+        }
+        for d in sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+        {
+            assert!(rules.contains(d["id"].as_str().unwrap()), "{ctx}: {d}");
+        }
+
+        // GitHub workflow commands: every line well formed.
+        let out = sb.run(&["check", "--format", "github", "config.json"]);
+        let mut titles = BTreeSet::new();
+        for line in out.stdout.lines().filter(|l| !l.is_empty()) {
+            let caps = github_line
+                .captures(line)
+                .unwrap_or_else(|| panic!("{ctx}: malformed line {line:?}"));
+            titles.insert(caps[5].to_string());
+        }
+        assert_eq!(
+            titles,
+            ids.iter().map(|s| s.to_string()).collect(),
+            "{ctx}: {}",
+            out.stdout
+        );
+
+        // JUnit: parses, testcases named by rule ids.
+        let out = sb.run(&["check", "--format", "junit", "config.json"]);
+        let xml = roxmltree::Document::parse(&out.stdout)
+            .unwrap_or_else(|e| panic!("{ctx}: JUnit does not parse: {e}\n{}", out.stdout));
+        for case in xml.descendants().filter(|n| n.has_tag_name("testcase")) {
+            let name = case.attribute("name").unwrap();
+            assert!(rules.contains(name), "{ctx}: testcase {name:?}");
+        }
+
+        // Human and short: every rule id and severity word as written.
+        for format in ["human", "short"] {
+            let out = sb.run(&[
+                "check",
+                "--format",
+                format,
+                "--color",
+                "never",
+                "config.json",
+            ]);
+            for id in &ids {
+                assert!(
+                    out.stdout.contains(id),
+                    "{ctx}: {format} lacks {id}:\n{}",
+                    out.stdout
+                );
+            }
+            assert!(out.stdout.contains("error"), "{ctx}: {format}");
+        }
+
+        // resolve json: the password slot masked, every other value as the
+        // baseline has it.
+        let doc = sb
+            .run(&["resolve", "--format", "json", "config.json"])
+            .json();
+        assert_eq!(keys(&doc), keys(&baseline_resolve), "{ctx}");
+        assert_eq!(doc["config_file"], "config.json", "{ctx}");
+        for (name, entry) in doc["settings"].as_object().unwrap() {
+            let value = &entry["value"];
+            let user_is_password =
+                name == "basic_auth_user" && baseline_resolve["settings"][name]["value"] == pw;
+            if name == "basic_auth_password" || user_is_password {
+                assert_eq!(value, "<redacted>", "{ctx}");
+            } else {
+                assert_eq!(
+                    value, &baseline_resolve["settings"][name]["value"],
+                    "{ctx}: {name}"
+                );
+                assert_eq!(
+                    entry["python_type"],
+                    baseline_resolve["settings"][name]["python_type"]
+                );
+            }
+        }
+
+        // resolve toml parses and holds the same settings.
+        let out = sb.run(&["resolve", "--format", "toml", "config.json"]);
+        let toml: toml::Table = out
+            .stdout
+            .parse()
+            .unwrap_or_else(|e| panic!("{ctx}: TOML does not parse: {e}\n{}", out.stdout));
+        let settings = toml["settings"].as_table().unwrap();
+        assert_eq!(
+            settings.len(),
+            doc["settings"].as_object().unwrap().len(),
+            "{ctx}"
+        );
+        assert_eq!(
+            settings["basic_auth_password"]["value"].as_str(),
+            Some("<redacted>"),
+            "{ctx}"
+        );
+
+        // resolve human: the password row shows the mask.
+        let out = sb.run(&["resolve", "--format", "human", "config.json"]);
+        let row = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("basic_auth_password"))
+            .unwrap_or_else(|| panic!("{ctx}: {}", out.stdout));
+        assert!(row.contains("\"<redacted>\""), "{ctx}: {row}");
+        assert!(
+            out.stdout.contains("config file: config.json"),
+            "{ctx}: {}",
+            out.stdout
+        );
+        for id in ["ssl_enabled", "allowed_hosts", "SWML"] {
+            let _ = id;
+        }
+        assert!(out.stdout.contains("allowed_hosts"), "{ctx}");
+
+        // resolve env: sourced by bash, every non-secret value as JSON has it.
+        assert_resolve_env_matches_json(&sb, &["config.json"], &ctx);
+        let env_out = sb.run(&["resolve", "--format", "env", "config.json"]);
+        assert!(
+            !env_out.stdout.contains("export SWML_BASIC_AUTH_PASSWORD="),
+            "{ctx}: {}",
+            env_out.stdout
+        );
+    }
+}
+
+#[test]
+fn a_dotenv_password_that_is_a_common_word_leaves_names_and_hosts_alone() {
+    let sb = Sandbox::new();
+    sb.file(
+        "agent_config.json",
+        r#"{"security": {"allowed_hosts": ["agent.example.com", "api.example.com"], "domain": "agent.example.com"}}"#,
+    );
+    sb.file(
+        ".env",
+        "POSTGRES_PASSWORD=agent\nSWML_BASIC_AUTH_PASSWORD=agent\n",
+    );
+    let doc = sb
+        .run(&["resolve", "--format", "json", "--env-file", ".env"])
+        .json();
+    assert_eq!(doc["config_file"], "agent_config.json");
+    assert_eq!(
+        doc["settings"]["allowed_hosts"]["value"],
+        serde_json::json!(["agent.example.com", "api.example.com"])
+    );
+    assert_eq!(
+        doc["settings"]["basic_auth_password"]["value"],
+        "<redacted>"
+    );
+    assert_resolve_env_matches_json(&sb, &["--env-file", ".env"], "agent");
+    let env_out = sb.run(&["resolve", "--format", "env", "--env-file", ".env"]);
+    assert!(
+        env_out
+            .stdout
+            .contains("export SWML_ALLOWED_HOSTS='agent.example.com,api.example.com'"),
+        "{}",
+        env_out.stdout
+    );
+    let doc = sb
+        .run(&["check", "--format", "json", "--env-file", ".env"])
+        .json();
+    assert_eq!(doc["config_file"], "agent_config.json");
+    for format in ["human", "short", "json", "sarif", "github", "junit"] {
+        let out = sb.run(&["check", "--format", format, "--env-file", ".env"]);
+        // The password is in no slot of a check report: nothing to mask.
+        assert!(
+            !out.stdout.contains("<redacted>"),
+            "{format}: {}",
+            out.stdout
+        );
+        assert!(
+            !out.stdout.contains("redacted&gt;"),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn a_reference_inside_a_password_is_not_shown_as_a_name() {
+    let sb = Sandbox::new();
+    sb.file(
+        "config.json",
+        r#"{"security": {"auth": {"basic": {"password": "Zq8#v${kT9!mW2}pL4"}}}}"#,
+    );
+    for args in [
+        vec!["check", "--format", "json", "config.json"],
+        vec![
+            "check",
+            "--format",
+            "human",
+            "--color",
+            "never",
+            "config.json",
+        ],
+        vec!["check", "--format", "sarif", "config.json"],
+        vec!["check", "--format", "github", "config.json"],
+        vec!["check", "--format", "junit", "config.json"],
+        vec!["resolve", "--format", "json", "config.json"],
+        vec!["resolve", "--format", "human", "config.json"],
+    ] {
+        let out = sb.run(&args);
+        for piece in ["kT9!mW2", "kT9", "Zq8#v", "pL4"] {
+            assert!(
+                !out.all().contains(piece),
+                "{args:?} shows {piece}:\n{}",
+                out.all()
+            );
+        }
+    }
+    let doc = sb.run(&["check", "--format", "json", "config.json"]).json();
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"var-unset"), "{rules:?}");
+}
+
+#[test]
+fn sarif_and_github_regions_of_a_password_do_not_span_it() {
+    let sb = Sandbox::new();
+    sb.file(
+        "config.json",
+        "{\"security\": {\"auth\": {\"basic\": {\"password\": \"Zq8-hunter2-Vx41-Lm\"}}}}",
+    );
+    let sarif = sb
+        .run(&["check", "--format", "sarif", "config.json"])
+        .json();
+    let mut located = 0;
+    for r in sarif["runs"][0]["results"].as_array().unwrap() {
+        if r["properties"]["setting"] == "basic_auth_password" {
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            assert!(region.get("startLine").is_some(), "{r}");
+            assert!(region.get("endColumn").is_none(), "{r}");
+            located += 1;
+        }
+    }
+    assert!(located > 0, "{sarif}");
+    let out = sb.run(&["check", "--format", "github", "config.json"]);
+    for line in out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("auth-secret-in-config"))
+    {
+        assert!(!line.contains("endColumn="), "{line}");
+    }
+}
