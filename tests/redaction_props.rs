@@ -124,7 +124,7 @@ proptest! {
             for k in keys.difference(&base_keys) {
                 prop_assert!(!k.contains("redacted"), "key {k:?} in {out}");
             }
-            for r in ["tls-path-missing", "hosts-wildcard", "rate-limit-invalid"] {
+            for r in ["tls-path-missing", "hosts-not-enforced", "limits-not-enforced"] {
                 prop_assert!(base_rules.iter().any(|b| b == r));
                 prop_assert!(rules.iter().any(|b| b == r), "{r} lost with secret {secret:?}:\n{out}");
             }
