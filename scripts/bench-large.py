@@ -13,6 +13,13 @@ Inputs (made in a temporary directory):
   empty20k     20,000 empty allowed_hosts items on one 60 KB line: 20,000
                findings whose snippets must not repeat the line
   refs100k     100,000 `${VAR|default}` references in one list
+  str3mb       a 3 MiB domain and a 40-digit rate_limit (tests/hostile.rs
+               checks the verdict and the bounded output; the time is here)
+  dotenvbomb   a dotenv file whose 60 lines each quadruple a value (tests/
+               dotenv_cli.rs checks the cap; the time is here), given with
+               --env-file beside an empty config
+  cap16mib     a 1 MB variable referenced 2,000 times past the 16 MiB cap
+               (tests/hostile_output.rs), given with --env-file
 
 Secrets and redaction (issue 17), `check` over a small config plus:
   dotenv-double   a 327-byte .env doubling a value into a 1 MiB token
@@ -54,12 +61,29 @@ def make_inputs(work):
     inputs["empty20k"] = '{"security": {"allowed_hosts": [' + ",".join(['""'] * 20_000) + "]}}\n"
     refs = ",".join(f'"${{V{i:06}|h{i}.example.com}}"' for i in range(100_000))
     inputs["refs100k"] = '{"security": {"allowed_hosts": [' + refs + "]}}\n"
+    inputs["str3mb"] = ('{"security": {"domain": "' + "a" * (3 * 1024 * 1024) + '", "rate_limit": 1'
+                        + "0" * 39 + "}}\n")
+    inputs["dotenvbomb"] = '{"security": {}}\n'
+    inputs["cap16mib"] = ('{"security": {"allowed_hosts": [' + ",".join(['"${B}"'] * 2000)
+                          + '], "domain": "' + "${B}" * 200 + '"}}\n')
+    env_files = {
+        "dotenvbomb": "A0=xxxxxxxxxxxxxxxx\n"
+        + "".join(f"A{i}=${{A{i - 1}}}${{A{i - 1}}}${{A{i - 1}}}${{A{i - 1}}}\n" for i in range(1, 60))
+        + "SWML_DOMAIN=${A59}\nSWML_SSL_CERT_PATH=${A5}\n",
+        "cap16mib": "B=" + "a" * 1_000_000 + "\n",
+    }
     paths = {}
     for name, text in inputs.items():
         path = os.path.join(work, name + ".json")
         with open(path, "w") as f:
             f.write(text)
-        paths[name] = path
+        extra = []
+        if name in env_files:
+            env_path = os.path.join(work, name + ".env")
+            with open(env_path, "w") as f:
+                f.write(env_files[name])
+            extra = ["--env-file", env_path]
+        paths[name] = (path, extra)
     return paths
 
 
@@ -238,7 +262,8 @@ def main():
     try:
         paths = make_inputs(work)
         print(f"{'input':14} {'format':6} {'MiB in':>7} {'wall s':>7} {'cpu s':>6} {'max RSS MiB':>12} {'MiB out':>8}")
-        cases = [(name, fmt, [path], {}) for name, path in paths.items() for fmt in ("human", "json")]
+        cases = [(name, fmt, [*extra, path], {})
+                 for name, (path, extra) in paths.items() for fmt in ("human", "json")]
         cases += secret_cases(work)
         for name, fmt, argv, env in cases:
             if args.only and args.only not in name:

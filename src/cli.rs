@@ -44,6 +44,8 @@ pub enum Command {
         /// The rule id, e.g. cert-expired.
         rule: String,
     },
+    /// Print what each SDK service class does with each setting (Markdown; docs/services.md).
+    Services,
     /// Print the JSON Schema of the SDK config file.
     Schema,
     /// Print shell completions.
@@ -86,6 +88,9 @@ pub struct ReportArgs {
     /// File that SARIF results without a file of their own point at (default: the policy file or README.md).
     #[arg(long, value_name = "PATH")]
     pub sarif_anchor: Option<String>,
+    /// The repository's root, which file paths in sarif, github and junit output are relative to (default: the working directory). For a service in a subdirectory: --repo-root "$(git rev-parse --show-toplevel)".
+    #[arg(long, value_name = "DIR")]
+    pub repo_root: Option<String>,
     /// The deployment scenario; default prod (or the policy file's).
     #[arg(long, value_enum)]
     pub profile: Option<crate::policy::Profile>,
@@ -120,7 +125,20 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = crate::stage::Stage::Deploy)]
     pub stage: crate::stage::Stage,
     #[command(flatten)]
+    pub service: ServiceArgs,
+    /// TLS ends at a proxy or ingress in front of the service: plain HTTP in the service is then a note (as with SWML_PROXY_URL_BASE=https://...).
+    #[arg(long)]
+    pub tls_at_proxy: bool,
+    #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// Which SDK service class runs.
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// The SDK class that serves the settings; without it, detected from the Python files under the working directory (AgentBase when none is found).
+    #[arg(long, value_enum, value_name = "CLASS")]
+    pub service_class: Option<crate::service::ServiceClass>,
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +163,8 @@ pub struct ProbeArgs {
     /// Seconds for the whole probe: one deadline for every connection, request and response.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub service: ServiceArgs,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]

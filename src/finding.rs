@@ -49,6 +49,13 @@ pub struct Finding {
     /// The SDK itself raises on this: the service cannot start.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub blocks_start: bool,
+    /// The TLS client families that refuse what the finding is about, where
+    /// clients differ (scripts/tls-matrix measured them); empty when every
+    /// client agrees. JSON `refused_by`, absent when empty (added in JSON
+    /// version 1 without a version change: readers that ignore it lose
+    /// nothing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused_by: Vec<&'static str>,
     /// Short text for the label under the span in human output.
     #[serde(skip)]
     pub label: Option<String>,
@@ -69,6 +76,10 @@ pub struct Finding {
     /// The environment variable the finding is about (`var-unset`).
     #[serde(skip)]
     pub variable: Option<String>,
+    /// The service classes the finding is about, when `check` judges
+    /// several and not all of them give it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
 }
 
 impl Finding {
@@ -87,11 +98,13 @@ impl Finding {
             setting: None,
             location: Location::Default,
             blocks_start: false,
+            refused_by: Vec::new(),
             label: None,
             at_least: None,
             at_most: None,
             deferred: None,
             variable: None,
+            services: Vec::new(),
         }
     }
 
@@ -127,6 +140,11 @@ impl Finding {
 
     pub fn at_most(mut self, severity: Severity) -> Self {
         self.at_most = Some(severity);
+        self
+    }
+
+    pub fn refused_by(mut self, families: &[&'static str]) -> Self {
+        self.refused_by = families.to_vec();
         self
     }
 

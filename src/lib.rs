@@ -17,5 +17,6 @@ mod pyunicode_tables;
 pub mod report;
 pub mod resolve;
 pub mod schema;
+pub mod service;
 pub mod severity;
 pub mod stage;

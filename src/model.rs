@@ -13,8 +13,8 @@ use crate::py::PyValue;
 /// SecurityConfig/ConfigLoader; they differ in two corners (README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Sdk {
-    /// signalwire-agents 1.1 (module signalwire_agents): the SDK the spec
-    /// and the shared oracle describe, and what existing projects pin.
+    /// signalwire-agents 1.1 (module signalwire_agents), tested with 1.1.0:
+    /// the package existing projects pin.
     #[default]
     #[value(name = "signalwire-agents-1.1")]
     SignalwireAgents11,

@@ -29,9 +29,10 @@ pub struct PolicyFile {
     pub fail_on: Option<String>,
     #[serde(default)]
     pub password: PasswordPolicy,
-    /// Per-rule severity: "error", "warning", "note" or "off".
+    /// Per-rule severity: "error", "warning" or "note", or a table with
+    /// `level` and `reason`; "off" needs the table, with a reason.
     #[serde(default)]
-    pub rules: std::collections::BTreeMap<String, toml::Spanned<String>>,
+    pub rules: RuleLevels,
     #[serde(default)]
     pub ignore: Vec<toml::Spanned<IgnoreEntry>>,
     /// `[profiles.dev]` and so on: what changes for one profile.
@@ -47,9 +48,60 @@ pub struct PolicyFile {
 pub struct ProfilePolicy {
     pub fail_on: Option<String>,
     #[serde(default)]
-    pub rules: std::collections::BTreeMap<String, toml::Spanned<String>>,
+    pub rules: RuleLevels,
     #[serde(default)]
     pub ignore: Vec<toml::Spanned<IgnoreEntry>>,
+}
+
+/// A `[rules]` table: each rule id (spanned, so that an error points at
+/// the key) and its level.
+pub type RuleLevels = std::collections::BTreeMap<toml::Spanned<String>, toml::Spanned<RuleLevel>>;
+
+/// One `[rules]` entry: `"rule" = "warning"`, or
+/// `"rule" = { level = "off", reason = "..." }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleLevel {
+    pub level: String,
+    pub reason: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for RuleLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RuleLevel;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a level (\"error\", \"warning\", \"note\") or a table { level = \"off\", reason = \"...\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RuleLevel, E> {
+                Ok(RuleLevel {
+                    level: v.to_string(),
+                    reason: None,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RuleLevel, A::Error> {
+                let (mut level, mut reason) = (None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "level" => level = Some(map.next_value::<String>()?),
+                        "reason" => reason = Some(map.next_value::<String>()?),
+                        other => {
+                            return Err(serde::de::Error::unknown_field(
+                                other,
+                                &["level", "reason"],
+                            ));
+                        }
+                    }
+                }
+                let level = level.ok_or_else(|| serde::de::Error::missing_field("level"))?;
+                Ok(RuleLevel { level, reason })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -106,20 +158,42 @@ impl PolicyFile {
         );
         for (prefix, rules, ignores) in sections {
             for (id, level) in rules {
-                if rule(id).is_none() {
+                if rule(id.get_ref()).is_none() {
+                    let hint = crate::resolve::did_you_mean(
+                        id.get_ref(),
+                        crate::checks::registry::RULES.iter().map(|r| r.id),
+                    )
+                    .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
                     return Err(error(
-                        format!("unknown rule {id:?} in [{prefix}rules]"),
+                        format!(
+                            "unknown rule {:?} in [{prefix}rules]{}",
+                            id.get_ref(),
+                            if hint.is_empty() {
+                                crate::checks::registry::retired_hint(id.get_ref())
+                            } else {
+                                hint
+                            }
+                        ),
+                        Some(id.span()),
+                    ));
+                }
+                let id = id.get_ref();
+                let RuleLevel {
+                    level: name,
+                    reason,
+                } = level.get_ref();
+                if !matches!(name.as_str(), "error" | "warning" | "note" | "off") {
+                    return Err(error(
+                        format!("severity {name:?} for {id} must be error, warning, note or off"),
                         Some(level.span()),
                     ));
                 }
-                if !matches!(
-                    level.get_ref().as_str(),
-                    "error" | "warning" | "note" | "off"
-                ) {
+                // A rule turned off hides every finding of it, as an ignore
+                // does one: it stays reviewable only with its reason.
+                if name == "off" && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
                     return Err(error(
                         format!(
-                            "severity {:?} for {id} must be error, warning, note or off",
-                            level.get_ref()
+                            "turning {id} off needs a reason: write \"{id}\" = {{ level = \"off\", reason = \"why\" }}"
                         ),
                         Some(level.span()),
                     ));
@@ -127,10 +201,20 @@ impl PolicyFile {
             }
             for entry in ignores {
                 if rule(&entry.get_ref().rule).is_none() {
+                    let hint = crate::resolve::did_you_mean(
+                        &entry.get_ref().rule,
+                        crate::checks::registry::RULES.iter().map(|r| r.id),
+                    )
+                    .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
                     return Err(error(
                         format!(
-                            "unknown rule {:?} in [[{prefix}ignore]]",
-                            entry.get_ref().rule
+                            "unknown rule {:?} in [[{prefix}ignore]]{}",
+                            entry.get_ref().rule,
+                            if hint.is_empty() {
+                                crate::checks::registry::retired_hint(&entry.get_ref().rule)
+                            } else {
+                                hint.clone()
+                            }
                         ),
                         Some(entry.span()),
                     ));
@@ -170,22 +254,38 @@ impl PolicyFile {
             .and_then(Severity::parse)
     }
 
-    /// Per-rule severities for `profile`: `[rules]`, then its section's.
-    pub fn rules_for(&self, profile: Profile) -> std::collections::BTreeMap<String, String> {
-        let mut rules: std::collections::BTreeMap<String, String> = self
+    /// Per-rule levels for `profile`: `[rules]`, then its section's.
+    pub fn levels_for(&self, profile: Profile) -> std::collections::BTreeMap<String, RuleLevel> {
+        let mut rules: std::collections::BTreeMap<String, RuleLevel> = self
             .rules
             .iter()
-            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone()))
             .collect();
         if let Some(section) = self.profiles.get(&profile) {
             rules.extend(
                 section
                     .rules
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.get_ref().clone())),
+                    .map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone())),
             );
         }
         rules
+    }
+
+    /// Per-rule severities for `profile`: `[rules]`, then its section's.
+    pub fn rules_for(&self, profile: Profile) -> std::collections::BTreeMap<String, String> {
+        self.levels_for(profile)
+            .into_iter()
+            .map(|(k, v)| (k, v.level))
+            .collect()
+    }
+
+    /// Why each rule is set as it is for `profile`, where the file says.
+    pub fn reasons_for(&self, profile: Profile) -> std::collections::BTreeMap<String, String> {
+        self.levels_for(profile)
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v.reason?)))
+            .collect()
     }
 
     /// The ignores for `profile`: the top-level ones, then its section's.
@@ -206,6 +306,8 @@ impl PolicyFile {
 pub struct Ignore {
     pub rule: String,
     pub setting: Option<String>,
+    /// The policy's reason; for `--ignore`, a sentence that says none was given.
+    pub reason: String,
     /// "--ignore" or the policy file's path, for the unused-ignore message.
     pub origin: String,
     pub location: crate::finding::Location,
@@ -249,20 +351,46 @@ pub fn rule_is_on(
     }
 }
 
-/// What [`apply_policy`] keeps, and how many findings ignores hid.
+/// Why a finding is not reported: the trace a policy leaves in JSON and
+/// SARIF, so that a hidden finding stays reviewable.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Suppression {
+    /// `ignore` (an `[[ignore]]` or `--ignore`) or `rule-off` (`[rules]`
+    /// turns the rule off).
+    pub kind: &'static str,
+    pub reason: String,
+    /// The policy file's path, or `--ignore`.
+    pub origin: String,
+}
+
+/// What [`apply_policy`] keeps, and what the policy hid, each with why.
 #[derive(Debug, Default)]
 pub struct Judged {
     pub findings: Vec<Finding>,
-    pub ignored: usize,
+    /// Each with the severity it would have had.
+    pub suppressed: Vec<(Finding, Suppression)>,
+}
+
+impl Judged {
+    /// How many findings ignores hid (not counting rules turned off).
+    pub fn ignored(&self) -> usize {
+        self.suppressed
+            .iter()
+            .filter(|(_, s)| s.kind == "ignore")
+            .count()
+    }
 }
 
 /// Applies the profile, per-rule overrides and ignores; reports every
 /// ignore that matched nothing where its rule is on (an ignore of a rule
 /// the profile turns off has nothing to match, and is not unused).
+/// `reasons` are the policy's reasons per rule, `origin` the policy file.
 pub fn apply_policy(
     findings: Vec<Finding>,
     profile: Profile,
     overrides: &std::collections::BTreeMap<String, String>,
+    reasons: &std::collections::BTreeMap<String, String>,
+    origin: Option<&str>,
     ignores: &[Ignore],
 ) -> Judged {
     let mut used = vec![false; ignores.len()];
@@ -275,13 +403,30 @@ pub fn apply_policy(
             .entry((ignore.rule.as_str(), ignore.setting.as_deref()))
             .or_insert(i);
     }
+    let none = std::collections::BTreeMap::new();
     // In place: a run with 80,000 findings holds them once.
     let mut judged = Judged {
         findings,
-        ignored: 0,
+        suppressed: Vec::new(),
     };
+    let suppressed = &mut judged.suppressed;
     judged.findings.retain_mut(|f| {
         let Some(severity) = severity_of(f, profile, overrides) else {
+            // Turned off by the policy where the profile reports it: kept
+            // as suppressed, so the finding is not taken for fixed.
+            if overrides.get(f.rule).is_some_and(|l| l == "off")
+                && let Some(severity) = severity_of(f, profile, &none)
+            {
+                f.severity = severity;
+                suppressed.push((
+                    f.clone(),
+                    Suppression {
+                        kind: "rule-off",
+                        reason: reasons.get(f.rule).cloned().unwrap_or_default(),
+                        origin: origin.unwrap_or_default().to_string(),
+                    },
+                ));
+            }
             return false;
         };
         f.severity = severity;
@@ -294,7 +439,14 @@ pub fn apply_policy(
         let matching = by_rule.into_iter().chain(by_setting).min();
         if let Some(i) = matching {
             used[i] = true;
-            judged.ignored += 1;
+            suppressed.push((
+                f.clone(),
+                Suppression {
+                    kind: "ignore",
+                    reason: ignores[i].reason.clone(),
+                    origin: ignores[i].origin.clone(),
+                },
+            ));
             return false;
         }
         true

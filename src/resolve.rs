@@ -289,6 +289,12 @@ pub fn resolve_for(env: &EnvView, choice: &ConfigChoice, sdk: Sdk) -> Resolution
     resolve_with(env, sdk, |r| r.load_config_file(choice))
 }
 
+/// Defaults, then the environment, with no config file: what a class that
+/// reads the environment alone (AgentServer's TLS) acts on.
+pub fn resolve_env_only(env: &EnvView, sdk: Sdk) -> Resolution {
+    resolve_with(env, sdk, |_| None)
+}
+
 /// Defaults, then the environment, then the config file: the SDK's order.
 fn resolve_with(
     env: &EnvView,
@@ -1001,7 +1007,7 @@ impl Resolver<'_> {
                     let lossy = match &py {
                         PyValue::Bool(b) => Some(format!("{b} into {i}")),
                         PyValue::Float(f) if f.fract() != 0.0 => {
-                            Some(format!("{} becomes {i}", py.repr()))
+                            Some(format!("{} into {i}", py.repr()))
                         }
                         _ => None,
                     };
@@ -1185,13 +1191,22 @@ impl Resolver<'_> {
                         );
                     } else if sub.outcome == SubstitutionOutcome::Empty {
                         let range = ctx.inner_range(node, &sub.range);
-                        self.findings.push(
-                            Finding::new("var-unset", format!("${{{}}} is unset and has no default: the SDK substitutes an empty string", sub.name))
-                                .help(format!("set {} in the service's environment, or write ${{{}|default}}", sub.name, sub.name))
-                                .label(format!("{} is unset", sub.name))
-                                .variable(sub.name.clone())
-                                .at(ctx.location(range, pointer)),
-                        );
+                        let mut f = Finding::new("var-unset", format!("${{{}}} is unset and has no default: the SDK substitutes an empty string", sub.name))
+                            .help(format!("set {} in the service's environment, or write ${{{}|default}}", sub.name, sub.name))
+                            .label(format!("{} is unset", sub.name))
+                            .variable(sub.name.clone())
+                            .at(ctx.location(range, pointer));
+                        // The SDK expands every string but uses only its own
+                        // keys: an empty value elsewhere changes nothing.
+                        if !read_by_sdk(pointer) {
+                            f.message = format!(
+                                "{}, in {} which the SDK never reads",
+                                f.message,
+                                pointer_dotted(pointer)
+                            );
+                            f = f.at_most(crate::finding::Severity::Note);
+                        }
+                        self.findings.push(f);
                     }
                 }
                 for issue in &x.syntax_issues {
@@ -1276,6 +1291,32 @@ fn names_hidden(raw: &str, pointer: &str) -> bool {
     }
     let referenced: usize = crate::expand::reference_spans(raw).map(|r| r.len()).sum();
     referenced > 0 && raw.trim().len() > referenced
+}
+
+/// Whether the SDK uses the value at `pointer` (below `/security`): one of
+/// its settings (or an item of one), or `auth.basic.user`/`.password`.
+fn read_by_sdk(pointer: &str) -> bool {
+    let mut parts = pointer.split('/').skip(1);
+    if parts.next() != Some("security") {
+        return false;
+    }
+    match parts.next() {
+        Some("auth") => {
+            parts.next() == Some("basic") && matches!(parts.next(), Some("user" | "password"))
+        }
+        Some(key) => SECURITY_KEYS.contains(&key),
+        None => false,
+    }
+}
+
+/// `/security/auth/bearer` as `security.auth.bearer`, for a message.
+fn pointer_dotted(pointer: &str) -> String {
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// Which variables or defaults supplied a file value's text.

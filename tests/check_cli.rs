@@ -42,8 +42,14 @@ fn prod() -> Setup {
     Setup { sb, ca }
 }
 
+/// The rules a JSON check reports. Judged as WebService unless `extra`
+/// names a class: WebService applies every setting the rules judge (hosts,
+/// CORS, HSTS), so each rule's trigger is tested where it means something.
 fn rules(sb: &Sandbox, extra: &[&str]) -> Vec<String> {
     let mut args = vec!["check", "--format", "json", "--ca-file", "tls/ca.pem"];
+    if !extra.contains(&"--service-class") {
+        args.extend_from_slice(&["--service-class", "web-service"]);
+    }
     args.extend_from_slice(extra);
     let out = sb.run(&args);
     assert!(
@@ -73,6 +79,8 @@ fn assert_quiet(sb: &Sandbox, rule: &str, extra: &[&str]) {
 
 #[test]
 fn production_setup_passes_prod() {
+    // Judged as WebService, which applies hosts, CORS and HSTS: only the
+    // note that no SDK service enforces request limits remains.
     let s = prod();
     let out = s.sb.run(&[
         "check",
@@ -82,13 +90,32 @@ fn production_setup_passes_prod() {
         "tls/ca.pem",
         "--color",
         "never",
+        "--service-class",
+        "web-service",
     ]);
     assert_eq!(out.code, Some(0), "{}", out.stdout);
     assert!(
         out.stdout
-            .contains("0 errors, 0 warnings, 0 notes, 0 ignored (profile prod)"),
+            .contains("0 errors, 0 warnings, 1 note, 0 ignored (profile prod)"),
         "{}",
         out.stdout
+    );
+    assert!(
+        out.stdout.contains("note[limits-not-enforced]"),
+        "{}",
+        out.stdout
+    );
+    // The same settings for an AgentBase agent: it never checks the Host
+    // header and ignores cors_origins, and says so instead of passing.
+    let got = rules(&s.sb, &["--service-class", "agent-base"]);
+    assert_eq!(
+        got,
+        [
+            "hosts-not-enforced",
+            "cors-not-applied",
+            "limits-not-enforced"
+        ],
+        "{got:?}"
     );
 }
 
@@ -146,22 +173,35 @@ fn staging_with_self_signed_certificate_passes_staging() {
 
 #[test]
 fn empty_environment_fails_prod_with_the_basics() {
+    // Nothing detected: AgentBase, which ignores the wildcard defaults of
+    // allowed_hosts and cors_origins (no CORS headers at all).
     let sb = Sandbox::new();
     let out = sb.run(&["check", "--format", "json"]);
     assert_eq!(out.code, Some(1));
     let got = out.rules("findings");
-    for rule in [
-        "tls-disabled",
-        "hosts-wildcard",
-        "cors-wildcard",
-        "auth-password-unset",
-    ] {
+    for rule in ["tls-disabled", "hosts-not-enforced", "auth-password-unset"] {
         assert!(got.iter().any(|r| r == rule), "{rule} missing from {got:?}");
+    }
+    for rule in ["hosts-wildcard", "cors-wildcard", "cors-not-applied"] {
+        assert!(!got.iter().any(|r| r == rule), "{rule} in {got:?}");
     }
     let j = out.json();
     assert_eq!(j["version"], 1);
     assert_eq!(j["profile"], "prod");
-    assert_eq!(j["summary"]["error"], 3);
+    assert_eq!(j["summary"]["error"], 1);
+    // A WebService applies the wildcards, credentials included.
+    let out = sb.run(&[
+        "check",
+        "--format",
+        "json",
+        "--service-class",
+        "web-service",
+    ]);
+    let got = out.rules("findings");
+    for rule in ["tls-disabled", "hosts-wildcard", "cors-wildcard"] {
+        assert!(got.iter().any(|r| r == rule), "{rule} missing from {got:?}");
+    }
+    assert_eq!(out.json()["summary"]["error"], 3);
 }
 
 #[test]
@@ -179,7 +219,7 @@ fn every_key_kind_matches_its_certificate() {
         s.sb.file("tls/fullchain.pem", &leaf);
         write_private(&s.sb, "tls/key.pem", &key);
         let got = rules(&s.sb, &[]);
-        assert!(got.is_empty(), "{kind:?}: {got:?}");
+        assert_eq!(got, ["limits-not-enforced"], "{kind:?}: {got:?}");
         // The same certificate with another key of the same kind is a mismatch.
         let (_, other_key) = s.ca.sign(
             &CertSpec::leaf(&[DOMAIN]),
@@ -353,8 +393,10 @@ fn chain_order_and_trust() {
     write_private(&s.sb, "tls/key.pem", &key);
     s.sb.file("tls/fullchain.pem", format!("{}{leaf}", inter.pem));
     assert_fires(&s.sb, "cert-chain-order", &[]);
+    // An unrelated certificate is off the path, not an order problem (issue 16).
     s.sb.file("tls/fullchain.pem", format!("{leaf}{}", ca2.pem));
-    assert_fires(&s.sb, "cert-chain-order", &[]);
+    assert_fires(&s.sb, "cert-unneeded", &[]);
+    assert_quiet(&s.sb, "cert-chain-order", &[]);
     s.sb.file("tls/fullchain.pem", format!("{leaf}{}", inter.pem));
     assert_quiet(&s.sb, "cert-chain-order", &[]);
     assert_quiet(&s.sb, "cert-untrusted", &[]);
@@ -364,6 +406,63 @@ fn chain_order_and_trust() {
             .contains(&"cert-untrusted".to_string()),
         "without --ca-file the private CA is untrusted"
     );
+}
+
+/// The intermediate first (issue 16, item 4): uvicorn cannot start, and
+/// that is the one finding; the chain is judged as if ordered.
+#[test]
+fn intermediate_first_is_one_error_that_the_service_will_not_start() {
+    let s = prod();
+    let inter = s.ca.intermediate("Test Intermediate CA");
+    let (leaf, key) = inter.sign(&CertSpec::leaf(&[DOMAIN]), KeyKind::EcP256Pkcs8);
+    write_private(&s.sb, "tls/key.pem", &key);
+    s.sb.file("tls/fullchain.pem", format!("{}{leaf}", inter.pem));
+    let out =
+        s.sb.run(&["check", "--format", "json", "--ca-file", "tls/ca.pem"]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    let j = out.json();
+    let findings = j["findings"].as_array().unwrap();
+    let tls: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| {
+            let r = f["rule"].as_str().unwrap();
+            r.starts_with("cert-") || r.starts_with("key-")
+        })
+        .collect();
+    assert_eq!(tls.len(), 1, "{tls:#?}");
+    assert_eq!(tls[0]["rule"], "cert-chain-order");
+    assert_eq!(tls[0]["severity"], "error");
+    assert_eq!(tls[0]["blocks_start"], true);
+    let message = tls[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("the leaf must come first") && message.contains("KEY_VALUES_MISMATCH"),
+        "{message}"
+    );
+}
+
+/// Issuers out of order with the leaf first: clients reorder, so a note.
+#[test]
+fn issuers_out_of_order_are_a_note() {
+    let s = prod();
+    let inter = s.ca.intermediate("Test Intermediate CA");
+    let (leaf, key) = inter.sign(&CertSpec::leaf(&[DOMAIN]), KeyKind::EcP256Pkcs8);
+    write_private(&s.sb, "tls/key.pem", &key);
+    s.sb.file(
+        "tls/fullchain.pem",
+        format!("{leaf}{}{}", s.ca.pem, inter.pem),
+    );
+    let out =
+        s.sb.run(&["check", "--format", "json", "--ca-file", "tls/ca.pem"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let j = out.json();
+    let order: Vec<&serde_json::Value> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "cert-chain-order")
+        .collect();
+    assert_eq!(order.len(), 1, "{j:#}");
+    assert_eq!(order[0]["severity"], "note");
 }
 
 #[test]
@@ -439,20 +538,59 @@ fn tls_switch_paths_domain_and_verify_mode() {
     assert_quiet(&prod().sb, "tls-path-missing", &[]);
     assert_fires(&prod().sb.env("SWML_DOMAIN", ""), "domain-unset", &[]);
     assert_quiet(&prod().sb, "domain-unset", &[]);
-    assert_fires(
-        &prod().sb.env("SWML_SSL_VERIFY_MODE", "CERT_NONE"),
-        "verify-mode-none",
+    // No service passes ssl_verify_mode to the server: any value set is
+    // only a note that it changes nothing; the default says nothing.
+    for mode in ["CERT_NONE", "required", "CERT_OPTIONAL"] {
+        assert_fires(
+            &prod().sb.env("SWML_SSL_VERIFY_MODE", mode),
+            "verify-mode-unused",
+            &[],
+        );
+    }
+    assert_quiet(&prod().sb, "verify-mode-unused", &[]);
+}
+
+#[test]
+fn tls_at_a_proxy_is_a_note_with_proxy_advice() {
+    let plain = || prod().sb.env("SWML_SSL_ENABLED", "false");
+    let severity = |sb: &Sandbox, extra: &[&str]| {
+        let mut args = vec!["check", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = sb.run(&args);
+        let doc = out.json();
+        let f = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "tls-disabled")
+            .cloned()
+            .unwrap_or_else(|| panic!("no tls-disabled: {}", out.stdout));
+        (
+            f["severity"].as_str().unwrap().to_string(),
+            f["help"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(severity(&plain(), &[]).0, "error");
+    let (level, help) = severity(
+        &plain().env("SWML_PROXY_URL_BASE", "https://agent.example.com"),
         &[],
     );
-    assert_fires(
-        &prod().sb.env("SWML_SSL_VERIFY_MODE", "required"),
-        "verify-mode-invalid",
-        &[],
-    );
-    assert_quiet(
-        &prod().sb.env("SWML_SSL_VERIFY_MODE", "CERT_OPTIONAL"),
-        "verify-mode-invalid",
-        &[],
+    assert_eq!(level, "note");
+    assert!(help.contains("proxy"), "{help}");
+    assert_eq!(severity(&plain(), &["--tls-at-proxy"]).0, "note");
+    // A multi-byte character where the scheme would end: no panic, no proxy.
+    let out = plain()
+        .env("SWML_PROXY_URL_BASE", "https:/\u{e9}x.example.com")
+        .run(&["check", "--format", "json"]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    // An http:// base is no proxy TLS.
+    assert_eq!(
+        severity(
+            &plain().env("SWML_PROXY_URL_BASE", "http://agent.example.com"),
+            &[]
+        )
+        .0,
+        "error"
     );
 }
 
@@ -466,7 +604,13 @@ fn passwords() {
     );
     assert_quiet(&prod().sb, "auth-password-unset", &[]);
     assert_fires(&with("short-Pw1"), "auth-password-weak", &[]);
-    assert_fires(&with("passwordpassword1234"), "auth-password-weak", &[]);
+    assert_fires(&with("qwertyuiopasdfgh"), "auth-password-weak", &[]);
+    // Made of template words only: a placeholder, reported as that alone.
+    assert_fires(
+        &with("passwordpassword1234"),
+        "auth-password-placeholder",
+        &[],
+    );
     assert_quiet(&prod().sb, "auth-password-weak", &[]);
     for placeholder in [
         "mysecurepassword",
@@ -562,7 +706,9 @@ fn hosts_and_cors() {
         "hosts-malformed",
         &[],
     );
-    assert_quiet(
+    // WebService cuts the Host header at its first `:` before comparing,
+    // so a listed port never matches.
+    assert_fires(
         &prod()
             .sb
             .env("SWML_ALLOWED_HOSTS", "agent.example.com:8443"),
@@ -628,39 +774,52 @@ fn hsts() {
         "hsts-short-max-age",
         &[],
     );
+    // AgentBase and AgentServer send their own header whatever the
+    // settings say; SWMLService sends none.
+    for class in ["agent-base", "agent-server"] {
+        let off = prod().sb.env("SWML_USE_HSTS", "false");
+        assert_fires(&off, "hsts-not-applied", &["--service-class", class]);
+        assert_quiet(&off, "hsts-disabled", &["--service-class", class]);
+        let short = prod().sb.env("SWML_HSTS_MAX_AGE", "3600");
+        assert_fires(&short, "hsts-not-applied", &["--service-class", class]);
+        assert_quiet(&short, "hsts-short-max-age", &["--service-class", class]);
+        assert_quiet(&prod().sb, "hsts-not-applied", &["--service-class", class]);
+    }
+    let found = findings_of(
+        &prod().sb,
+        "hsts-not-applied",
+        &["--service-class", "swml-service"],
+    );
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["severity"], "warning");
 }
 
 #[test]
 fn limits() {
-    for (var, invalid, high, high_value, ok) in [
-        (
-            "SWML_RATE_LIMIT",
-            "rate-limit-invalid",
-            "rate-limit-high",
-            "5000",
-            "1000",
-        ),
-        (
-            "SWML_MAX_REQUEST_SIZE",
-            "request-size-invalid",
-            "request-size-large",
-            "209715200",
-            "104857600",
-        ),
-        (
-            "SWML_REQUEST_TIMEOUT",
-            "timeout-invalid",
-            "timeout-large",
-            "301",
-            "300",
-        ),
+    // No service enforces them: one finding, a note, and a warning once a
+    // limit is set (someone then believes it protects the service).
+    let severity = |sb: &Sandbox| {
+        let found = findings_of(sb, "limits-not-enforced", &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        found[0]["severity"].as_str().unwrap().to_string()
+    };
+    assert_eq!(severity(&prod().sb), "note");
+    for var in [
+        "SWML_RATE_LIMIT",
+        "SWML_MAX_REQUEST_SIZE",
+        "SWML_REQUEST_TIMEOUT",
     ] {
-        assert_fires(&prod().sb.env(var, "0"), invalid, &[]);
-        assert_fires(&prod().sb.env(var, "-1"), invalid, &[]);
-        assert_quiet(&prod().sb.env(var, "1"), invalid, &[]);
-        assert_fires(&prod().sb.env(var, high_value), high, &[]);
-        assert_quiet(&prod().sb.env(var, ok), high, &[]);
+        let sb = prod().sb.env(var, "30");
+        assert_eq!(severity(&sb), "warning", "{var}");
+        let found = findings_of(&sb, "limits-not-enforced", &[]);
+        assert_eq!(found[0]["location"]["name"], var);
+        assert!(found[0]["help"].as_str().unwrap().contains("limit_req"));
     }
+    // A policy naming a retired limit rule is told what replaced it.
+    let sb = prod().sb;
+    let out = sb.run(&["check", "--ignore", "rate-limit-high"]);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("limits-not-enforced"), "{}", out.stderr);
 }
 
 #[test]
@@ -949,6 +1108,9 @@ fn every_rule_is_exercised_by_an_integration_test() {
 /// The findings of `rule` in a JSON check run.
 fn findings_of(sb: &Sandbox, rule: &str, extra: &[&str]) -> Vec<serde_json::Value> {
     let mut args = vec!["check", "--format", "json", "--ca-file", "tls/ca.pem"];
+    if !extra.contains(&"--service-class") {
+        args.extend_from_slice(&["--service-class", "web-service"]);
+    }
     args.extend_from_slice(extra);
     sb.run(&args).json()["findings"]
         .as_array()

@@ -13,8 +13,13 @@ fn sarif_validator() -> jsonschema::Validator {
     jsonschema::validator_for(&schema).unwrap()
 }
 
+/// SARIF of a check judged as WebService (the class that applies every
+/// setting), unless `extra` names a class.
 fn check_sarif(sb: &Sandbox, extra: &[&str]) -> Value {
     let mut args = vec!["check", "--format", "sarif"];
+    if !extra.contains(&"--service-class") {
+        args.extend_from_slice(&["--service-class", "web-service"]);
+    }
     args.extend_from_slice(extra);
     let out = sb.run(&args);
     assert!(matches!(out.code, Some(0 | 1)), "{}", out.stderr);
@@ -106,6 +111,8 @@ fn sarif_for_an_unset_variable_has_the_region_on_the_right_line() {
 #[test]
 fn sarif_for_variables_names_them_and_points_at_the_env_file() {
     let sb = Sandbox::new().env("SWML_RATE_LIMIT", "0");
+    // rate_limit is read and enforced by no service: the one limits finding
+    // names the variable that set it.
     sb.file(
         "deploy.env",
         "# settings\nSWML_CORS_ORIGINS=http://app.example.com\n",
@@ -119,7 +126,7 @@ fn sarif_for_variables_names_them_and_points_at_the_env_file() {
     );
     assert_eq!(loc["physicalLocation"]["region"]["startLine"], 2);
     assert_eq!(loc["logicalLocations"][0]["name"], "SWML_CORS_ORIGINS");
-    let r = &results_for(&doc, "rate-limit-invalid")[0];
+    let r = &results_for(&doc, "limits-not-enforced")[0];
     assert_eq!(
         r["locations"][0]["logicalLocations"][0]["name"],
         "SWML_RATE_LIMIT"
@@ -166,10 +173,17 @@ fn sarif_for_invalid_json_and_clean_setups() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600)).unwrap();
     let doc = check_sarif(&sb, &["--ca-file", "ca.pem"]);
+    let results: Vec<&str> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    // No service enforces request limits: that note is all that remains.
+    assert_eq!(results, ["limits-not-enforced"], "{doc}");
     assert_eq!(
-        doc["runs"][0]["results"].as_array().unwrap().len(),
-        0,
-        "{doc}"
+        doc["runs"][0]["properties"]["services"][0]["class"],
+        "WebService"
     );
 
     // An expired certificate points at the certificate file.
@@ -243,6 +257,13 @@ fn github_annotations_carry_file_line_col_and_are_escaped() {
         out.stdout
             .lines()
             .any(|l| l.starts_with("::notice ") && l.contains("title=auth-default-user"))
+    );
+    // The service judged is a notice of its own, after the findings.
+    assert_eq!(
+        out.stdout.lines().last(),
+        Some(
+            "::notice title=swml-sec service::AgentBase (assumed: no SDK service class found in the repository's Python files; choose one with --service-class)"
+        )
     );
     // On GitHub Actions, github is the default format.
     let auto = sb

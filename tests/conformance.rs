@@ -59,7 +59,8 @@ fn run_case(path: &Path, sdk: &str) -> Result<(), String> {
         cmd.args(["--service", s]);
     }
     let output = cmd
-        .timeout(std::time::Duration::from_secs(20))
+        // A guard against a hang, not a measure of speed.
+        .timeout(std::time::Duration::from_secs(300))
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -94,7 +95,15 @@ fn run_case(path: &Path, sdk: &str) -> Result<(), String> {
     let mut diffs = Vec::new();
     for name in SETTINGS {
         let want = &expected["effective"][name];
-        let have = &got["settings"][name]["value"];
+        let mut have = &got["settings"][name]["value"];
+        // The oracle reports a falsy password as null (the SDK generates
+        // one at start); `--show-secrets` shows the '' the SDK holds.
+        if name == "basic_auth_password"
+            && have == ""
+            && got["settings"][name]["python_type"] == "str"
+        {
+            have = &Value::Null;
+        }
         if want != have {
             diffs.push(format!("{name}: SDK {want}, swml-sec {have}"));
         }

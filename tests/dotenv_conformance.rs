@@ -37,7 +37,8 @@ fn run_case(case: &Value) -> Result<(), String> {
         cmd.args(["--env-file", f[0].as_str().unwrap()]);
     }
     let output = cmd
-        .timeout(std::time::Duration::from_secs(20))
+        // A guard against a hang, not a measure of speed.
+        .timeout(std::time::Duration::from_secs(300))
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

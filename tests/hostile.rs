@@ -1,20 +1,17 @@
-//! Hostile input on the real binary: each ends within seconds with exit 1
-//! or 2 and a message that names the file or variable.
+//! Hostile input on the real binary: each ends with exit 1 or 2 and a
+//! message that names the file or variable, and its output stays bounded.
+//! No test here times the binary (a debug build on shared cores varies
+//! tenfold); the time these inputs take is measured by
+//! scripts/bench-large.py.
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::Sandbox;
 
+/// Runs `args` and checks it ended with a verdict (1) or an error (2),
+/// never a panic. A hang is stopped by the sandbox's guard.
 fn quick(sb: &Sandbox, args: &[&str]) -> common::Output {
-    let start = Instant::now();
     let out = sb.run(args);
-    assert!(
-        start.elapsed() < Duration::from_secs(10),
-        "{args:?} took {:?}",
-        start.elapsed()
-    );
     assert!(
         matches!(out.code, Some(1 | 2)),
         "{args:?} exited {:?}: {}",
@@ -79,7 +76,7 @@ fn a_3_mb_string_and_a_40_digit_number() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["rule"] == "rate-limit-high"
+            .any(|f| f["rule"] == "limits-not-enforced"
                 && f["message"].as_str().unwrap().contains(&"0".repeat(39)))
     );
     let out = sb.run(&["resolve", "--format", "json"]);

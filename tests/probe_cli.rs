@@ -160,17 +160,29 @@ fn hsts_configured_versus_served() {
     let p = pki();
     let server = start(secure(&p));
     let sb = configured(&p).env("SWML_HSTS_MAX_AGE", "63072000");
-    let (rules, out) = probe(&sb, &https(&server), &[]);
+    // WebService applies hsts_max_age: the served one-year header differs.
+    let (rules, out) = probe(&sb, &https(&server), &["--service-class", "web-service"]);
     assert_eq!(rules, ["probe-hsts-mismatch"]);
     assert!(
         out.stdout
-            .contains("configured hsts_max_age 63072000, served max-age=31536000"),
+            .contains("configured use_hsts=true with max-age 63072000, served max-age=31536000"),
         "{}",
         out.stdout
     );
+    // AgentBase sends one year whatever hsts_max_age says: what it sends is
+    // what the model expects, so the probe has nothing to report (check
+    // says hsts-not-applied about the setting instead).
+    let (rules, _) = probe(&sb, &https(&server), &["--service-class", "agent-base"]);
+    assert!(rules.is_empty(), "{rules:?}");
     let b = secure(&p).without_header("Strict-Transport-Security");
-    let (rules, _) = probe(&configured(&p), &https(&start(b)), &[]);
+    let (rules, out) = probe(&configured(&p), &https(&start(b)), &[]);
     assert_eq!(rules, ["probe-hsts-mismatch"]);
+    assert!(
+        out.stdout
+            .contains("AgentBase sends max-age 31536000, served no Strict-Transport-Security"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -655,4 +667,108 @@ fn x_xss_protection_is_a_deprecated_note_in_every_profile() {
         let expected = if profile == "dev" { "note" } else { "warning" };
         assert_eq!(referrer["severity"], expected, "{profile}");
     }
+}
+
+/// Issue 16: a peer whose leaf is byte-identical to a --ca-file certificate
+/// is verified (pinning), so the SDK guide's dev recipe (CA:TRUE, no SAN,
+/// which rustls alone would refuse) can be probed with credentials.
+#[test]
+fn a_pinned_self_signed_peer_gets_the_credentials() {
+    let p = pki();
+    let sb = configured(&p);
+    let (cert, key) = common::matrix::dev_recipe();
+    sb.file("tls/ca.pem", &cert);
+    let server = start(Behaviour::secure(Some((cert, key)), (USER, PASSWORD), HOST));
+    let (rules, out) = probe(&sb, &https(&server), &[]);
+    assert!(authorizations(&server) > 0, "{rules:?}");
+    let json = out.json();
+    assert_eq!(json["probe"]["credentials"], "sent", "{}", out.stdout);
+    assert!(
+        !rules.contains(&"probe-tls-failed".to_string()),
+        "{rules:?}"
+    );
+    assert!(!rules.contains(&"cert-untrusted".to_string()), "{rules:?}");
+    // Without the pin the same peer is unverified: nothing is sent.
+    let other = Sandbox::new()
+        .env("SWML_BASIC_AUTH_USER", USER)
+        .env("SWML_BASIC_AUTH_PASSWORD", PASSWORD);
+    other.file("tls/ca.pem", &p.ca.pem);
+    let before = authorizations(&server);
+    let (_, out) = probe(&other, &https(&server), &[]);
+    assert_eq!(authorizations(&server), before);
+    assert_eq!(
+        out.json()["probe"]["credentials"],
+        "withheld from an unverified peer"
+    );
+}
+
+/// Issue 16: an RSA-1024 peer (served by Python's ssl with the security
+/// level lowered, as no default would) is cert-weak-key, with the true
+/// state of the credentials, with or without --insecure.
+#[test]
+fn an_rsa_1024_peer_is_a_weak_key_and_the_credentials_stay() {
+    let p = pki();
+    let sb = configured(&p);
+    let leaf = p.ca.sign_public_key(
+        &CertSpec::leaf(&[HOST]),
+        &common::pki::fixture("keys/rsa1024-public.pem"),
+    );
+    sb.file("weak/cert.pem", &leaf);
+    sb.file(
+        "weak/key.pem",
+        common::pki::fixture("keys/rsa1024-pkcs8.pem"),
+    );
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/tls-matrix/server.py");
+    let mut server = std::process::Command::new("python3")
+        .arg(script)
+        .arg(sb.path("weak/cert.pem"))
+        .arg(sb.path("weak/key.pem"))
+        .env("TLS_MATRIX_SECLEVEL0", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("port ")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_string();
+    let url = format!("https://{HOST}:{port}/agent");
+    for extra in [&[][..], &["--insecure"][..]] {
+        let (rules, out) = probe(&sb, &url, extra);
+        assert!(
+            rules.contains(&"cert-weak-key".to_string()),
+            "{extra:?} {rules:?}"
+        );
+        let json = out.json();
+        assert_eq!(
+            json["probe"]["credentials"], "not sent: the TLS handshake failed",
+            "{extra:?}"
+        );
+        let failed = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "probe-tls-failed")
+            .unwrap_or_else(|| panic!("{json:#}"));
+        assert!(
+            failed["message"]
+                .as_str()
+                .unwrap()
+                .contains("cert-weak-key"),
+            "{failed}"
+        );
+        assert!(
+            !failed["help"].as_str().unwrap().contains("load"),
+            "{failed}"
+        );
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
 }

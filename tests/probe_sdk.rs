@@ -1,8 +1,11 @@
 //! `swml-sec probe` against a real SignalWire AgentBase agent
 //! (signalwire-agents 1.1.0), over HTTP and over HTTPS.
 //!
-//! `.ci/run` installs the SDK into target/sdk-venv. Without it this test
-//! says so loudly; under CI (CI=true) it fails, since CI must have it.
+//! The test needs the real SDK, which a plain `cargo test` cannot assume:
+//! it is `#[ignore]`d, so `cargo test` reports it as ignored with the
+//! reason, never as passed. `.ci/run` installs the SDK into target/sdk-venv
+//! and runs it (`cargo test --test probe_sdk -- --ignored`); run that way,
+//! a missing SDK fails the test instead of skipping it.
 
 mod common;
 
@@ -70,12 +73,15 @@ fn start_agent(
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let agent = Agent(cmd.spawn().unwrap());
+    let mut agent = Agent(cmd.spawn().unwrap());
+    // Waits for the agent to listen, or to exit. The limit only stops a
+    // hang (an agent that neither listens nor exits); it is no measure.
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        let exited = agent.0.try_wait().ok().flatten();
         assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the agent did not start: {}",
+            exited.is_none() && start.elapsed() < Duration::from_secs(300),
+            "the agent did not start ({exited:?}): {}",
             std::fs::read_to_string(log).unwrap_or_default()
         );
         std::thread::sleep(Duration::from_millis(100));
@@ -104,13 +110,13 @@ fn rules_of(out: &common::Output) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs the real SDK (signalwire-agents 1.1.0): .ci/run runs it; by hand, `cargo test --test probe_sdk -- --ignored` with target/sdk-venv or SWML_SEC_SDK_PYTHON"]
 fn probe_reports_what_a_real_agent_serves() {
     let Some(python) = sdk_python() else {
-        let message = "signalwire-agents is not installed in target/sdk-venv (run .ci/run, or set SWML_SEC_SDK_PYTHON): \
-                       the probe was NOT tested against a real agent";
-        eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
-        assert!(std::env::var_os("CI").is_none(), "{message}");
-        return;
+        panic!(
+            "signalwire-agents 1.1.0 is not importable from target/sdk-venv/bin/python or \
+             $SWML_SEC_SDK_PYTHON: install it (.ci/run does) to run this test"
+        );
     };
     let sb = Sandbox::new();
 
@@ -229,15 +235,25 @@ fn probe_reports_what_a_real_agent_serves() {
         !rules.contains(&"probe-cert-mismatch".to_string()),
         "it serves the configured certificate: {rules:?}"
     );
+    // AgentBase sends its fixed one-year header whatever hsts_max_age says:
+    // the service model expects exactly that, so the probe reports no
+    // mismatch, and `check` says the setting has no effect.
     assert!(
-        rules.contains(&"probe-hsts-mismatch".to_string()),
-        "AgentBase sends a fixed max-age: {rules:?}"
+        !rules.contains(&"probe-hsts-mismatch".to_string()),
+        "AgentBase sends the max-age the model says: {rules:?}"
+    );
+    let check = sb.run_with(
+        &env.iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+        &["check", "--format", "json", "--ca-file", "tls/ca.pem"],
     );
     assert!(
-        out.stdout
-            .contains("configured hsts_max_age 63072000, served max-age=31536000"),
+        check
+            .rules("findings")
+            .contains(&"hsts-not-applied".to_string()),
         "{}",
-        out.stdout
+        check.stdout
     );
     assert!(
         rules.contains(&"probe-host-not-enforced".to_string()),

@@ -1,13 +1,18 @@
 //! `probe --timeout` bounds the whole probe: servers that drip one byte
 //! every half second (over HTTP and TLS, in the headers, the body or the TLS
 //! handshake) are stopped at the deadline with a finding that says so.
+//!
+//! No test here reads a clock to judge the probe (a loaded machine would
+//! fail it): the servers count what they had to send. A probe that keeps
+//! its deadline takes at most two bytes a second from a drip, and at most
+//! one slow answer a second; one that does not drains the drip to its end.
 
 mod common;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::pem::PemObject;
@@ -18,10 +23,12 @@ use common::pki::{Ca, CertSpec, KeyKind};
 
 const HOST: &str = "localhost";
 const TIMEOUT_SECS: u64 = 3;
-/// Start-up of the binary and the tear-down of its connections.
-const SLACK: Duration = Duration::from_secs(3);
 /// Each dripping connection stops on its own after this many bytes (30 s).
 const MAX_DRIP_BYTES: usize = 60;
+/// Bytes a drip may still send per connection between the deadline and the
+/// moment the probe has closed it (a write into a socket the peer has just
+/// closed still succeeds, and a loaded machine closes late).
+const TEARDOWN_BYTES: usize = 4;
 const DRIP_EVERY: Duration = Duration::from_millis(500);
 
 #[derive(Clone, Copy, Debug)]
@@ -44,6 +51,17 @@ const SLOW_ANSWER: Duration = Duration::from_secs(1);
 struct DripServer {
     port: u16,
     stop: Arc<AtomicBool>,
+    counts: Arc<Counts>,
+}
+
+/// What the server did for its clients, for the bounds the test asserts.
+#[derive(Default)]
+struct Counts {
+    connections: AtomicUsize,
+    /// HTTP requests read in full.
+    requests: AtomicUsize,
+    /// Bytes written one at a time by the drips.
+    dripped: AtomicUsize,
 }
 
 impl Drop for DripServer {
@@ -57,24 +75,29 @@ fn drip_server(drip: Drip, tls: Option<Arc<rustls::ServerConfig>>) -> DripServer
     listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port();
     let stop = Arc::new(AtomicBool::new(false));
+    let counts = Arc::new(Counts::default());
     let stopping = stop.clone();
+    let counting = counts.clone();
     std::thread::spawn(move || {
+        // A guard that ends the thread if the test is gone, not a measure.
         let started = Instant::now();
-        while !stopping.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(60) {
+        while !stopping.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(300) {
             match listener.accept() {
                 Ok((stream, _)) => {
+                    counting.connections.fetch_add(1, Ordering::SeqCst);
                     let stop = stopping.clone();
                     let tls = tls.clone();
-                    std::thread::spawn(move || serve(stream, drip, tls, &stop));
+                    let counts = counting.clone();
+                    std::thread::spawn(move || serve(stream, drip, tls, &stop, &counts));
                 }
                 Err(_) => std::thread::sleep(Duration::from_millis(20)),
             }
         }
     });
-    DripServer { port, stop }
+    DripServer { port, stop, counts }
 }
 
-fn read_request(stream: &mut impl Read) -> bool {
+fn read_request(stream: &mut impl Read, counts: &Counts) -> bool {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
@@ -83,12 +106,13 @@ fn read_request(stream: &mut impl Read) -> bool {
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }
+    counts.requests.fetch_add(1, Ordering::SeqCst);
     true
 }
 
 /// Writes `bytes` one at a time, every DRIP_EVERY, until done, stopped, or
 /// the client has gone.
-fn drip_bytes(stream: &mut impl Write, bytes: &[u8], stop: &AtomicBool) {
+fn drip_bytes(stream: &mut impl Write, bytes: &[u8], stop: &AtomicBool, counts: &Counts) {
     for b in bytes.iter().take(MAX_DRIP_BYTES) {
         if stop.load(Ordering::Relaxed)
             || stream.write_all(&[*b]).is_err()
@@ -96,12 +120,13 @@ fn drip_bytes(stream: &mut impl Write, bytes: &[u8], stop: &AtomicBool) {
         {
             return;
         }
+        counts.dripped.fetch_add(1, Ordering::SeqCst);
         std::thread::sleep(DRIP_EVERY);
     }
 }
 
-fn answer(stream: &mut (impl Read + Write), drip: Drip, stop: &AtomicBool) {
-    if !read_request(stream) {
+fn answer(stream: &mut (impl Read + Write), drip: Drip, stop: &AtomicBool, counts: &Counts) {
+    if !read_request(stream, counts) {
         return;
     }
     let headers = "HTTP/1.1 200 OK\r\nX-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n";
@@ -112,13 +137,13 @@ fn answer(stream: &mut (impl Read + Write), drip: Drip, stop: &AtomicBool) {
                 .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
             let _ = stream.flush();
         }
-        Drip::Headers => drip_bytes(stream, headers.as_bytes(), stop),
+        Drip::Headers => drip_bytes(stream, headers.as_bytes(), stop, counts),
         Drip::Body | Drip::Handshake => {
             if stream.write_all(headers.as_bytes()).is_err() {
                 return;
             }
             let _ = stream.flush();
-            drip_bytes(stream, &[b'x'; MAX_DRIP_BYTES], stop);
+            drip_bytes(stream, &[b'x'; MAX_DRIP_BYTES], stop, counts);
         }
     }
 }
@@ -128,6 +153,7 @@ fn serve(
     drip: Drip,
     tls: Option<Arc<rustls::ServerConfig>>,
     stop: &AtomicBool,
+    counts: &Counts,
 ) {
     stream.set_nonblocking(false).unwrap();
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
@@ -142,7 +168,7 @@ fn serve(
             if stream.write_all(&[0x16, 0x03, 0x03, 0x40, 0x00]).is_err() {
                 return;
             }
-            drip_bytes(&mut stream, &[0u8; MAX_DRIP_BYTES], stop);
+            drip_bytes(&mut stream, &[0u8; MAX_DRIP_BYTES], stop, counts);
         }
         (_, Some(config)) => {
             let Ok(conn) = rustls::ServerConnection::new(config) else {
@@ -150,9 +176,9 @@ fn serve(
             };
             // Each one-byte write is a TLS record of its own.
             let mut tls = rustls::StreamOwned::new(conn, stream);
-            answer(&mut tls, drip, stop);
+            answer(&mut tls, drip, stop, counts);
         }
-        (_, None) => answer(&mut stream, drip, stop),
+        (_, None) => answer(&mut stream, drip, stop, counts),
     }
 }
 
@@ -184,7 +210,6 @@ fn assert_bounded(drip: Drip, tls: bool, phase: &str) -> serde_json::Value {
     sb.file("ca.pem", &ca.pem);
     let scheme = if tls { "https" } else { "http" };
     let url = format!("{scheme}://{HOST}:{}/agent", server.port);
-    let started = Instant::now();
     let out = sb.run(&[
         "probe",
         &url,
@@ -195,12 +220,30 @@ fn assert_bounded(drip: Drip, tls: bool, phase: &str) -> serde_json::Value {
         "--format",
         "json",
     ]);
-    let elapsed = started.elapsed();
-    println!("{drip:?} over {scheme}: the probe ended after {elapsed:?}");
-    assert!(
-        elapsed < Duration::from_secs(TIMEOUT_SECS) + SLACK,
-        "{drip:?} over {scheme}: the probe ran {elapsed:?} with --timeout {TIMEOUT_SECS}"
+    let counts = &server.counts;
+    let connections = counts.connections.load(Ordering::SeqCst);
+    let requests = counts.requests.load(Ordering::SeqCst);
+    let dripped = counts.dripped.load(Ordering::SeqCst);
+    println!(
+        "{drip:?} over {scheme}: {connections} connections, {requests} requests, {dripped} bytes dripped"
     );
+    // Within the deadline a drip sends at most one byte per DRIP_EVERY; a
+    // probe that ignored it would take MAX_DRIP_BYTES from each connection.
+    let in_deadline = (TIMEOUT_SECS * 1000 / DRIP_EVERY.as_millis() as u64) as usize + 1;
+    let bound = in_deadline + TEARDOWN_BYTES * connections.max(1);
+    assert!(
+        dripped <= bound && bound < MAX_DRIP_BYTES,
+        "{drip:?} over {scheme}: the probe took {dripped} dripped bytes (bound {bound}) with --timeout {TIMEOUT_SECS}"
+    );
+    // Each slow answer takes SLOW_ANSWER: only so many fit in the deadline
+    // (one more may have been read when the deadline came).
+    if let Drip::Slow = drip {
+        let fit = (TIMEOUT_SECS / SLOW_ANSWER.as_secs()) as usize + 1;
+        assert!(
+            requests <= fit,
+            "{requests} slow exchanges with --timeout {TIMEOUT_SECS}: at most {fit} fit"
+        );
+    }
     assert_eq!(out.code, Some(1), "{}", out.all());
     let json = out.json();
     let findings = json["findings"].as_array().unwrap();

@@ -44,6 +44,166 @@ const PLACEHOLDERS: &[&str] = &[
     "xxx",
 ];
 
+/// The words the SDK's guides, tutorials and templates build example
+/// passwords from (`your_secure_password_here`, `secure_password_123`,
+/// `a-long-random-password`, `choose-something-long`). A password made of
+/// these words alone, with at most a short tail of digits or punctuation, is
+/// a placeholder, however it is spelt or joined.
+const TEMPLATE_WORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "my",
+    "your",
+    "our",
+    "this",
+    "that",
+    "some",
+    "something",
+    "here",
+    "goes",
+    "put",
+    "insert",
+    "enter",
+    "replace",
+    "with",
+    "change",
+    "changeme",
+    "me",
+    "it",
+    "to",
+    "of",
+    "set",
+    "choose",
+    "pick",
+    "use",
+    "new",
+    "secure",
+    "securely",
+    "strong",
+    "super",
+    "very",
+    "really",
+    "long",
+    "longer",
+    "random",
+    "complex",
+    "unique",
+    "hard",
+    "good",
+    "safe",
+    "password",
+    "passwd",
+    "passphrase",
+    "pass",
+    "pwd",
+    "pw",
+    "secret",
+    "token",
+    "key",
+    "api",
+    "auth",
+    "basic",
+    "admin",
+    "user",
+    "agent",
+    "signalwire",
+    "swml",
+    "example",
+    "sample",
+    "dummy",
+    "placeholder",
+    "default",
+    "test",
+    "testing",
+    "demo",
+    "dev",
+    "development",
+    "staging",
+    "prod",
+    "production",
+    "local",
+    "value",
+    "string",
+    "generated",
+    "xxx",
+    "todo",
+    "fixme",
+    "foo",
+    "bar",
+];
+/// Template passwords are short; longer text is not searched.
+const TEMPLATE_PHRASE_MAX: usize = 64;
+/// Phrases that make a password a placeholder whatever surrounds them
+/// (`CHANGE_ME_IN_PRODUCTION`, `please-change-me`, `set-a-real-password-here`),
+/// compared with the letters and digits of the password, lower-cased.
+const TEMPLATE_MARKERS: &[&str] = &[
+    "changeme",
+    "changeit",
+    "changethis",
+    "replaceme",
+    "replacethis",
+    "replacewith",
+    "passwordhere",
+    "secrethere",
+    "tokenhere",
+    "keyhere",
+    "goeshere",
+    "yourpassword",
+    "yoursecret",
+    "putyour",
+    "enteryour",
+    "insertyour",
+    "setareal",
+    "placeholder",
+    "notarealpassword",
+];
+
+/// True when `password` holds one of [`TEMPLATE_MARKERS`], or is made of
+/// [`TEMPLATE_WORDS`] only, joined by separators or run together, with at
+/// most eight digits (a year, a date) and any punctuation at the end:
+/// `-2024`, `_123!`, `-2024-01-01`.
+pub fn is_template_phrase(password: &str) -> bool {
+    if password.len() > TEMPLATE_PHRASE_MAX || !password.is_ascii() {
+        return false;
+    }
+    let lower = password.to_ascii_lowercase();
+    let letters: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
+    if TEMPLATE_MARKERS.iter().any(|m| letters.contains(m)) {
+        return true;
+    }
+    let core = lower.trim_end_matches(|c: char| !c.is_ascii_alphabetic());
+    let tail_digits = lower[core.len()..]
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count();
+    if core.is_empty() || tail_digits > 8 {
+        return false;
+    }
+    core.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .all(|part| segments_into_words(part.as_bytes()))
+}
+
+/// Word break over [`TEMPLATE_WORDS`]: `reachable[i]` is true when the
+/// first `i` bytes are a sequence of words (at most 64 bytes, so the
+/// quadratic table stays tiny).
+fn segments_into_words(part: &[u8]) -> bool {
+    let mut reachable = vec![false; part.len() + 1];
+    reachable[0] = true;
+    for start in 0..part.len() {
+        if !reachable[start] {
+            continue;
+        }
+        for word in TEMPLATE_WORDS {
+            if part[start..].starts_with(word.as_bytes()) {
+                reachable[start + word.len()] = true;
+            }
+        }
+    }
+    reachable[part.len()]
+}
+
 fn normalized(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
@@ -153,7 +313,7 @@ pub fn check(cx: &mut CheckContext) {
         }
     }
     let norm = normalized(&password);
-    if PLACEHOLDERS.iter().any(|p| normalized(p) == norm) {
+    if PLACEHOLDERS.iter().any(|p| normalized(p) == norm) || is_template_phrase(&password) {
         cx.push(
             Finding::new(
                 "auth-password-placeholder",

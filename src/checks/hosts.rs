@@ -1,9 +1,10 @@
-//! allowed_hosts and cors_origins.
+//! allowed_hosts and cors_origins, as the class that runs applies them.
 
 use crate::checks::CheckContext;
 use crate::finding::{Finding, Location};
 use crate::model::{SettingId, Source};
 use crate::resolve::{LineIndex, source_location};
+use crate::service::{Cors, HostCheck};
 
 /// Where one item of a list setting is: its own text in the config file when
 /// it can be found inside the list's literal, else the whole setting.
@@ -36,6 +37,64 @@ fn item_location(cx: &CheckContext, source: &Source, item: &str) -> Location {
 }
 
 pub fn check(cx: &mut CheckContext) {
+    match cx.service().hosts {
+        HostCheck::Never => hosts_not_enforced(cx),
+        HostCheck::AllowedHosts => check_allowed_hosts(cx),
+    }
+    match cx.service().cors {
+        Cors::ConfiguredWithCredentials => check_cors_origins(cx),
+        other => cors_not_applied(cx, other),
+    }
+}
+
+/// The class never reads the Host header: allowed_hosts has no effect, so
+/// the advice is where host names can be enforced instead.
+fn hosts_not_enforced(cx: &mut CheckContext) {
+    let hosts = cx.res.settings.get(SettingId::AllowedHosts);
+    let class = cx.service().class.name();
+    let listed = hosts.value.as_list();
+    let message = if matches!(hosts.source, Source::Default) || listed.iter().any(|h| h == "*") {
+        format!("{class} never checks the Host header: a request for any host name is served")
+    } else {
+        format!(
+            "allowed_hosts lists {}, but {class} never checks the Host header, so the setting has no effect: a request for any host name is served",
+            crate::report::quoted_list(listed)
+        )
+    };
+    cx.push(
+        Finding::new("hosts-not-enforced", message)
+            .help("enforce host names in your proxy or ingress (nginx: a default server that refuses unknown names with `return 444`; Kubernetes: Ingress host rules)")
+            .setting("allowed_hosts")
+            .at(source_location(&hosts.source)),
+    );
+}
+
+/// The class ignores cors_origins. Its own answer is safe (no CORS headers,
+/// or every origin without credentials), so this is said only when it is
+/// not what the settings ask for.
+fn cors_not_applied(cx: &mut CheckContext, cors: Cors) {
+    let origins = cx.res.settings.get(SettingId::CorsOrigins);
+    let class = cx.service().class.name();
+    let set = !matches!(origins.source, Source::Default);
+    let message = match cors {
+        Cors::AnyOriginWithoutCredentials => format!(
+            "{class} ignores cors_origins: it allows every origin, without credentials, so other sites can read answers that need no login"
+        ),
+        _ if set => format!(
+            "cors_origins is set, but {class} ignores it and sends no CORS headers: browsers keep every other origin, the listed ones included, from reading its answers"
+        ),
+        _ => return,
+    };
+    cx.push(
+        Finding::new("cors-not-applied", message)
+            .help("remove cors_origins (it has no effect); if a web app on another origin must call the service, add the CORS headers for exactly that origin in your proxy")
+            .setting("cors_origins")
+            .at(source_location(&origins.source)),
+    );
+}
+
+fn check_allowed_hosts(cx: &mut CheckContext) {
+    let class = cx.service().class.name();
     let hosts = cx.res.settings.get(SettingId::AllowedHosts);
     let location = source_location(&hosts.source);
     let items = hosts.value.as_list().to_vec();
@@ -43,7 +102,7 @@ pub fn check(cx: &mut CheckContext) {
         cx.push(
             Finding::new(
                 "hosts-wildcard",
-                "allowed_hosts contains `*`: any Host header is accepted",
+                format!("allowed_hosts contains `*`: {class} accepts any Host header"),
             )
             .help("list the service's host names in SWML_ALLOWED_HOSTS")
             .setting("allowed_hosts")
@@ -54,7 +113,7 @@ pub fn check(cx: &mut CheckContext) {
         if let Some((problem, help)) = host_problem(h) {
             let at = item_location(cx, &hosts.source, h);
             cx.push(
-                Finding::new("hosts-malformed", format!("allowed host {h:?} {problem}: the SDK compares the Host header verbatim, so it never matches"))
+                Finding::new("hosts-malformed", format!("allowed host {h:?} {problem}: {class} compares the Host header, without its port, verbatim, so it never matches"))
                     .help(help)
                     .setting("allowed_hosts")
                     .label(problem)
@@ -62,12 +121,16 @@ pub fn check(cx: &mut CheckContext) {
             );
         }
     }
+}
+
+fn check_cors_origins(cx: &mut CheckContext) {
+    let class = cx.service().class.name();
     let cors = cx.res.settings.get(SettingId::CorsOrigins);
     let location = source_location(&cors.source);
     let origins = cors.value.as_list().to_vec();
     if origins.iter().any(|o| o == "*") {
         cx.push(
-            Finding::new("cors-wildcard", "cors_origins contains `*` and the SDK always allows credentials: any site can call the service as its visitors")
+            Finding::new("cors-wildcard", format!("cors_origins contains `*` and {class} allows credentials with it (unless created with enable_cors=False): any site can call the service as its visitors"))
                 .help("list the exact origins in SWML_CORS_ORIGINS")
                 .setting("cors_origins")
                 .at(location.clone()),
@@ -118,13 +181,24 @@ fn host_problem(h: &str) -> Option<(&'static str, &'static str)> {
             "starts with a dot (a domain pattern)",
             "the SDK matches no patterns: list each host name in full",
         ))
-    } else if has_default_port(h) {
+    } else if has_port(h) {
         Some((
-            "has the default port",
-            "clients leave :443 and :80 out of the Host header: list the bare host name",
+            "has a port",
+            "the service drops the port from the Host header before comparing: list the bare host name",
         ))
     } else {
         None
+    }
+}
+
+/// `host:port` or `[v6]:port`: should_allow_host compares the Host header
+/// cut at its first `:`, so a listed port never matches.
+fn has_port(authority: &str) -> bool {
+    match authority.rsplit_once(':') {
+        Some((host, port)) if host.ends_with(']') || !host.contains(':') => {
+            !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
     }
 }
 

@@ -23,6 +23,15 @@ pub struct CheckOptions {
     /// Extra trust anchors from --ca-file.
     pub ca_anchors: Vec<CertificateDer<'static>>,
     pub min_password_length: usize,
+    /// The service class judged, and the SDK line whose table describes it.
+    pub service: crate::service::ServiceClass,
+    pub sdk: crate::model::Sdk,
+    /// TLS ends at a proxy or ingress in front of the service
+    /// (`--tls-at-proxy`, or SWML_PROXY_URL_BASE is https://).
+    pub tls_at_proxy: bool,
+    /// The settings from the environment alone, for a class that reads its
+    /// TLS settings there only (AgentServer). None: use the resolution's.
+    pub env_settings: Option<crate::model::Settings>,
 }
 
 impl CheckOptions {
@@ -33,7 +42,16 @@ impl CheckOptions {
             warn_days: 30,
             ca_anchors: Vec::new(),
             min_password_length: 16,
+            service: crate::service::ServiceClass::AgentBase,
+            sdk: crate::model::Sdk::default(),
+            tls_at_proxy: false,
+            env_settings: None,
         }
+    }
+
+    /// The row of the service model for the class judged.
+    pub fn service_model(&self) -> &'static crate::service::ServiceModel {
+        crate::service::model(self.sdk, self.service)
     }
 }
 
@@ -49,6 +67,20 @@ impl<'a> CheckContext<'a> {
             res,
             options,
             findings: Vec::new(),
+        }
+    }
+
+    /// What the class judged does with each setting.
+    pub fn service(&self) -> &'static crate::service::ServiceModel {
+        self.options.service_model()
+    }
+
+    /// The settings the class takes its TLS from: SecurityConfig's, or the
+    /// environment's alone (AgentServer).
+    pub fn tls_settings(&self) -> &'a crate::model::Settings {
+        match (&self.options.env_settings, self.service().tls_source) {
+            (Some(env), crate::service::TlsSource::EnvOnly) => env,
+            _ => &self.res.settings,
         }
     }
 

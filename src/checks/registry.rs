@@ -74,6 +74,29 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
+/// Rules that judged a setting no SDK service applies, and what replaced
+/// them: a policy or `--ignore` that names one is told so.
+pub const RETIRED: &[(&str, &str)] = &[
+    ("rate-limit-invalid", "limits-not-enforced"),
+    ("request-size-invalid", "limits-not-enforced"),
+    ("timeout-invalid", "limits-not-enforced"),
+    ("rate-limit-high", "limits-not-enforced"),
+    ("request-size-large", "limits-not-enforced"),
+    ("timeout-large", "limits-not-enforced"),
+    ("verify-mode-none", "verify-mode-unused"),
+    ("verify-mode-invalid", "verify-mode-unused"),
+];
+
+/// " (retired: no SDK service applies the setting; see X)" for a retired id.
+pub fn retired_hint(id: &str) -> String {
+    RETIRED
+        .iter()
+        .find(|(old, _)| *old == id)
+        .map_or(String::new(), |(_, new)| {
+            format!(" (retired: no SDK service applies that setting; see {new})")
+        })
+}
+
 macro_rules! rules {
     ($( $id:literal, $family:ident, $levels:literal, $summary:literal, why: $why:literal, fix: $fix:literal, example: $example:literal; )*) => {
         pub static RULES: &[Rule] = &[
@@ -132,7 +155,7 @@ rules! {
         fix: "Set HOME for the service, or pass the config file explicitly.",
         example: "env -u HOME python agent.py  ->  HOME=/srv/agent python agent.py";
     "var-unset", Config, "EWN", "`${VAR}` refers to an unset variable and has no default: the SDK substitutes an empty string",
-        why: "The SDK's documentation says this is an error, but the code inserts \"\": an unset password becomes an empty one (so a random one is generated), an unset path disables HTTPS.",
+        why: "The SDK's documentation says this is an error, but the code inserts \"\": an unset password becomes an empty one (so a random one is generated), an unset path disables HTTPS. In a key the SDK never reads (`auth.bearer`) the empty string changes nothing: a note.",
         fix: "Set the variable in the service's environment, or give a default with `${VAR|default}`. With `check --stage build` (repository CI), an unset secret variable, or one a password or certificate path is built from, is a note: it is provided at deploy and checked by `--stage deploy`.",
         example: "\"password\": \"${SWML_PW}\" with SWML_PW unset  ->  export SWML_PW=...";
     "var-syntax", Config, "WWW", "a `${...}` the SDK does not expand as it reads",
@@ -161,7 +184,7 @@ rules! {
         example: "SWML_ALLOWED_HOSTS=a.example.com,,b.example.com";
     "tls-disabled", Tls, "EEN", "HTTPS is off",
         why: "SignalWire sends webhooks with Basic credentials; over plain HTTP anyone on the path can read them and the call data.",
-        fix: "Set SWML_SSL_ENABLED=true with a certificate and key, or terminate TLS in a proxy and say so with SWML_PROXY_URL_BASE=https://...",
+        fix: "Set SWML_SSL_ENABLED=true with a certificate and key, or terminate TLS in a proxy and say so with SWML_PROXY_URL_BASE=https://... (or --tls-at-proxy): the finding is then a note. AgentServer reads TLS from the SWML_SSL_* environment variables only.",
         example: "export SWML_SSL_ENABLED=true SWML_SSL_CERT_PATH=/etc/ssl/agent.crt SWML_SSL_KEY_PATH=/etc/ssl/agent.key";
     "tls-path-missing", Tls, "EEE", "HTTPS is on but the certificate or key path is unset: the SDK serves plain HTTP",
         why: "The SDK logs an error and falls back to HTTP when either path is missing; the URLs it builds still say https.",
@@ -203,9 +226,9 @@ rules! {
         why: "Anyone who can read the key can impersonate the service: this includes a key bundled into a certificate file that others may read. Anyone who can write its directory (writable by others, not sticky) can swap the key.",
         fix: "chmod 600 the key file (and own it by the service's user); keep keys out of the certificate file, or make that file 600 too; chmod o-w the directory.",
         example: "-rw-r--r-- agent.key";
-    "cert-self-signed", Tls, "WN-", "the leaf certificate is self-signed",
-        why: "SignalWire's platform calls the service over the public internet and does not trust self-signed certificates.",
-        fix: "Use a certificate from a public CA (for example Let's Encrypt) in production.",
+    "cert-self-signed", Tls, "EN-", "the leaf certificate is self-signed",
+        why: "SignalWire's platform calls the service over the public internet and does not trust self-signed certificates. When --ca-file holds the certificate itself (a client that pins it), it is a note.",
+        fix: "Use a certificate from a public CA (for example Let's Encrypt) in production. For development, make it so every client accepts it when trusted: `openssl req -x509 ... -addext \"subjectAltName=DNS:localhost\" -addext \"basicConstraints=critical,CA:FALSE\"` (the help gives the whole command).",
         example: "openssl req -x509 ... as the production certificate";
     "cert-hostname-mismatch", Tls, "EWN", "the certificate does not cover `domain` or an allowed host",
         why: "Clients reject the certificate for a name it does not list; a wildcard covers exactly one label. rustls-webpki decides whether a name is covered.",
@@ -223,30 +246,42 @@ rules! {
         why: "These signatures can be forged and are refused by current clients. A signature that cannot be checked for its algorithm is reported here, never as a chain-order problem.",
         fix: "Re-issue with a SHA-256 (or better) signature.",
         example: "sha1WithRSAEncryption";
-    "cert-chain-order", Tls, "WWN", "the chain is out of order or does not link",
-        why: "The leaf must come first and each certificate must be issued by the next, or clients fail to build the chain.",
+    "cert-chain-order", Tls, "NNN", "the leaf is not first in the file, or the issuers are out of order",
+        why: "Clients reorder the issuers they are sent (scripts/tls-matrix), so an issuer out of place is a note. The leaf must come first: Python's ssl takes the first certificate as the server's, so with the intermediate first load_cert_chain fails with KEY_VALUES_MISMATCH and the service does not start; that case is one error (and the chain is judged as if ordered). Certificates that are not on the path are `cert-unneeded`.",
         fix: "Put the leaf first, then the intermediates in order (the full chain file of your CA).",
         example: "intermediate before leaf in fullchain.pem";
-    "cert-not-for-server", Tls, "EEW", "the leaf is a CA certificate, or the extended key usage of the leaf or an intermediate lacks serverAuth",
-        why: "Clients refuse a server certificate that is not issued for server authentication, and an intermediate whose extended key usage omits serverAuth (anyExtendedKeyUsage does not count) limits every certificate below it.",
+    "cert-not-for-server", Tls, "EEW", "the leaf is a CA certificate, or the extended key usage of the leaf or an intermediate on the path lacks serverAuth",
+        why: "Clients refuse a server certificate that is not issued for server authentication, and an intermediate on the path whose extended key usage omits serverAuth (anyExtendedKeyUsage does not count) limits every certificate below it. A CA:TRUE leaf (what `openssl req -x509` makes with OpenSSL 3's defaults) is refused by rustls only, so it is at most a warning that names the client.",
         fix: "Use a server (leaf) certificate with extendedKeyUsage serverAuth.",
         example: "the CA certificate given as ssl_cert_path";
-    "cert-untrusted", Tls, "WN-", "clients refuse the chain: no public web root or --ca-file anchor, or a path rule broken",
-        why: "SignalWire calls the service over the public internet and trusts the public web roots only. The message gives the reason rustls-webpki refuses the path: an unknown issuer, a bad signature, a non-CA issuer, a pathLen or name constraint exceeded.",
-        fix: "Serve the full chain of a public CA, or pass your private CA with --ca-file where that is intended.",
+    "cert-untrusted", Tls, "EN-", "clients refuse the chain: incomplete, no public web root or --ca-file anchor, or a path rule broken",
+        why: "SignalWire calls the service over the public internet and trusts the public web roots only. An incomplete chain (certbot's cert.pem instead of fullchain.pem) is refused by every client; the message names the missing issuer. Otherwise it gives the reason rustls-webpki refuses the path: an unknown issuer, a bad signature, a non-CA issuer, a pathLen or name constraint exceeded. A --ca-file that holds an intermediate rather than a root is a warning: OpenSSL's defaults (Python up to 3.12) and Node trust roots only, so the server must send the intermediate.",
+        fix: "Serve the full chain of a public CA (leaf, then each intermediate), or pass your private root with --ca-file where that is intended.",
         example: "a certificate from an internal CA";
+    "cert-unneeded", Tls, "NNN", "a certificate of the file is not on the path clients build",
+        why: "Clients build a path from the leaf to a trusted root and ignore the rest, so an expired cross-sign, a stale copy of the intermediate or an unrelated certificate does not make them refuse the chain (scripts/tls-matrix). It is a warning when it is expired or unrelated: old clients may still try it (Let's Encrypt's expired DST cross-sign), and GnuTLS takes an expired copy that comes before the current one.",
+        fix: "Drop it from the certificate file.",
+        example: "fullchain.pem with last year's intermediate still appended";
+    "cert-key-usage", Tls, "WWN", "a keyUsage some clients refuse: a CA without one, a leaf without digitalSignature",
+        why: "Python 3.13's default context verifies strictly (VERIFY_X509_STRICT) and refuses a CA certificate without keyUsage, as the usual `openssl req -x509` CA tutorial makes it. Java and GnuTLS refuse a leaf whose keyUsage lacks digitalSignature (TLS 1.3 and ECDHE sign with the key). The message names the clients that refuse.",
+        fix: "Re-issue the CA with keyUsage = critical, keyCertSign, cRLSign; the leaf with keyUsage = critical, digitalSignature (plus keyEncipherment for RSA).",
+        example: "a private root made with openssl req -x509 -subj /CN=My CA";
     "domain-unset", Tls, "WN-", "HTTPS is on but `domain` is unset",
         why: "The SDK then builds its callback URLs from the request's Host header, which a client controls.",
         fix: "Set SWML_DOMAIN (or security.domain) to the public host name.",
         example: "export SWML_DOMAIN=agent.example.com";
-    "verify-mode-none", Tls, "WWN", "ssl_verify_mode is CERT_NONE",
-        why: "Turning certificate verification off hides man-in-the-middle attacks wherever the mode is used.",
-        fix: "Use CERT_REQUIRED (the default).",
+    "verify-mode-unused", Tls, "NN-", "ssl_verify_mode is set, but no SDK service passes it to the server",
+        why: "SecurityConfig reads ssl_verify_mode and no service class uses it: uvicorn is started without it and requests no client certificates. CERT_NONE turns nothing off, CERT_REQUIRED turns nothing on, and a misspelt mode is harmless.",
+        fix: "Remove the setting. To authenticate clients by certificate, do it (mTLS) at the proxy.",
         example: "SWML_SSL_VERIFY_MODE=CERT_NONE";
-    "verify-mode-invalid", Tls, "EEE", "ssl_verify_mode is not CERT_REQUIRED, CERT_OPTIONAL or CERT_NONE",
-        why: "An unknown mode is a typo; it never means what was intended.",
-        fix: "Use CERT_REQUIRED, CERT_OPTIONAL or CERT_NONE, spelt exactly.",
-        example: "SWML_SSL_VERIFY_MODE=required";
+    "tls-hosted", Tls, "NN-", "the app is served by another server (get_app(), as_router()): TLS is configured there",
+        why: "AgentBase.get_app() and as_router() hand the agent to a server the project runs (uvicorn, gunicorn, a Lambda adapter, its own FastAPI app): that server decides HTTPS, and the SDK loads no certificate or key. Advice about SWML_SSL_* would change nothing but a header.",
+        fix: "Configure TLS on the hosting server or at the proxy or API gateway in front of it, and check it from outside with `swml-sec probe https://…`.",
+        example: "app = Agent().get_app(); uvicorn.run(app)  (plain HTTP whatever SWML_SSL_ENABLED says)";
+    "tls-config-ignored", Tls, "EEW", "TLS is on in the config file, but the class reads TLS from the environment only (AgentServer): it serves plain HTTP",
+        why: "AgentServer reads SWML_SSL_ENABLED, SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH from the environment itself and never looks at SecurityConfig's TLS settings, so ssl_enabled in config.json leaves it on plain HTTP while the agents build https:// URLs.",
+        fix: "Set SWML_SSL_ENABLED=true, SWML_SSL_CERT_PATH and SWML_SSL_KEY_PATH in the AgentServer's environment.",
+        example: "\"security\": {\"ssl_enabled\": true, ...} in config.json, with AgentServer";
     "auth-password-unset", Auth, "WWN", "no password: the SDK generates a new one at every start",
         why: "The generated password changes at each restart, so SignalWire's stored webhook credentials stop working after every deploy.",
         fix: "Set SWML_BASIC_AUTH_PASSWORD from your secret store (`swml-sec gen-password`). With `check --stage build`, a password nothing in the repository sets is a note: it is provided at deploy.",
@@ -279,16 +314,28 @@ rules! {
         why: "Config files get committed and copied; the password then leaks with them. A ${PW|default} whose variable is unset runs with the default, a password committed in the file.",
         fix: "Reference a variable instead: \"password\": \"${SWML_BASIC_AUTH_PASSWORD}\".",
         example: "\"password\": \"Tr0ub4dor-and-3-in-git\"";
-    "hosts-wildcard", Hosts, "EW-", "allowed_hosts accepts any Host (`*`)",
-        why: "With `*` the search and web services answer for any Host header, which helps DNS rebinding and host-header attacks.",
+    "auth-secret-committed", Auth, "EEW", "`check --stage build`: the Basic auth password is in the repository",
+        why: "The build stage runs on a checkout, so what it finds there is committed: a dotenv file that is not an example (`.env`, `prod.env`) or a literal password in the config file. Whoever can read the repository, its forks or its history has the password.",
+        fix: "Remove the password from the repository, rotate it (it stays in the history), and provide it at deploy from a secret store; commit only an example file (`.env.example`) with a placeholder.",
+        example: "a committed .env with SWML_BASIC_AUTH_PASSWORD=...";
+    "hosts-wildcard", Hosts, "EW-", "allowed_hosts accepts any Host (`*`), in a class that enforces it",
+        why: "WebService and SearchService check the Host header against allowed_hosts; with `*` they answer for any Host header, which helps DNS rebinding and host-header attacks.",
         fix: "List the service's host names in SWML_ALLOWED_HOSTS.",
         example: "SWML_ALLOWED_HOSTS=agent.example.com";
-    "cors-wildcard", Hosts, "EW-", "cors_origins allows any origin (`*`), with credentials",
-        why: "The SDK always sets allow_credentials, so `*` lets any web site call the service with a visitor's credentials.",
+    "hosts-not-enforced", Hosts, "WWN", "the class never checks the Host header: allowed_hosts has no effect",
+        why: "AgentBase, AgentServer and SWMLService serve any Host header whatever allowed_hosts says, so setting it protects nothing; DNS rebinding and host-header attacks must be stopped in front of the service.",
+        fix: "Enforce host names in the proxy or ingress: an nginx default server that refuses unknown names (`return 444`), or Kubernetes Ingress host rules.",
+        example: "an AgentBase agent with SWML_ALLOWED_HOSTS=agent.example.com still answers Host: attacker.invalid";
+    "cors-wildcard", Hosts, "EW-", "cors_origins allows any origin (`*`), with credentials, in a class that applies it",
+        why: "WebService and SearchService apply cors_origins with allow_credentials always on, so `*` lets any web site call the service with a visitor's credentials (a WebService created with enable_cors=False adds no CORS at all).",
         fix: "List the exact origins in SWML_CORS_ORIGINS.",
         example: "SWML_CORS_ORIGINS=https://app.example.com";
-    "hosts-malformed", Hosts, "WWW", "an allowed host with a scheme, path, default port, wildcard or other junk",
-        why: "The SDK compares the Host header with each item verbatim, so `https://a.com`, `a.com/`, `a.com:443` (clients omit the default port), `*.a.com` and `.a.com` (no pattern matching) never match.",
+    "cors-not-applied", Hosts, "NN-", "the class ignores cors_origins",
+        why: "AgentBase's serve(), AgentServer and SWMLService send no CORS headers at all, and AgentBase's get_app() allows every origin without credentials, whatever cors_origins says: the setting neither opens nor closes anything.",
+        fix: "Remove cors_origins. If a web app on another origin must call the service, add CORS headers for exactly that origin in the proxy.",
+        example: "SWML_CORS_ORIGINS=https://app.example.com with an AgentBase agent";
+    "hosts-malformed", Hosts, "WWW", "an allowed host with a scheme, path, port, wildcard or other junk",
+        why: "WebService and SearchService compare the Host header, cut at its first `:`, with each item verbatim, so `https://a.com`, `a.com/`, `a.com:8443` (the port is cut from the header), `*.a.com` and `.a.com` (no pattern matching) never match.",
         fix: "List bare host names.",
         example: "https://agent.example.com/  ->  agent.example.com";
     "cors-origin-malformed", Hosts, "WWW", "a CORS origin with a trailing slash, a path, a wildcard, a default port or no scheme",
@@ -299,38 +346,22 @@ rules! {
         why: "A page served over HTTP can be altered in transit and then calls the service with credentials.",
         fix: "Allow only https:// origins.",
         example: "http://app.example.com  ->  https://app.example.com";
-    "hsts-disabled", Hsts, "EW-", "HTTPS without HSTS",
-        why: "Without Strict-Transport-Security a network attacker can downgrade browsers to plain HTTP.",
+    "hsts-disabled", Hsts, "EW-", "HTTPS without HSTS, in a class that honours use_hsts",
+        why: "WebService and SearchService send Strict-Transport-Security only when use_hsts is on; without it a network attacker can downgrade browsers to plain HTTP.",
         fix: "Leave use_hsts on (unset SWML_USE_HSTS, or set it to true).",
         example: "SWML_USE_HSTS=false";
-    "hsts-short-max-age", Hsts, "WN-", "HSTS max-age below one year",
+    "hsts-short-max-age", Hsts, "WN-", "HSTS max-age below one year, in a class that honours hsts_max_age",
         why: "A short max-age lets the protection lapse between visits; preload lists require a year.",
         fix: "Set SWML_HSTS_MAX_AGE=31536000 or more.",
         example: "SWML_HSTS_MAX_AGE=3600";
-    "rate-limit-invalid", Limits, "EEE", "rate_limit is zero or negative",
-        why: "A limit below one request per minute either blocks everything or disables the limit, depending on the consumer.",
-        fix: "Set a positive number of requests per minute.",
-        example: "SWML_RATE_LIMIT=0";
-    "request-size-invalid", Limits, "EEE", "max_request_size is zero or negative",
-        why: "Every request would be refused, or the check is skipped.",
-        fix: "Set a positive size in bytes (default 10485760).",
-        example: "SWML_MAX_REQUEST_SIZE=-1";
-    "timeout-invalid", Limits, "EEE", "request_timeout is zero or negative",
-        why: "Requests time out at once, or never.",
-        fix: "Set a positive number of seconds (default 30).",
-        example: "SWML_REQUEST_TIMEOUT=0";
-    "rate-limit-high", Limits, "NN-", "rate_limit above 1000 requests per minute",
-        why: "So high a limit no longer protects against brute force on the Basic password.",
-        fix: "Keep the limit near the real peak traffic.",
-        example: "SWML_RATE_LIMIT=100000";
-    "request-size-large", Limits, "WWN", "max_request_size above 100 MiB",
-        why: "Large bodies make a cheap denial of service.",
-        fix: "Keep the limit near the largest real request.",
-        example: "SWML_MAX_REQUEST_SIZE=1073741824";
-    "timeout-large", Limits, "WWN", "request_timeout above 300 seconds",
-        why: "Slow clients can hold connections open and exhaust workers.",
-        fix: "Keep the timeout near the slowest real request.",
-        example: "SWML_REQUEST_TIMEOUT=3600";
+    "hsts-not-applied", Hsts, "NN-", "the class ignores use_hsts and hsts_max_age",
+        why: "AgentBase and AgentServer always send `max-age=31536000; includeSubDomains` when TLS is on, whatever the settings say; SWMLService sends no HSTS header at all (a warning: browsers can be downgraded). Changing the settings changes nothing.",
+        fix: "Remove the settings that have no effect; set another HSTS header, or add a missing one, in the proxy.",
+        example: "SWML_USE_HSTS=false with an AgentBase agent over HTTPS";
+    "limits-not-enforced", Limits, "NN-", "no SDK service enforces rate_limit, max_request_size or request_timeout",
+        why: "SecurityConfig reads the three limits and no service class applies them: the service accepts any request rate, body size and duration. A warning when a limit is set, since someone then believes it protects the service.",
+        fix: "Enforce limits in the proxy or ingress: nginx `limit_req`, `client_max_body_size`, `proxy_read_timeout`; ingress-nginx annotations `limit-rps`, `proxy-body-size`, `proxy-read-timeout`.",
+        example: "SWML_RATE_LIMIT=30 (no service reads it)";
     "trust-remote-user", Flags, "WWN", "SWML_TRUST_REMOTE_USER is on: CGI mode trusts REMOTE_USER",
         why: "If the web server in front does not authenticate, anyone can set REMOTE_USER and skip Basic auth.",
         fix: "Turn it off unless the web server really authenticates every request.",

@@ -220,8 +220,12 @@ pub struct Judging {
     pub fail_on: crate::finding::Severity,
     pub options: crate::checks::CheckOptions,
     pub overrides: std::collections::BTreeMap<String, String>,
+    /// The policy's reason for each rule it sets, where it gives one.
+    pub reasons: std::collections::BTreeMap<String, String>,
     pub ignores: Vec<crate::policy::Ignore>,
     pub policy_path: Option<String>,
+    /// `check --stage`; None for `probe`.
+    pub stage: Option<crate::stage::Stage>,
 }
 
 impl Judging {
@@ -232,8 +236,10 @@ impl Judging {
             fail_on: crate::finding::Severity::Error,
             options: crate::checks::CheckOptions::at_time(at),
             overrides: Default::default(),
+            reasons: Default::default(),
             ignores: Vec::new(),
             policy_path: None,
+            stage: None,
         }
     }
 }
@@ -268,23 +274,27 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
                 id,
                 crate::checks::registry::RULES.iter().map(|r| r.id),
             )
-            .map_or(String::new(), |s| format!(" (did you mean {s}?)"));
+            .map_or_else(
+                || crate::checks::registry::retired_hint(id),
+                |s| format!(" (did you mean {s}?)"),
+            );
             return Err(UsageError::Other(format!(
                 "--ignore {id}: no such rule{hint}; see `swml-sec rules`"
             )));
         }
     }
     let options = crate::checks::CheckOptions {
-        at,
         warn_days: args.warn_days.or(policy.warn_days).unwrap_or(30),
         ca_anchors: read_ca_files(&args.ca_files)?,
         min_password_length: policy.password.min_length.unwrap_or(16),
+        ..crate::checks::CheckOptions::at_time(at)
     };
     let mut ignores: Vec<crate::policy::Ignore> = policy
         .ignores_for(profile)
         .map(|i| crate::policy::Ignore {
             rule: i.rule.clone(),
             setting: i.setting.clone(),
+            reason: i.reason.clone(),
             origin: policy_path.clone().unwrap_or_default(),
             location: crate::finding::Location::Path {
                 path: policy_path.clone().unwrap_or_default(),
@@ -294,6 +304,7 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
     ignores.extend(args.ignores.iter().map(|r| crate::policy::Ignore {
         rule: r.clone(),
         setting: None,
+        reason: "--ignore on the command line (it takes no reason)".into(),
         origin: "--ignore".into(),
         location: crate::finding::Location::Default,
     }));
@@ -302,8 +313,10 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
         fail_on,
         options,
         overrides: policy.rules_for(profile),
+        reasons: policy.reasons_for(profile),
         ignores,
         policy_path,
+        stage: None,
     })
 }
 

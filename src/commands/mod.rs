@@ -149,6 +149,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::GenPassword(args) => gen_password::run_gen_password(args),
         Command::Rules { format } => meta::run_rules(format),
         Command::Explain { rule } => meta::run_explain(&rule),
+        Command::Services => write_stdout(&crate::service::docs::render()).map(|()| EXIT_OK),
         Command::Schema => write_stdout(&crate::schema::config_schema()).map(|()| EXIT_OK),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -11,9 +11,21 @@ use super::report::report;
 use super::{UsageError, use_color};
 
 pub(crate) fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Result<u8, UsageError> {
-    let judging = prepare(&args.report)?;
+    let mut judging = prepare(&args.report)?;
+    // The probed URL is one service: the flag's class, or the first found.
+    let services: Vec<crate::service::Service> =
+        super::check::services_to_judge(args.service.service_class)
+            .into_iter()
+            .take(1)
+            .collect();
+    if let Some(s) = services.first() {
+        judging.options.service = s.class;
+    }
+    judging.options.sdk = args.input.sdk;
     let target = crate::probe::http::Target::parse(&args.url).map_err(UsageError::Other)?;
     let (env, res) = resolve_inputs(&args.input)?;
+    judging.options.env_settings =
+        Some(crate::resolve::resolve_env_only(&env, args.input.sdk).settings);
     let password = match &args.password_env {
         Some(var) => Some(std::env::var(var).map_err(|_| {
             UsageError::Other(format!(
@@ -59,6 +71,9 @@ pub(crate) fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Resu
         &judging,
         &args.report,
         color,
-        Some(("probe", observed)),
+        super::report::About {
+            extra: Some(("probe", observed)),
+            services: &services,
+        },
     )
 }

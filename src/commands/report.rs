@@ -21,7 +21,7 @@ pub fn report(
     judging: &Judging,
     args: &crate::cli::ReportArgs,
     color: ColorChoice,
-    extra: Option<(&str, serde_json::Value)>,
+    about: About<'_>,
 ) -> Result<u8, UsageError> {
     let on_github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let format = args.format.unwrap_or(if on_github {
@@ -31,18 +31,37 @@ pub fn report(
     });
     let stdout_color = use_color(color, std::io::stdout().is_terminal());
     let output = Output::new(redactor, stdout_color, false);
+    let mut cwd = std::env::current_dir().unwrap_or_default();
+    let root = match &args.repo_root {
+        Some(dir) => {
+            let (root, real_cwd) = repo_root(dir, &cwd)?;
+            cwd = real_cwd;
+            Some(root)
+        }
+        None => None,
+    };
     let view = ReportView {
         res,
         judging,
         format,
         color: stdout_color,
         sarif_anchor: args.sarif_anchor.clone(),
-        cwd: std::env::current_dir().unwrap_or_default(),
-        extra,
+        cwd,
+        root,
+        extra: about.extra,
+        services: about.services,
     };
     let (document, code) = render(findings, &view, &output);
     output.stdout(document)?;
     Ok(code)
+}
+
+/// What the run was about, besides its findings.
+pub struct About<'a> {
+    /// A command's own observations for JSON (`probe`).
+    pub extra: Option<(&'a str, serde_json::Value)>,
+    /// The services judged.
+    pub services: &'a [crate::service::Service],
 }
 
 /// What a rendering of findings needs besides them.
@@ -52,9 +71,14 @@ pub struct ReportView<'a> {
     pub format: CheckFormat,
     pub color: bool,
     pub sarif_anchor: Option<String>,
-    /// The working directory, which repository-relative paths start from.
+    /// The working directory, which relative paths in findings start from.
     pub cwd: std::path::PathBuf,
+    /// `--repo-root`, made absolute: the root repository-relative paths
+    /// start from, an ancestor of `cwd` (checked in [`report`]).
+    pub root: Option<std::path::PathBuf>,
     pub extra: Option<(&'a str, serde_json::Value)>,
+    /// The services judged: shown in every format.
+    pub services: &'a [crate::service::Service],
 }
 
 /// Applies the policy, sanitizes and renders: the document for the output
@@ -62,11 +86,60 @@ pub struct ReportView<'a> {
 pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) -> (Document, u8) {
     let (res, judging) = (view.res, view.judging);
     let profile = judging.profile;
-    let judged =
-        crate::policy::apply_policy(findings, profile, &judging.overrides, &judging.ignores);
-    let (mut findings, ignored) = (judged.findings, judged.ignored);
+    let judged = crate::policy::apply_policy(
+        findings,
+        profile,
+        &judging.overrides,
+        &judging.reasons,
+        judging.policy_path.as_deref(),
+        &judging.ignores,
+    );
+    let ignored = judged.ignored();
+    let mut findings = judged.findings;
     output.sanitize(&mut findings);
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)));
+    // The policy's trace: what it hid and why, sanitized like the findings
+    // (a reason is text from a file, as a message may quote one).
+    let mut suppressed = judged.suppressed;
+    for (f, why) in &mut suppressed {
+        output.redactor.sanitize_finding(f);
+        why.reason = sanitized(&output.redactor, &why.reason);
+        why.origin = sanitized(&output.redactor, &why.origin);
+    }
+    suppressed
+        .sort_by(|(a, _), (b, _)| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(b.rule)));
+    let overrides: Vec<crate::report::sarif::Override> = judging
+        .overrides
+        .iter()
+        .filter_map(|(id, level)| {
+            Some(crate::report::sarif::Override {
+                rule: crate::checks::registry::rule(id)?,
+                level: crate::finding::Severity::parse(level),
+                reason: judging
+                    .reasons
+                    .get(id)
+                    .map(|r| sanitized(&output.redactor, r)),
+            })
+        })
+        .collect();
+    let policy_file = judging
+        .policy_path
+        .as_deref()
+        .map(|p| sanitized(&output.redactor, p));
+    let services_json: Vec<serde_json::Value> = view.services.iter().map(|s| s.to_json()).collect();
+    let trace = crate::report::sarif::RunInfo {
+        command: if view.extra.is_some() {
+            "probe"
+        } else {
+            "check"
+        },
+        profile,
+        stage: judging.stage,
+        policy_file: policy_file.as_deref(),
+        suppressed: &suppressed,
+        overrides: &overrides,
+        services: &services_json,
+    };
     let config_file = res.config.as_ref().map(|c| c.path.as_str());
     let rules_that_ran: Vec<&'static crate::checks::registry::Rule> =
         crate::checks::registry::RULES
@@ -79,16 +152,28 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
         .join("README.md")
         .exists()
         .then(|| "README.md".to_string());
-    let locator = crate::report::locate::Locator::new(
-        view.cwd.clone(),
-        res.config.as_ref(),
-        &[
-            view.sarif_anchor.clone(),
-            judging.policy_path.clone(),
-            readme,
-            config_file.map(str::to_string),
-        ],
-    );
+    let anchors = [
+        view.sarif_anchor.clone(),
+        judging.policy_path.clone(),
+        readme,
+        config_file.map(str::to_string),
+    ];
+    let locator = view
+        .root
+        .as_deref()
+        .and_then(|root| {
+            crate::report::locate::Locator::with_root(
+                view.cwd.clone(),
+                root,
+                res.config.as_ref(),
+                &anchors,
+            )
+        })
+        .unwrap_or_else(|| {
+            crate::report::locate::Locator::new(view.cwd.clone(), res.config.as_ref(), &anchors)
+        });
+    let described: Vec<String> = view.services.iter().map(|s| s.describe()).collect();
+    let services_text: Vec<String> = described.iter().map(|d| format!("service: {d}")).collect();
     let document = match view.format {
         CheckFormat::Json => Document::JsonText(crate::report::check_out::render_json(
             &findings,
@@ -96,14 +181,31 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
             config_file,
             view.extra.clone(),
             &output.redactor,
+            &trace,
         )),
         CheckFormat::Sarif => Document::JsonText(crate::report::sarif::render(
             &findings,
             &rules_that_ran,
             &locator,
+            &trace,
         )),
-        CheckFormat::Short => Document::Text(crate::report::check_out::render_short(&findings)),
-        CheckFormat::Github => Document::Text(crate::report::github::render(&findings, &locator)),
+        CheckFormat::Short => Document::Text(
+            crate::report::check_out::render_short(&findings) + &lines(&services_text),
+        ),
+        // Every line of this format is a workflow command: the service
+        // judged is a notice of its own, after the findings.
+        CheckFormat::Github => Document::Text(
+            crate::report::github::render(&findings, &locator)
+                + &described
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "::notice title=swml-sec service::{}\n",
+                            crate::report::github::escape_data(d)
+                        )
+                    })
+                    .collect::<String>(),
+        ),
         CheckFormat::Junit => {
             let probe = view
                 .extra
@@ -124,15 +226,20 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
                 scope,
                 judging.fail_on,
                 &locator,
+                &described,
             ))
         }
-        CheckFormat::Human => Document::Text(crate::report::check_out::render_human(
-            &findings,
-            ignored,
-            profile,
-            &sources_of(res, &output.redactor),
-            view.color,
-        )),
+        CheckFormat::Human => Document::Text(
+            lines(&services_text)
+                + &crate::report::check_out::render_human(
+                    &findings,
+                    ignored,
+                    suppressed.len() - ignored,
+                    profile,
+                    &sources_of(res, &output.redactor),
+                    view.color,
+                ),
+        ),
     };
     let code = if findings.iter().any(|f| f.severity >= judging.fail_on) {
         EXIT_FINDINGS
@@ -140,4 +247,42 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
         EXIT_OK
     };
     (document, code)
+}
+
+/// Each item on a line of its own.
+fn lines(items: &[String]) -> String {
+    items.iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// Policy text (a reason, a path) as a finding's text is made safe:
+/// redacted, escaped, clipped.
+fn sanitized(redactor: &Redactor, text: &str) -> String {
+    let redacted = redactor.redact(text);
+    let escaped = crate::report::escape::escape(&redacted);
+    crate::report::escape::clip(&escaped, crate::report::redact::MAX_MESSAGE_CHARS).into_owned()
+}
+
+/// `--repo-root DIR` and the working directory, both absolute with links
+/// resolved (so that one is a prefix of the other); the root must hold
+/// the working directory.
+fn repo_root(
+    dir: &str,
+    cwd: &std::path::Path,
+) -> Result<(std::path::PathBuf, std::path::PathBuf), UsageError> {
+    let shown = crate::report::escape::escape(dir);
+    let root = std::fs::canonicalize(dir).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        UsageError::Other(format!("--repo-root {shown}: {why}"))
+    })?;
+    let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+    if !cwd.starts_with(&root) {
+        return Err(UsageError::Other(format!(
+            "--repo-root {shown} does not contain the working directory: paths are reported relative to the repository's root, which holds the directory swml-sec runs in"
+        )));
+    }
+    Ok((root, cwd))
 }

@@ -45,10 +45,19 @@ fn words(name: &str) -> Vec<String> {
     words
 }
 
+/// `ssl_key`, `tls_key`, `SWML_SSL_KEY`: the TLS key as the SDK takes it,
+/// by the path of its file (`ssl_key_path`, of which these are the usual
+/// misspellings). The path is no secret, and masking it would hide the
+/// very value a finding about the key is about; the file is checked on its
+/// own.
+fn names_tls_key_file(words: &[String]) -> bool {
+    words.last().is_some_and(|w| w == "key") && words.iter().any(|w| w == "ssl" || w == "tls")
+}
+
 /// True for names like `password`, `Pasword`, `passwd`, `"password "`,
 /// `user_password`, `auth_pw`, `api_key`, `SWML_BASIC_AUTH_PASS`, `auth`,
-/// `authorization`, but not `ssl_key_path`, `password_file`, `PWD` or
-/// `SWML_BASIC_AUTH_USER`.
+/// `authorization`, but not `ssl_key_path`, `ssl_key`, `password_file`,
+/// `PWD` or `SWML_BASIC_AUTH_USER`.
 pub fn is_secret_name(name: &str) -> bool {
     let lowered = name.trim().to_ascii_lowercase();
     // A path to a secret is not one (its file is checked on its own).
@@ -59,6 +68,9 @@ pub fn is_secret_name(name: &str) -> bool {
         return false;
     }
     let words = words(name);
+    if names_tls_key_file(&words) && !SECRET_WORDS.iter().any(|w| lowered.contains(w)) {
+        return false;
+    }
     SECRET_WHEN_SCALAR.contains(&lowered.as_str())
         || SECRET_WORDS.iter().any(|w| lowered.contains(w))
         || words.iter().any(|w| SECRET_TOKENS.contains(&w.as_str()))
@@ -93,6 +105,9 @@ mod tests {
             "authorization",
             "Bearer",
             "basic_auth",
+            "ssl_private_key",
+            "tls_key_password",
+            "signing_key",
         ] {
             assert!(is_secret_name(n), "{n}");
         }
@@ -110,6 +125,10 @@ mod tests {
             "typewriter",
             "SWML_SSL_KEY_PATH",
             "oauth_domain",
+            "ssl_key",
+            "tls_key",
+            "SWML_SSL_KEY",
+            "sslKey",
         ] {
             assert!(!is_secret_name(n), "{n}");
         }

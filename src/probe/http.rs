@@ -136,7 +136,13 @@ pub enum ProbeError {
     #[error("cannot connect to {addr}: {reason}")]
     Connect { addr: String, reason: String },
     #[error("TLS handshake with {host} failed: {reason}")]
-    Tls { host: String, reason: String },
+    Tls {
+        host: String,
+        reason: String,
+        /// The chain the server presented before the handshake failed, if
+        /// it got that far (judged by the certificate rules).
+        chain: Vec<CertificateDer<'static>>,
+    },
     #[error("{0}")]
     Http(String),
     #[error(
@@ -184,6 +190,10 @@ impl Limits {
 #[derive(Debug, Clone)]
 pub struct Trust {
     verifier: Option<Arc<WebPkiServerVerifier>>,
+    /// The --ca-file certificates: a peer whose leaf is one of them, byte
+    /// for byte, is verified (pinning), as OpenSSL, Go, Java and Node
+    /// accept a trusted self-signed certificate.
+    pinned: Vec<CertificateDer<'static>>,
 }
 
 impl Trust {
@@ -201,7 +211,10 @@ impl Trust {
         let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
             .build()
             .ok();
-        Trust { verifier }
+        Trust {
+            verifier,
+            pinned: extra_anchors.to_vec(),
+        }
     }
 }
 
@@ -226,6 +239,7 @@ struct RecordingVerifier {
     seen: Mutex<Vec<CertificateDer<'static>>>,
     verdict: Mutex<Option<Result<(), String>>>,
     judge: Option<Arc<WebPkiServerVerifier>>,
+    pinned: Vec<CertificateDer<'static>>,
     provider: Arc<rustls::crypto::CryptoProvider>,
 }
 
@@ -243,7 +257,12 @@ impl ServerCertVerifier for RecordingVerifier {
             seen.push(end_entity.clone().into_owned());
             seen.extend(intermediates.iter().map(|c| c.clone().into_owned()));
         }
+        let pinned = self
+            .pinned
+            .iter()
+            .any(|p| p.as_ref() == end_entity.as_ref());
         let verdict = match &self.judge {
+            _ if pinned => Ok(()),
             Some(judge) => judge
                 .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
                 .map(|_| ())
@@ -476,12 +495,14 @@ pub fn request(
             let tls_error = |reason: String| ProbeError::Tls {
                 host: target.host.clone(),
                 reason,
+                chain: Vec::new(),
             };
             let provider = Arc::new(rustls::crypto::ring::default_provider());
             let verifier = Arc::new(RecordingVerifier {
                 seen: Mutex::new(Vec::new()),
                 verdict: Mutex::new(None),
                 judge: trust.verifier.clone(),
+                pinned: trust.pinned.clone(),
                 provider: provider.clone(),
             });
             let config = ClientConfig::builder_with_provider(provider)
@@ -500,7 +521,11 @@ pub fn request(
                     if is_timeout(&e) {
                         limits.timeout("the TLS handshake")
                     } else {
-                        tls_error(tls_reason(&e))
+                        ProbeError::Tls {
+                            host: target.host.clone(),
+                            reason: tls_reason(&e),
+                            chain: verifier.seen.lock().map(|s| s.clone()).unwrap_or_default(),
+                        }
                     }
                 })?;
             }

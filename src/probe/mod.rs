@@ -78,6 +78,8 @@ pub enum CredentialUse {
     Sent,
     /// The probe stopped at its deadline before sending them.
     NotReached,
+    /// The TLS handshake failed before any request.
+    HandshakeFailed,
 }
 
 impl CredentialUse {
@@ -89,6 +91,7 @@ impl CredentialUse {
             CredentialUse::NoRoute => "not sent: the route does not exist",
             CredentialUse::Sent => "sent",
             CredentialUse::NotReached => "not sent: the probe stopped at its deadline",
+            CredentialUse::HandshakeFailed => "not sent: the TLS handshake failed",
         }
     }
 }
@@ -262,8 +265,8 @@ pub fn probe(res: &Resolution, options: &CheckOptions, opts: &ProbeOptions) -> P
 fn run(p: &mut Prober) {
     let target = &p.opts.target;
     let authority = target.authority();
-    let settings = &p.res.settings;
-    let ssl_configured = settings.value(SettingId::SslEnabled).as_bool();
+    // HTTPS as the class that runs reads it (AgentServer: the environment).
+    let ssl_configured = p.cx.tls_settings().value(SettingId::SslEnabled).as_bool();
     let (first, tls) = match p.get(
         target.scheme,
         &authority,
@@ -272,13 +275,12 @@ fn run(p: &mut Prober) {
         "the first request (without credentials)",
     ) {
         Ok(ok) => ok,
-        Err(ProbeError::Tls { host, reason }) => {
-            let reason = p.shown(&reason);
-            p.push(
-                "probe-tls-failed",
-                format!("the TLS handshake with {host} failed: {reason}"),
-                "check that the port serves HTTPS with a certificate and key that load",
-            );
+        Err(ProbeError::Tls {
+            host,
+            reason,
+            chain,
+        }) => {
+            handshake_failed(p, &host, &reason, &chain);
             return;
         }
         Err(ProbeError::Timeout { .. }) => {
@@ -376,6 +378,45 @@ fn route_missing(p: &mut Prober, r: &Response) -> bool {
     true
 }
 
+/// The handshake failed. A chain the server presented first is judged by
+/// the certificate rules (an RSA-1024 leaf: rustls refuses its handshake
+/// signature, and the finding that explains it is cert-weak-key), and the
+/// credentials, if any, were not sent because of the handshake.
+fn handshake_failed(p: &mut Prober, host: &str, reason: &str, chain: &[CertificateDer<'static>]) {
+    let mut weak_key = false;
+    if !chain.is_empty() {
+        let mut cx = CheckContext::new(p.res, p.cx.options);
+        crate::checks::tls::check_served_chain(
+            &mut cx,
+            &p.opts.url,
+            &p.opts.target.host,
+            chain,
+            !p.opts.insecure,
+        );
+        for f in cx.into_findings() {
+            weak_key |= f.rule == "cert-weak-key";
+            p.cx.push(f);
+        }
+    }
+    if p.credentials().is_some() && p.may_send_credentials() {
+        p.credentials = CredentialUse::HandshakeFailed;
+    }
+    let reason = p.shown(reason);
+    if weak_key {
+        p.push(
+            "probe-tls-failed",
+            format!("the TLS handshake with {host} failed: the server's certificate has a key too weak for clients (see cert-weak-key), so rustls refuses its handshake signature ({reason})"),
+            "re-issue the certificate with RSA 2048+ or ECDSA P-256+",
+        );
+    } else {
+        p.push(
+            "probe-tls-failed",
+            format!("the TLS handshake with {host} failed: {reason}"),
+            "check that the port serves HTTPS with a certificate and key that load",
+        );
+    }
+}
+
 /// Certificate findings that explain why a verifying client refuses the peer.
 const REFUSAL_RULES: [&str; 4] = [
     "cert-untrusted",
@@ -422,7 +463,7 @@ fn check_served_certificate_now(p: &mut Prober, tls: &http::TlsInfo) {
         }
         if !explained {
             let message = format!(
-                "a verifying client (SignalWire's included) refuses the certificate of {}: {}{consequence}",
+                "the probe's verifier (rustls with rustls-webpki) refuses the certificate of {}: {}{consequence}",
                 p.opts.target.host,
                 p.shown(reason)
             );
@@ -631,13 +672,40 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
         return;
     }
     let s = &p.res.settings;
-    let use_hsts = s.value(SettingId::UseHsts).as_bool();
-    let configured_age = s
-        .value(SettingId::HstsMaxAge)
-        .as_int()
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    let model = p.cx.service();
+    let class = model.class.name();
     let served = r.header("Strict-Transport-Security").map(str::to_string);
+    // What the class sends, from the service model: a fixed header, the
+    // configured one, or none.
+    let (use_hsts, expected_age, help) = match model.hsts {
+        // Sent only while the class believes TLS is on: its ssl_enabled, or
+        // AgentServer's SWML_SSL_ENABLED (both read by tls_settings).
+        crate::service::Hsts::Fixed { value, .. } => (
+            p.cx.tls_settings().value(SettingId::SslEnabled).as_bool(),
+            value
+                .strip_prefix("max-age=")
+                .and_then(|v| v.split(';').next())
+                .unwrap_or("")
+                .to_string(),
+            format!(
+                "{class} always sends {value} and ignores use_hsts and hsts_max_age: a different header comes from a proxy in front of it"
+            ),
+        ),
+        crate::service::Hsts::Configured => (
+            s.value(SettingId::UseHsts).as_bool(),
+            s.value(SettingId::HstsMaxAge)
+                .as_int()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            "align use_hsts and hsts_max_age with what is served, or set the header in the proxy"
+                .to_string(),
+        ),
+        crate::service::Hsts::None => (
+            false,
+            String::new(),
+            format!("{class} sends no HSTS header: add it in the proxy"),
+        ),
+    };
     let served_age = served.as_deref().and_then(|v| {
         v.split(';').find_map(|part| {
             part.trim()
@@ -645,16 +713,24 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
                 .map(|a| a.trim_matches('"').to_string())
         })
     });
+    let expected = if model.hsts == crate::service::Hsts::Configured {
+        format!("configured use_hsts={use_hsts} with max-age {expected_age}")
+    } else {
+        format!("{class} sends max-age {expected_age}")
+    };
     let message = match (&served, use_hsts) {
-        (None, true) => Some(format!(
-            "configured use_hsts=true with max-age {configured_age}, served no Strict-Transport-Security"
+        (None, true) => Some(format!("{expected}, served no Strict-Transport-Security")),
+        (None, false) if model.hsts == crate::service::Hsts::None => Some(format!(
+            "{class} sends no Strict-Transport-Security over HTTPS, and none was served"
         )),
-        (Some(v), false) => Some(format!(
+        // A header the class does not send comes from a proxy in front of
+        // it: a mismatch only where the settings asked for none.
+        (Some(v), false) if model.hsts == crate::service::Hsts::Configured => Some(format!(
             "configured use_hsts=false, served Strict-Transport-Security: {}",
             p.shown(v)
         )),
-        (Some(_), true) if served_age.as_deref() != Some(configured_age.as_str()) => Some(format!(
-            "configured hsts_max_age {configured_age}, served max-age={}",
+        (Some(_), true) if served_age.as_deref() != Some(expected_age.as_str()) => Some(format!(
+            "{expected}, served max-age={}",
             served_age
                 .as_deref()
                 .map_or("(none)".to_string(), |a| p.shown(a))
@@ -662,7 +738,7 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
         _ => None,
     };
     if let Some(m) = message {
-        p.push("probe-hsts-mismatch", m, "AgentBase always sends max-age=31536000: align hsts_max_age, or set the header in the proxy");
+        p.push("probe-hsts-mismatch", m, &help);
     }
 }
 
@@ -701,11 +777,30 @@ fn check_cors(p: &mut Prober) {
         .as_list()
         .to_vec();
     let with = if credentials { " with credentials" } else { "" };
+    let model = p.cx.service();
+    // What was configured, and where the answer can be changed: in
+    // cors_origins only for a class that applies it.
+    let (configured, help) = match model.cors {
+        crate::service::Cors::ConfiguredWithCredentials => (
+            format!(
+                "configured cors_origins {}",
+                crate::report::quoted_list(&configured)
+            ),
+            "restrict cors_origins to the origins that need it".to_string(),
+        ),
+        _ => (
+            format!("{} ignores cors_origins", model.class.name()),
+            format!(
+                "{} does not apply cors_origins: restrict CORS in the proxy in front of it",
+                model.class.name()
+            ),
+        ),
+    };
     let mut f = Finding::new(
         "probe-cors-permissive",
-        format!("configured cors_origins {}, served Access-Control-Allow-Origin: {allowed}{with} to Origin {FOREIGN_ORIGIN}", crate::report::quoted_list(&configured)),
+        format!("{configured}; served Access-Control-Allow-Origin: {allowed}{with} to Origin {FOREIGN_ORIGIN}"),
     )
-    .help("restrict CORS to the origins that need it, in the service or the proxy")
+    .help(help)
     .at(p.at());
     if credentials {
         f = f.at_least(crate::finding::Severity::Error);
@@ -734,6 +829,17 @@ fn check_host(p: &mut Prober) {
     };
     p.log
         .push(format!("GET with Host: {FOREIGN_HOST}: {}", r.status));
+    let model = p.cx.service();
+    let host_help = match model.hosts {
+        crate::service::HostCheck::Never => format!(
+            "enforce allowed hosts in the proxy or ingress: {} never checks the Host header",
+            model.class.name()
+        ),
+        crate::service::HostCheck::AllowedHosts => format!(
+            "{} checks allowed_hosts, so something in front of it answered: enforce host names there too",
+            model.class.name()
+        ),
+    };
     if (200..300).contains(&r.status) || r.status == 401 || r.status == 403 {
         p.push(
             "probe-host-not-enforced",
@@ -742,7 +848,7 @@ fn check_host(p: &mut Prober) {
                 crate::report::quoted_list(&configured),
                 r.status
             ),
-            "enforce allowed hosts in the reverse proxy: AgentBase does not check the Host header",
+            &host_help,
         );
     }
 }

@@ -6,6 +6,8 @@ use crate::finding::{Finding, Severity};
 use crate::policy::Profile;
 use crate::report::human::{Sources, render_findings};
 
+/// Version 1 since the first release; fields added since (`stage`,
+/// `suppressed`, `summary.suppressed`) leave every version-1 reader working.
 pub const JSON_VERSION: u32 = 1;
 
 pub struct Summary {
@@ -23,12 +25,25 @@ pub fn summarize(findings: &[Finding]) -> Summary {
     }
 }
 
+/// A finding the policy hid, and why.
+#[derive(serde::Serialize)]
+struct SuppressedOut<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    suppression: &'a crate::policy::Suppression,
+}
+
 #[derive(serde::Serialize)]
 struct CheckDocument<'a> {
     version: u32,
     profile: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'static str>,
     config_file: Option<String>,
+    /// The service classes judged, and how each was chosen.
+    services: &'a [serde_json::Value],
     findings: &'a [Finding],
+    suppressed: Vec<SuppressedOut<'a>>,
     summary: serde_json::Value,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
@@ -44,6 +59,7 @@ pub fn render_json(
     config_file: Option<&str>,
     extra: Option<(&str, serde_json::Value)>,
     redactor: &crate::report::redact::Redactor,
+    info: &crate::report::sarif::RunInfo,
 ) -> String {
     let s = summarize(findings);
     let mut extras = serde_json::Map::new();
@@ -54,9 +70,20 @@ pub fn render_json(
     let doc = CheckDocument {
         version: JSON_VERSION,
         profile: profile.as_str(),
+        stage: info.stage.map(crate::stage::Stage::as_str),
         config_file: config_file.map(|c| redactor.redact(c).into_owned()),
+        services: info.services,
         findings,
-        summary: json!({"error": s.error, "warning": s.warning, "note": s.note}),
+        suppressed: info
+            .suppressed
+            .iter()
+            .map(|(finding, suppression)| SuppressedOut {
+                finding,
+                suppression,
+            })
+            .collect(),
+        summary: json!({"error": s.error, "warning": s.warning, "note": s.note,
+            "suppressed": info.suppressed.len()}),
         extra: extras,
     };
     // Serialising plain data into a String cannot fail.
@@ -107,17 +134,25 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// `ignored`: findings hidden by ignores; `off`: by rules the policy turns
+/// off (named only when there are some).
 pub fn render_human(
     findings: &[Finding],
     ignored: usize,
+    off: usize,
     profile: Profile,
     sources: &Sources,
     color: bool,
 ) -> String {
     let mut out = render_findings(findings, sources, color);
     let s = summarize(findings);
+    let off = if off > 0 {
+        format!(", {off} in rules the policy turns off")
+    } else {
+        String::new()
+    };
     let line = format!(
-        "{}, {}, {}, {} ignored (profile {})",
+        "{}, {}, {}, {} ignored{off} (profile {})",
         plural(s.error, "error"),
         plural(s.warning, "warning"),
         plural(s.note, "note"),

@@ -51,6 +51,7 @@ pub fn render(
     scope: Scope,
     fail_on: Severity,
     locator: &Locator,
+    services: &[String],
 ) -> String {
     let mut report = Report::new("swml-sec");
     let mut families: Vec<_> = RULES.iter().map(|r| r.family).collect();
@@ -58,6 +59,9 @@ pub fn render(
     families.dedup();
     for family in families {
         let mut suite = TestSuite::new(family.as_str());
+        for service in services {
+            suite.add_property(quick_junit::Property::new("service", service.as_str()));
+        }
         for rule in RULES.iter().filter(|r| r.family == family) {
             let hits: Vec<&Finding> = findings.iter().filter(|f| f.rule == rule.id).collect();
             let skipped = if hits.is_empty() {

@@ -17,7 +17,7 @@ pub struct Region {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
-    /// Relative to the working directory, with forward slashes.
+    /// Relative to the repository's root, with forward slashes.
     pub uri: String,
     pub region: Option<Region>,
     /// The environment variable behind the finding, if any.
@@ -25,7 +25,13 @@ pub struct Place {
 }
 
 pub struct Locator<'a> {
+    /// The working directory: a relative path in a finding starts there.
     pub cwd: PathBuf,
+    /// The working directory relative to the repository's root (empty
+    /// when they are the same): what a relative path is prefixed with.
+    pub prefix: PathBuf,
+    /// The repository's root: an absolute path is taken relative to it.
+    root: PathBuf,
     pub config: Option<&'a ConfigSource>,
     /// Fallback for findings with no file: --sarif-anchor, the policy file or README.md.
     pub anchor: String,
@@ -45,7 +51,9 @@ impl<'a> Locator<'a> {
             .and_then(|c| c.text.as_deref())
             .map(|t| LineIndex::new(t));
         let mut locator = Locator {
+            root: cwd.clone(),
             cwd,
+            prefix: PathBuf::new(),
             config,
             anchor: String::new(),
             index,
@@ -58,13 +66,36 @@ impl<'a> Locator<'a> {
         locator
     }
 
-    /// `path` relative to the working directory, if it lies inside it.
+    /// The same locator for a repository whose root is `root`, an
+    /// ancestor of (or the same as) the working directory: every place is
+    /// then relative to the root. None when the working directory is not
+    /// inside `root`.
+    pub fn with_root(
+        cwd: PathBuf,
+        root: &Path,
+        config: Option<&'a ConfigSource>,
+        anchor_candidates: &[Option<String>],
+    ) -> Option<Self> {
+        let prefix = cwd.strip_prefix(root).ok()?.to_path_buf();
+        let mut locator = Locator::new(cwd, config, &[]);
+        locator.prefix = prefix;
+        locator.root = root.to_path_buf();
+        locator.anchor = anchor_candidates
+            .iter()
+            .flatten()
+            .find_map(|p| locator.relative(p))
+            .unwrap_or_else(|| "README.md".to_string());
+        Some(locator)
+    }
+
+    /// `path` relative to the repository's root (the working directory
+    /// unless [`Locator::with_root`]), if it lies inside it.
     pub fn relative(&self, path: &str) -> Option<String> {
         let p = Path::new(path);
         let rel: PathBuf = if p.is_absolute() {
-            p.strip_prefix(&self.cwd).ok()?.to_path_buf()
+            p.strip_prefix(&self.root).ok()?.to_path_buf()
         } else {
-            p.to_path_buf()
+            self.prefix.join(p)
         };
         let mut parts = Vec::new();
         for c in rel.components() {

@@ -39,6 +39,14 @@ impl Secrets<'_> {
     pub fn display(&self, settings: &Settings, id: SettingId) -> Effective {
         let value = settings.value(id).clone();
         if self.show {
+            // The SDK holds '' (an empty variable or key), not None, and
+            // generates a password from it at start: shown as it holds it.
+            if id == SettingId::BasicAuthPassword
+                && value == Effective::Str(None)
+                && settings.get(id).python == crate::py::PyValue::Str(String::new())
+            {
+                return Effective::Str(Some(String::new()));
+            }
             return value;
         }
         let password = settings.value(SettingId::BasicAuthPassword).as_str();

@@ -139,7 +139,14 @@ pub fn render_env(res: &Resolution, secrets: Secrets<'_>) -> String {
                 out.push_str(&format!("unset {name}\n"));
                 continue;
             }
-            Effective::Str(Some(s)) => s.clone(),
+            Effective::Str(Some(s)) => {
+                if id == SettingId::BasicAuthPassword && s.is_empty() {
+                    out.push_str(
+                        "# an empty password: the SDK generates a new one at every start\n",
+                    );
+                }
+                s.clone()
+            }
             Effective::List(items) => {
                 if items
                     .iter()
@@ -217,7 +224,11 @@ pub fn render_human(res: &Resolution, secrets: Secrets<'_>) -> String {
             let s = res.settings.get(id);
             let mut value = value_text(&secrets.display(&res.settings, id));
             if id == SettingId::BasicAuthPassword && s.value.as_str().is_none() {
-                value = "(generated at each start)".into();
+                value = if value == "\"\"" {
+                    "\"\" (generated at each start)".into()
+                } else {
+                    "(generated at each start)".into()
+                };
             }
             (id.name().to_string(), value, source_text(&s.source))
         })

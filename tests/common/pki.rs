@@ -3,7 +3,7 @@
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    SanType,
+    KeyUsagePurpose, SanType,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -116,6 +116,15 @@ impl CertSpec {
         } else {
             IsCa::ExplicitNoCa
         };
+        if self.is_ca {
+            // As public CAs make them: Python 3.13 refuses a CA without
+            // keyUsage (cert-key-usage).
+            p.key_usages = vec![
+                KeyUsagePurpose::KeyCertSign,
+                KeyUsagePurpose::CrlSign,
+                KeyUsagePurpose::DigitalSignature,
+            ];
+        }
         p.extended_key_usages = self.eku.clone();
         p
     }
