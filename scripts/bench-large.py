@@ -262,7 +262,8 @@ def main():
     try:
         paths = make_inputs(work)
         print(f"{'input':14} {'format':6} {'MiB in':>7} {'wall s':>7} {'cpu s':>6} {'max RSS MiB':>12} {'MiB out':>8}")
-        cases = [(name, fmt, [*extra, path], {}) for name, (path, extra) in paths.items() for fmt in ("human", "json")]
+        cases = [(name, fmt, [*extra, path], {})
+                 for name, (path, extra) in paths.items() for fmt in ("human", "json")]
         cases += secret_cases(work)
         for name, fmt, argv, env in cases:
             if args.only and args.only not in name:

@@ -394,7 +394,6 @@ pub fn apply_policy(
     ignores: &[Ignore],
 ) -> Judged {
     let mut used = vec![false; ignores.len()];
-    let none = std::collections::BTreeMap::new();
     // An index, not a scan of every ignore for every finding (30,000 of
     // each took 11 s).
     let mut first_ignore: std::collections::HashMap<(&str, Option<&str>), usize> =
@@ -404,6 +403,7 @@ pub fn apply_policy(
             .entry((ignore.rule.as_str(), ignore.setting.as_deref()))
             .or_insert(i);
     }
+    let none = std::collections::BTreeMap::new();
     // In place: a run with 80,000 findings holds them once.
     let mut judged = Judged {
         findings,

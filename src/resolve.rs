@@ -1278,6 +1278,21 @@ impl Resolver<'_> {
     }
 }
 
+/// A secret written with references inside literal text
+/// (`Zq8#v${kT9!mW2}pL4`): what looks like a variable name may be a piece
+/// of the password, so no finding or source names it.
+fn names_hidden(raw: &str, pointer: &str) -> bool {
+    if !pointer
+        .rsplit('/')
+        .next()
+        .is_some_and(crate::input::is_secret_name)
+    {
+        return false;
+    }
+    let referenced: usize = crate::expand::reference_spans(raw).map(|r| r.len()).sum();
+    referenced > 0 && raw.trim().len() > referenced
+}
+
 /// Whether the SDK uses the value at `pointer` (below `/security`): one of
 /// its settings (or an item of one), or `auth.basic.user`/`.password`.
 fn read_by_sdk(pointer: &str) -> bool {
@@ -1302,21 +1317,6 @@ fn pointer_dotted(pointer: &str) -> String {
         .map(|p| p.replace("~1", "/").replace("~0", "~"))
         .collect::<Vec<_>>()
         .join(".")
-}
-
-/// A secret written with references inside literal text
-/// (`Zq8#v${kT9!mW2}pL4`): what looks like a variable name may be a piece
-/// of the password, so no finding or source names it.
-fn names_hidden(raw: &str, pointer: &str) -> bool {
-    if !pointer
-        .rsplit('/')
-        .next()
-        .is_some_and(crate::input::is_secret_name)
-    {
-        return false;
-    }
-    let referenced: usize = crate::expand::reference_spans(raw).map(|r| r.len()).sum();
-    referenced > 0 && raw.trim().len() > referenced
 }
 
 /// Which variables or defaults supplied a file value's text.

@@ -753,6 +753,9 @@ pub(super) fn reaches_anchor(
     certs: &[X509Certificate],
     anchors: &[rustls_pki_types::TrustAnchor],
 ) -> bool {
+    if certs.is_empty() {
+        return false;
+    }
     let mut by_subject: std::collections::HashMap<&[u8], Vec<usize>> = Default::default();
     for (i, c) in certs.iter().enumerate().skip(1) {
         by_subject.entry(c.subject().as_raw()).or_default().push(i);
