@@ -66,8 +66,7 @@ pub fn render_everything(config: &[u8], env: &EnvView, profile: Profile) -> Vec<
     if let Some(c) = &res.config
         && let Some(text) = &c.text
     {
-        let (masked, map) =
-            swml_sec::report::redacted_source_mapped(text, &res, &output.redactor);
+        let (masked, map) = swml_sec::report::redacted_source_mapped(text, &res, &output.redactor);
         sources.add_mapped(&c.path, std::sync::Arc::new(masked), map);
     }
     let stderr = render_findings(&res.findings, &sources, false);
