@@ -6,8 +6,8 @@ mod common;
 
 use serde_json::Value;
 
-use common::Sandbox;
 use common::pki::{Ca, CertSpec, KeyKind};
+use common::{Sandbox, judged, severity_of};
 
 const STRONG: &str = "vN3q-Xr8t_Lp2Zk9-Wm4Hc7Yb";
 
@@ -32,29 +32,6 @@ fn repo_with(edit: impl Fn(&mut Value)) -> Sandbox {
 
 fn repo() -> Sandbox {
     repo_with(|_| {})
-}
-
-/// (rule, severity) of every finding of a JSON check.
-fn judged(out: &common::Output) -> Vec<(String, String)> {
-    out.json()["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{}{}", out.stdout, out.stderr))
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn severity_of<'a>(found: &'a [(String, String)], rule: &str) -> Vec<&'a str> {
-    found
-        .iter()
-        .filter(|(r, _)| r == rule)
-        .map(|(_, s)| s.as_str())
-        .collect()
 }
 
 fn build(sb: &Sandbox, env_file: &str, extra: &[&str]) -> common::Output {

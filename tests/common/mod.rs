@@ -126,3 +126,27 @@ impl Output {
             .collect()
     }
 }
+
+/// (rule, severity) of every finding of a JSON check.
+pub fn judged(out: &Output) -> Vec<(String, String)> {
+    out.json()["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}{}", out.stdout, out.stderr))
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The severities of `rule`'s findings in `found`.
+pub fn severity_of<'a>(found: &'a [(String, String)], rule: &str) -> Vec<&'a str> {
+    found
+        .iter()
+        .filter(|(r, _)| r == rule)
+        .map(|(_, s)| s.as_str())
+        .collect()
+}

@@ -128,14 +128,18 @@ def substitute(value, paths):
     return value
 
 
-def request(scheme, port, method, host, headers):
+def connect(scheme, port, timeout):
+    """A connection to the service; the certificate is not what is observed."""
     if scheme == "https":
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
-    else:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        return http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=context)
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+
+
+def request(scheme, port, method, host, headers):
+    conn = connect(scheme, port, 10)
     try:
         conn.putrequest(method, "/agent/", skip_host=True)
         conn.putheader("Host", host)
@@ -157,13 +161,7 @@ def post_large(scheme, port):
     auth = base64.b64encode(b"observer:Observed-Service-Secret-7Hk2").decode()
     body = b"{" + b" " * (11 * 1024 * 1024) + b"}"
     try:
-        if scheme == "https":
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=context)
-        else:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = connect(scheme, port, 30)
         conn.request("POST", "/agent/", body=body, headers={
             "Host": "agent.example.com", "Authorization": "Basic " + auth,
             "Content-Type": "application/json",
