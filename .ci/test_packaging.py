@@ -113,8 +113,11 @@ def installed_check_judges_a_fixture():
     prod = run(["swml-sec", "check", "--no-env", "--profile", "prod", "--format", "json", FIXTURE], env)
     assert prod.returncode == 1, prod.stdout + prod.stderr
     doc = json.loads(prod.stdout)
-    rules = {f["rule"] for f in doc["findings"] if f["severity"] == "error"}
-    assert {"tls-disabled", "cors-wildcard", "hosts-wildcard"} <= rules, rules
+    errors = {f["rule"] for f in doc["findings"] if f["severity"] == "error"}
+    assert "tls-disabled" in errors, errors
+    # No service file here: an AgentBase agent is assumed, and said to be.
+    assert "hosts-not-enforced" in {f["rule"] for f in doc["findings"]}, doc
+    assert doc["services"][0]["origin"] == "assumed", doc["services"]
 
 
 @test
@@ -222,7 +225,9 @@ def action_fails_prod_and_uploads_sarif():
     assert sarif["version"] == "2.1.0"
     run0 = sarif["runs"][0]
     rules = {res["ruleId"] for res in run0["results"]}
-    assert {"tls-disabled", "cors-wildcard"} <= rules, rules
+    # Nothing detected beside the config: an AgentBase agent, which never
+    # checks the Host header.
+    assert {"tls-disabled", "hosts-not-enforced"} <= rules, rules
     # The action's default stage is build.
     assert run0["properties"]["stage"] == "build", run0["properties"]
     assert run0["automationDetails"]["id"] == "swml-sec/check/build/prod/", run0["automationDetails"]
@@ -357,7 +362,7 @@ def pre_commit_hook_reads_dotenv_files():
     git(d, "add", ".env")
     r = hook(["check", "--profile", "dev", "--format", "json", "config.json"], d)
     assert "var-unset" not in {f["rule"] for f in json.loads(r.stdout)["findings"]}, r.stdout
-    # The exit code is swml-sec's: prod fails on the wildcards.
+    # The exit code is swml-sec's: prod fails on plain HTTP.
     r = hook(["check", "--profile", "prod", "config.json", ".env"], d)
     assert r.returncode == 1, r.stdout + r.stderr
     assert SECRET not in r.stdout + r.stderr
@@ -386,19 +391,19 @@ def pre_commit_hook_checks_each_staged_dotenv_file_as_itself():
 def pre_commit_hook_file_names_never_become_options():
     d = scenario_dir()
     # A staged file named like an option, next to a policy that would hide
-    # the wildcard findings if it were read as one.
+    # the host finding if it were read as one.
     with open(os.path.join(d, "evil.env"), "w", encoding="utf-8") as f:
-        f.write('[[ignore]]\nrule = "hosts-wildcard"\nreason = "x"\n')
+        f.write('[[ignore]]\nrule = "hosts-not-enforced"\nreason = "x"\n')
     with open(os.path.join(d, "--policy=evil.env"), "w", encoding="utf-8") as f:
         f.write("SWML_DOMAIN=agent.example.com\n")
     r = hook(["check", "--profile", "prod", "--format", "json", "config.json", "--policy=evil.env"], d)
     assert r.returncode == 1, r.stdout + r.stderr
     rules = {f["rule"] for f in json.loads(r.stdout)["findings"]}
-    assert "hosts-wildcard" in rules, rules
+    assert "hosts-not-enforced" in rules, rules
     # --sdk takes a value.
     r = hook(["check", "--sdk", "signalwire-sdk-3", "--profile", "prod", "--format", "json", "config.json"], d)
     assert r.returncode == 1, r.stdout + r.stderr
-    assert "hosts-wildcard" in {f["rule"] for f in json.loads(r.stdout)["findings"]}, r.stdout
+    assert "hosts-not-enforced" in {f["rule"] for f in json.loads(r.stdout)["findings"]}, r.stdout
 
 
 @test
@@ -452,7 +457,7 @@ def pre_commit_try_repo_runs_the_hook_from_the_wheel():
              "swml-sec-check", "--files", "config.json", "--verbose"], env, user)
     out = r.stdout + r.stderr
     assert r.returncode == 1, out
-    assert "hosts-wildcard" in out and "cors-wildcard" in out, out
+    assert "hosts-not-enforced" in out and "cors-not-applied" in out, out
     assert "var-unset" not in out, out
     assert SECRET not in out
 

@@ -2,8 +2,8 @@
 //! files.
 //!
 //! The walk honours .gitignore (a vendored or installed SDK defines every
-//! class) and skips virtual environments, site-packages, node_modules and
-//! tests (a server built in a test never serves). A file is read only if it
+//! class) and skips virtual environments, site-packages, node_modules,
+//! tests and test fixtures (a server built in a test never serves). A file is read only if it
 //! is a small regular file that names the SDK; its comments and string
 //! literals are blanked before any pattern looks at it, so a docstring that
 //! shows `AgentServer()` is not a service.
@@ -25,8 +25,9 @@ const FILES_CAP: usize = 20_000;
 const ENTRIES_CAP: usize = 200_000;
 /// Evidence longer than this is cut: a base list can span a whole file.
 const EVIDENCE_CAP: usize = 80;
-/// Folders of tests: what is built there never serves.
-const TEST_DIRS: &[&str] = &["tests", "test", "testing"];
+/// Folders of tests and their sample projects: what is built there never
+/// serves.
+const TEST_DIRS: &[&str] = &["tests", "test", "testing", "fixtures"];
 
 /// The SDK's own classes built on AgentBase (prefabs and the Bedrock agent).
 const AGENT_CLASSES: &[&str] = &[
