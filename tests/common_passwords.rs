@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::Sandbox;
+use common::{Sandbox, key_paths};
 use serde_json::Value;
 
 /// Words the tool itself writes, as passwords.
@@ -72,21 +72,6 @@ fn keys(v: &Value) -> BTreeSet<String> {
     v.as_object()
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default()
-}
-
-/// Every key at every depth, with its path of keys (array indexes left out).
-fn key_paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, v) in m {
-                let p = format!("{prefix}/{k}");
-                out.insert(p.clone());
-                key_paths(v, &p, out);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|i| key_paths(i, prefix, out)),
-        _ => {}
-    }
 }
 
 fn sandbox(pw: &str) -> Sandbox {

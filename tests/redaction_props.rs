@@ -4,7 +4,11 @@
 //! path as the binary) with the secret as the password, once as a real
 //! password and once beside it in another setting.
 
+mod common;
+
 use std::collections::BTreeSet;
+
+use common::key_paths;
 
 use proptest::prelude::*;
 use serde_json::Value;
@@ -14,20 +18,6 @@ use swml_sec::input::EnvView;
 use swml_sec::policy::Profile;
 
 const AT: i64 = 1_800_000_000;
-
-fn key_paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, v) in m {
-                let p = format!("{prefix}/{k}");
-                out.insert(p.clone());
-                key_paths(v, &p, out);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|i| key_paths(i, prefix, out)),
-        _ => {}
-    }
-}
 
 fn config(domain: &str) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({"security": {

@@ -150,3 +150,23 @@ pub fn severity_of<'a>(found: &'a [(String, String)], rule: &str) -> Vec<&'a str
         .map(|(_, s)| s.as_str())
         .collect()
 }
+
+/// Every key at every depth of a JSON document, with its path of keys
+/// (array indexes left out).
+pub fn key_paths(
+    v: &serde_json::Value,
+    prefix: &str,
+    out: &mut std::collections::BTreeSet<String>,
+) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                let p = format!("{prefix}/{k}");
+                out.insert(p.clone());
+                key_paths(v, &p, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| key_paths(i, prefix, out)),
+        _ => {}
+    }
+}
