@@ -660,42 +660,37 @@ pub fn basic_credential_forms(user: &str, password: &str) -> Vec<String> {
 /// list. A quoted key may hold escapes (`"p\u0061ssword"`). Each value
 /// alternative stays on its line; lists and triple-quoted strings are only
 /// opened here and closed by hand, within a bound.
-static MEMBER: LazyLock<Regex> = LazyLock::new(|| {
-    // Invariant: a literal pattern known to compile.
-    Regex::new(
-        r#"(?x)
+/// A member's key and the separator after it: the part [`MEMBER`] and
+/// [`MEMBER_KEY`] share.
+const MEMBER_KEY_PART: &str = r#"
         (?:
             "(?P<qkey>(?:[^"\\\n]|\\.){1,80})"
           | '(?P<skey>[^'\n]{1,80})'
           | (?P<key>[A-Za-z0-9_.\-]{1,80})
         )
-        [\x20\t]*[:=][\x20\t]*
+        [\x20\t]*[:=][\x20\t]*"#;
+
+static MEMBER: LazyLock<Regex> = LazyLock::new(|| {
+    // Invariant: a literal pattern known to compile.
+    Regex::new(&format!(
+        r#"(?x){MEMBER_KEY_PART}
         (?P<value>
             (?P<tdq>""")
           | (?P<tsq>''')
           | "(?P<dq>(?:[^"\\\n]|\\.)*)(?P<dqend>"?)
           | '(?P<sq>[^'\n]*)'?
           | (?P<list>\[)
-          | (?P<bare>[^\s,}\]\[{"'][^,}\]\n]*)
-        )"#,
-    )
+          | (?P<bare>[^\s,}}\]\[{{"'][^,}}\]\n]*)
+        )"#
+    ))
     .expect("the member pattern compiles")
 });
 
 /// The key part of [`MEMBER`] and the first character of its value.
 static MEMBER_KEY: LazyLock<Regex> = LazyLock::new(|| {
     // Invariant: a literal pattern known to compile.
-    Regex::new(
-        r#"(?x)
-        (?:
-            "(?P<qkey>(?:[^"\\\n]|\\.){1,80})"
-          | '(?P<skey>[^'\n]{1,80})'
-          | (?P<key>[A-Za-z0-9_.\-]{1,80})
-        )
-        [\x20\t]*[:=][\x20\t]*
-        (?P<vstart>[^\s,}\]{])"#,
-    )
-    .expect("the member key pattern compiles")
+    Regex::new(&format!(r#"(?x){MEMBER_KEY_PART}(?P<vstart>[^\s,}}\]{{])"#))
+        .expect("the member key pattern compiles")
 });
 
 /// How far a list or a triple-quoted string under a secret key is
