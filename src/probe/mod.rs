@@ -385,15 +385,7 @@ fn route_missing(p: &mut Prober, r: &Response) -> bool {
 fn handshake_failed(p: &mut Prober, host: &str, reason: &str, chain: &[CertificateDer<'static>]) {
     let mut weak_key = false;
     if !chain.is_empty() {
-        let mut cx = CheckContext::new(p.res, p.cx.options);
-        crate::checks::tls::check_served_chain(
-            &mut cx,
-            &p.opts.url,
-            &p.opts.target.host,
-            chain,
-            !p.opts.insecure,
-        );
-        for f in cx.into_findings() {
+        for f in judge_served_chain(p, chain) {
             weak_key |= f.rule == "cert-weak-key";
             p.cx.push(f);
         }
@@ -435,18 +427,23 @@ fn check_served_certificate(p: &mut Prober, tls: &http::TlsInfo) {
     p.stop_at_deadline("the exchanges that follow the certificate's check");
 }
 
-fn check_served_certificate_now(p: &mut Prober, tls: &http::TlsInfo) {
-    let chain = &tls.chain;
-    let judge_trust = !p.opts.insecure;
+/// The certificate rules on the chain the peer served (trust judged
+/// unless --insecure).
+fn judge_served_chain(p: &Prober, chain: &[CertificateDer<'static>]) -> Vec<Finding> {
     let mut cx = CheckContext::new(p.res, p.cx.options);
     crate::checks::tls::check_served_chain(
         &mut cx,
         &p.opts.url,
         &p.opts.target.host,
         chain,
-        judge_trust,
+        !p.opts.insecure,
     );
-    let mut found = cx.into_findings();
+    cx.into_findings()
+}
+
+fn check_served_certificate_now(p: &mut Prober, tls: &http::TlsInfo) {
+    let chain = &tls.chain;
+    let mut found = judge_served_chain(p, chain);
     if let Err(reason) = &tls.verified
         && !p.opts.insecure
     {
