@@ -18,7 +18,7 @@ pub(crate) fn run_check(args: crate::cli::CheckArgs, color: ColorChoice) -> Resu
     // WebService and SearchService look for web_config.json and
     // search_config.json first: search as the class that runs does.
     if input.service.is_none()
-        && let Some(name) = shared_config_name(&services)
+        && let Some(name) = shared_config_name(&services, input.sdk)
     {
         input.service = Some(name.to_string());
     }
@@ -73,10 +73,10 @@ pub fn services_to_judge(flag: Option<ServiceClass>) -> Vec<Service> {
 
 /// The config name every judged class searches first, when they agree on
 /// one (`web`, `search`).
-fn shared_config_name(services: &[Service]) -> Option<&'static str> {
+fn shared_config_name(services: &[Service], sdk: crate::model::Sdk) -> Option<&'static str> {
     let mut names = services
         .iter()
-        .map(|s| crate::service::model(crate::model::Sdk::default(), s.class).config_name);
+        .map(|s| crate::service::model(sdk, s.class).config_name);
     let first = names.next()??;
     names.all(|n| n == Some(first)).then_some(first)
 }
