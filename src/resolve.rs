@@ -1370,44 +1370,73 @@ pub fn pointer_join(base: &str, key: &str) -> String {
     format!("{base}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
+/// A lower bound of the edit distance between two ASCII strings: each
+/// insertion, deletion or substitution changes the multiset of letters by
+/// at most one on each side, and a transposition not at all. `a_counts`
+/// holds the letters of `a` (see [`letter_counts`]); 0 (no bound) for text
+/// that is not ASCII.
+fn letters_apart(a_counts: Option<&[u32; 128]>, a_len: usize, b: &str) -> usize {
+    let Some(a_counts) = a_counts else {
+        return 0;
+    };
+    if !b.is_ascii() {
+        return 0;
+    }
+    // Linear in `b`: the letters of `b` that `a` lacks, and by the lengths,
+    // the letters of `a` that `b` lacks.
+    let mut left = *a_counts;
+    let mut missing = 0;
+    for c in b.bytes() {
+        let slot = &mut left[usize::from(c)];
+        if *slot > 0 {
+            *slot -= 1;
+        } else {
+            missing += 1;
+        }
+    }
+    let surplus = a_len - (b.len() - missing);
+    surplus.max(missing)
+}
+
+/// How many times each ASCII letter stands in `text`; None when it is not
+/// ASCII.
+fn letter_counts(text: &str) -> Option<[u32; 128]> {
+    if !text.is_ascii() {
+        return None;
+    }
+    let mut counts = [0u32; 128];
+    for c in text.bytes() {
+        counts[usize::from(c)] += 1;
+    }
+    Some(counts)
+}
+
 /// The closest candidate, when it is close enough to be a likely typo.
 ///
 /// A candidate that extends the name (a truncation such as `…_PASS` for
 /// `…_PASSWORD`) wins over one at the same or a slightly smaller edit
 /// distance; ties then go to the longest common prefix.
-/// A lower bound of the edit distance between two ASCII strings: each
-/// insertion, deletion or substitution changes the multiset of letters by
-/// at most one on each side, and a transposition not at all. 0 (no bound)
-/// for text that is not ASCII.
-fn letters_apart(a: &str, b: &str) -> usize {
-    if !a.is_ascii() || !b.is_ascii() {
-        return 0;
-    }
-    let mut counts = [0i32; 128];
-    for c in a.bytes() {
-        counts[usize::from(c)] += 1;
-    }
-    for c in b.bytes() {
-        counts[usize::from(c)] -= 1;
-    }
-    let surplus: i32 = counts.iter().filter(|&&n| n > 0).sum();
-    let deficit: i32 = counts.iter().filter(|&&n| n < 0).map(|n| -n).sum();
-    surplus.max(deficit).unsigned_abs() as usize
-}
-
 pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let lowered = name.to_lowercase();
     let length = lowered.chars().count();
+    // Once per name, not per candidate: 300,000 unknown keys each meet
+    // every known key.
+    let counts = letter_counts(&lowered);
     candidates
         .filter_map(|c| {
-            let lc = c.to_lowercase();
+            let lc: std::borrow::Cow<str> =
+                if c.is_ascii() && !c.bytes().any(|b| b.is_ascii_uppercase()) {
+                    std::borrow::Cow::Borrowed(c)
+                } else {
+                    std::borrow::Cow::Owned(c.to_lowercase())
+                };
             let truncation = length >= 4 && lc.starts_with(&lowered);
             let allowed = 3.max(c.len() / 4);
             // The length difference bounds the distance from below: most
             // names (80,000 unknown keys of a generated file) stop here.
             if !truncation
                 && (length.abs_diff(lc.chars().count()) > allowed
-                    || letters_apart(&lowered, &lc) > allowed)
+                    || letters_apart(counts.as_ref(), lowered.len(), &lc) > allowed)
             {
                 return None;
             }

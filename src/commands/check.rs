@@ -170,6 +170,8 @@ pub fn check_in_memory(
         extra: None,
         services: &services,
     };
-    let (document, _) = super::report::render(findings, &view, &output);
-    output.finish(document, false)
+    let mut bytes = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = super::report::render(findings, &view, &output, &mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
 }

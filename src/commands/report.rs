@@ -1,11 +1,11 @@
 //! What `check` and `probe` share after their checks ran: the policy, the
 //! renderer for the chosen format, and the exit code.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use crate::cli::{CheckFormat, ColorChoice};
 use crate::finding::Finding;
-use crate::report::output::{Document, Output};
+use crate::report::output::{Document, Output, Stream};
 use crate::report::redact::Redactor;
 use crate::resolve::Resolution;
 
@@ -51,9 +51,14 @@ pub fn report(
         extra: about.extra,
         services: about.services,
     };
-    let (document, code) = render(findings, &view, &output);
-    output.stdout(document)?;
-    Ok(code)
+    let mut sink = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let (code, written) = render(findings, &view, &output, &mut sink);
+    match written {
+        Ok(()) => Ok(code),
+        // A closed pipe (`| head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
+        Err(e) => Err(crate::report::output::WriteError::from(e).into()),
+    }
 }
 
 /// What the run was about, besides its findings.
@@ -81,9 +86,15 @@ pub struct ReportView<'a> {
     pub services: &'a [crate::service::Service],
 }
 
-/// Applies the policy, sanitizes and renders: the document for the output
-/// gate, and the exit code. No I/O but the existence of README.md in `cwd`.
-pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) -> (Document, u8) {
+/// Applies the policy, sanitizes, and renders through the output gate into
+/// `sink`, piece by piece: the exit code, and whether writing succeeded.
+/// No other I/O but the existence of README.md in `cwd`.
+pub fn render(
+    findings: Vec<Finding>,
+    view: &ReportView<'_>,
+    output: &Output,
+    sink: &mut dyn Write,
+) -> (u8, std::io::Result<()>) {
     let (res, judging) = (view.res, view.judging);
     let profile = judging.profile;
     let judged = crate::policy::apply_policy(
@@ -174,79 +185,102 @@ pub fn render(findings: Vec<Finding>, view: &ReportView<'_>, output: &Output) ->
         });
     let described: Vec<String> = view.services.iter().map(|s| s.describe()).collect();
     let services_text: Vec<String> = described.iter().map(|d| format!("service: {d}")).collect();
-    let document = match view.format {
-        CheckFormat::Json => Document::JsonText(crate::report::check_out::render_json(
-            &findings,
-            profile,
-            config_file,
-            view.extra.clone(),
-            &output.redactor,
-            &trace,
-        )),
-        CheckFormat::Sarif => Document::JsonText(crate::report::sarif::render(
-            &findings,
-            &rules_that_ran,
-            &locator,
-            &trace,
-        )),
-        CheckFormat::Short => Document::Text(
-            crate::report::check_out::render_short(&findings) + &lines(&services_text),
-        ),
-        // Every line of this format is a workflow command: the service
-        // judged is a notice of its own, after the findings.
-        CheckFormat::Github => Document::Text(
-            crate::report::github::render(&findings, &locator)
-                + &described
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "::notice title=swml-sec service::{}\n",
-                            crate::report::github::escape_data(d)
-                        )
-                    })
-                    .collect::<String>(),
-        ),
-        CheckFormat::Junit => {
-            let probe = view
-                .extra
-                .as_ref()
-                .map(|(_, observed)| !observed["tls_version"].is_null());
-            let scope = crate::report::junit::Scope {
-                profile,
-                probe: probe.is_some(),
-                tls: probe.unwrap_or_else(|| {
-                    res.settings
-                        .value(crate::model::SettingId::SslEnabled)
-                        .as_bool()
-                }),
-            };
-            Document::Xml(crate::report::junit::render(
-                &findings,
-                &rules_that_ran,
-                scope,
-                judging.fail_on,
-                &locator,
-                &described,
-            ))
-        }
-        CheckFormat::Human => Document::Text(
-            lines(&services_text)
-                + &crate::report::check_out::render_human(
+    let code = if findings.iter().any(|f| f.severity >= judging.fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    };
+    let written = (|| {
+        let text_gate = |sink| output.gate(Stream::Text, view.color, sink);
+        match view.format {
+            CheckFormat::Json => {
+                let mut gate = output.gate(Stream::Json, false, &mut *sink);
+                crate::report::check_out::render_json(
+                    &findings,
+                    profile,
+                    config_file,
+                    view.extra.clone(),
+                    &output.redactor,
+                    &trace,
+                    &mut gate,
+                )?;
+                gate.finish().map(drop)
+            }
+            CheckFormat::Sarif => {
+                let mut gate = output.gate(Stream::Json, false, &mut *sink);
+                crate::report::sarif::render(
+                    &findings,
+                    &rules_that_ran,
+                    &locator,
+                    &trace,
+                    &mut gate,
+                )?;
+                gate.finish().map(drop)
+            }
+            CheckFormat::Short => {
+                let mut gate = text_gate(&mut *sink);
+                crate::report::check_out::render_short(&findings, &mut gate)?;
+                gate.write_all(lines(&services_text).as_bytes())?;
+                gate.finish().map(drop)
+            }
+            // Every line of this format is a workflow command: the service
+            // judged is a notice of its own, after the findings.
+            CheckFormat::Github => {
+                let mut gate = text_gate(&mut *sink);
+                crate::report::github::render(&findings, &locator, &mut gate)?;
+                for d in &described {
+                    writeln!(
+                        gate,
+                        "::notice title=swml-sec service::{}",
+                        crate::report::github::escape_data(d)
+                    )?;
+                }
+                gate.finish().map(drop)
+            }
+            CheckFormat::Junit => {
+                let probe = view
+                    .extra
+                    .as_ref()
+                    .map(|(_, observed)| !observed["tls_version"].is_null());
+                let scope = crate::report::junit::Scope {
+                    profile,
+                    probe: probe.is_some(),
+                    tls: probe.unwrap_or_else(|| {
+                        res.settings
+                            .value(crate::model::SettingId::SslEnabled)
+                            .as_bool()
+                    }),
+                };
+                // One test case per rule, each holding all of its findings:
+                // built whole by quick-junit, then gated whole.
+                let document = Document::Xml(crate::report::junit::render(
+                    &findings,
+                    &rules_that_ran,
+                    scope,
+                    judging.fail_on,
+                    &locator,
+                    &described,
+                ));
+                sink.write_all(output.finish(document, false).as_bytes())?;
+                sink.flush()
+            }
+            CheckFormat::Human => {
+                let mut gate = text_gate(&mut *sink);
+                gate.write_all(lines(&services_text).as_bytes())?;
+                crate::report::check_out::render_human(
                     &findings,
                     ignored,
                     suppressed.len() - ignored,
                     profile,
                     &sources_of(res, &output.redactor),
                     view.color,
-                ),
-        ),
-    };
-    let code = if findings.iter().any(|f| f.severity >= judging.fail_on) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    };
-    (document, code)
+                    &mut gate,
+                )?;
+                gate.finish().map(drop)
+            }
+        }
+    })();
+    (code, written)
 }
 
 /// Each item on a line of its own.

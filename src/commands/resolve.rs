@@ -30,7 +30,10 @@ pub(crate) fn run_resolve(args: ResolveArgs, stderr_color: bool) -> Result<u8, U
     let eprint_findings = |findings: &[crate::finding::Finding]| {
         if !findings.is_empty() {
             let sources = sources_of(&res, &output.redactor);
-            output.stderr(&render_findings(findings, &sources, stderr_color));
+            let mut text = Vec::new();
+            // Writing into memory cannot fail.
+            let _ = render_findings(findings, &sources, stderr_color, &mut text);
+            output.stderr(&String::from_utf8_lossy(&text));
         }
     };
     // An unreadable or invalid config file always comes back as not loaded.

@@ -1,5 +1,7 @@
 //! `swml-sec check` output: human diagnostics and versioned JSON.
 
+use std::io::Write as _;
+
 use serde_json::json;
 
 use crate::finding::{Finding, Severity};
@@ -60,7 +62,8 @@ pub fn render_json(
     extra: Option<(&str, serde_json::Value)>,
     redactor: &crate::report::redact::Redactor,
     info: &crate::report::sarif::RunInfo,
-) -> String {
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let s = summarize(findings);
     let mut extras = serde_json::Map::new();
     if let Some((key, mut value)) = extra {
@@ -86,17 +89,19 @@ pub fn render_json(
             "suppressed": info.suppressed.len()}),
         extra: extras,
     };
-    // Serialising plain data into a String cannot fail.
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    // Buffered before the gate: the serialiser writes token by token.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 14, out);
+    serde_json::to_writer_pretty(&mut buffered, &doc).map_err(std::io::Error::from)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 /// `--format short`: one line per finding, `path:line:col: severity[rule]
 /// message`, the shape of ruff, grep and compilers, for editors and
 /// scripts. A finding without a place in a file names what it is about
 /// instead: the file, `$NAME` for a variable, or the setting's default.
-pub fn render_short(findings: &[Finding]) -> String {
+pub fn render_short(findings: &[Finding], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     use crate::finding::Location;
-    let mut out = String::new();
     for f in findings {
         let place = match &f.location {
             Location::File {
@@ -117,13 +122,14 @@ pub fn render_short(findings: &[Finding]) -> String {
         };
         // One line each: a message never spans two.
         let message = f.message.replace(['\n', '\r'], " ");
-        out.push_str(&format!(
-            "{place}: {}[{}] {message}\n",
+        writeln!(
+            out,
+            "{place}: {}[{}] {message}",
             f.severity.as_str(),
             f.rule
-        ));
+        )?;
     }
-    out
+    Ok(())
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -143,8 +149,9 @@ pub fn render_human(
     profile: Profile,
     sources: &Sources,
     color: bool,
-) -> String {
-    let mut out = render_findings(findings, sources, color);
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    render_findings(findings, sources, color, out)?;
     let s = summarize(findings);
     let off = if off > 0 {
         format!(", {off} in rules the policy turns off")
@@ -159,8 +166,8 @@ pub fn render_human(
         ignored,
         profile.as_str()
     );
-    if !out.is_empty() {
-        out.push('\n');
+    if !findings.is_empty() {
+        out.write_all(b"\n")?;
     }
     if color {
         use owo_colors::OwoColorize;
@@ -171,10 +178,8 @@ pub fn render_human(
         } else {
             line.green().bold().to_string()
         };
-        out.push_str(&styled);
+        writeln!(out, "{styled}")
     } else {
-        out.push_str(&line);
+        writeln!(out, "{line}")
     }
-    out.push('\n');
-    out
 }

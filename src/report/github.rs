@@ -15,8 +15,11 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(findings: &[Finding], locator: &Locator) -> String {
-    let mut out = String::new();
+pub fn render(
+    findings: &[Finding],
+    locator: &Locator,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     for f in findings {
         let command = match f.severity {
             Severity::Error => "error",
@@ -40,13 +43,14 @@ pub fn render(findings: &[Finding], locator: &Locator) -> String {
         if let Some(help) = &f.help {
             message = format!("{message}\nhelp: {help}");
         }
-        out.push_str(&format!(
-            "::{command} {}::{}\n",
+        writeln!(
+            out,
+            "::{command} {}::{}",
             props.join(","),
             escape_data(&message)
-        ));
+        )?;
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]

@@ -198,14 +198,19 @@ pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> Stri
     render_headed(&diag, head, color)
 }
 
-/// Every finding, separated by blank lines, into one buffer.
-pub fn render_findings(findings: &[Finding], sources: &Sources, color: bool) -> String {
-    let mut out = String::new();
+/// Every finding, separated by blank lines, each written as it is
+/// rendered.
+pub fn render_findings(
+    findings: &[Finding],
+    sources: &Sources,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     for (i, f) in findings.iter().enumerate() {
         if i > 0 {
-            out.push('\n');
+            out.write_all(b"\n")?;
         }
-        out.push_str(&render_finding(f, sources, color));
+        out.write_all(render_finding(f, sources, color).as_bytes())?;
     }
-    out
+    Ok(())
 }

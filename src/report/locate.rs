@@ -37,6 +37,9 @@ pub struct Locator<'a> {
     pub anchor: String,
     /// Line starts of the config text, computed once for every finding.
     index: Option<LineIndex<'a>>,
+    /// The last path made relative, and what it became: 300,000 findings
+    /// in one file ask for the same path in turn.
+    last_relative: std::cell::RefCell<Option<(String, Option<String>)>>,
 }
 
 impl<'a> Locator<'a> {
@@ -57,6 +60,7 @@ impl<'a> Locator<'a> {
             config,
             anchor: String::new(),
             index,
+            last_relative: std::cell::RefCell::new(None),
         };
         locator.anchor = anchor_candidates
             .iter()
@@ -80,6 +84,7 @@ impl<'a> Locator<'a> {
         let mut locator = Locator::new(cwd, config, &[]);
         locator.prefix = prefix;
         locator.root = root.to_path_buf();
+        locator.last_relative.replace(None);
         locator.anchor = anchor_candidates
             .iter()
             .flatten()
@@ -91,6 +96,18 @@ impl<'a> Locator<'a> {
     /// `path` relative to the repository's root (the working directory
     /// unless [`Locator::with_root`]), if it lies inside it.
     pub fn relative(&self, path: &str) -> Option<String> {
+        if let Some((last, relative)) = self.last_relative.borrow().as_ref()
+            && last == path
+        {
+            return relative.clone();
+        }
+        let relative = self.relative_uncached(path);
+        self.last_relative
+            .replace(Some((path.to_string(), relative.clone())));
+        relative
+    }
+
+    fn relative_uncached(&self, path: &str) -> Option<String> {
         let p = Path::new(path);
         let rel: PathBuf = if p.is_absolute() {
             p.strip_prefix(&self.root).ok()?.to_path_buf()

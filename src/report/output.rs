@@ -24,6 +24,93 @@ pub enum Document {
     Xml(String),
 }
 
+/// A document written piece by piece through the gate: what the gate may
+/// cut it at, and how it redacts each piece.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Lines of text (human, short, github): redacted and escaped as text.
+    Text,
+    /// Pretty-printed JSON (json, sarif), serialised from sanitized data:
+    /// each piece redacted token by token. A newline of pretty-printed
+    /// JSON never stands inside a string, so a piece is whole tokens.
+    Json,
+}
+
+/// Pieces gated at once: large enough that the per-piece work is noise,
+/// small enough that 300,000 findings never stand in memory as text.
+const PIECE_BYTES: usize = 1 << 16;
+
+/// The output gate on a stream: bytes written to it are cut at newlines
+/// into pieces, and each piece is redacted and escaped before it reaches
+/// `sink`. A secret never spans pieces: the net's secrets hold no newline,
+/// and when one does the document is gated whole.
+pub struct Gate<'o, W: Write> {
+    output: &'o Output,
+    kind: Stream,
+    color: bool,
+    pending: Vec<u8>,
+    sink: W,
+    /// A secret of the net holds a newline: no piece may end at one.
+    whole: bool,
+    /// The redactor could not be built: the document is withheld, its mask
+    /// written once.
+    withheld: bool,
+}
+
+impl<W: Write> Gate<'_, W> {
+    fn pass(&mut self, piece: Vec<u8>) -> std::io::Result<()> {
+        if self.withheld {
+            return Ok(());
+        }
+        if self.output.redactor.withholds_all() {
+            self.withheld = true;
+            return self
+                .sink
+                .write_all(crate::report::redact::REDACTED.as_bytes());
+        }
+        // Our renderers write UTF-8 and a piece ends at a newline, never
+        // inside a character; a lossy reading is only a guard.
+        let text = String::from_utf8(piece)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let gated = match self.kind {
+            Stream::Text => self.output.finish_text(text, self.color),
+            Stream::Json => self.output.redactor.redact_json_text(&text),
+        };
+        self.sink.write_all(gated.as_bytes())
+    }
+
+    /// Gates what is left and flushes; gives the sink back.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        let rest = std::mem::take(&mut self.pending);
+        if !rest.is_empty() {
+            self.pass(rest)?;
+        }
+        self.sink.flush()?;
+        Ok(self.sink)
+    }
+}
+
+impl<W: Write> Write for Gate<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if !self.whole
+            && self.pending.len() >= PIECE_BYTES
+            && let Some(newline) = memchr::memrchr(b'\n', &self.pending)
+        {
+            let rest = self.pending.split_off(newline + 1);
+            let piece = std::mem::replace(&mut self.pending, rest);
+            self.pass(piece)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        // Pending bytes wait for a newline: a flush in mid-line must not
+        // cut a secret in two.
+        self.sink.flush()
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Output {
     pub redactor: Redactor,
@@ -103,7 +190,7 @@ impl Output {
     }
 
     /// Redacted and escaped text, copied only where something changed.
-    fn finish_text(&self, text: String, color: bool) -> String {
+    pub(crate) fn finish_text(&self, text: String, color: bool) -> String {
         let redacted = match self.redactor.redact(&text) {
             std::borrow::Cow::Borrowed(_) => text,
             std::borrow::Cow::Owned(r) => r,
@@ -111,6 +198,19 @@ impl Output {
         match escape_document(&redacted, color) {
             std::borrow::Cow::Borrowed(_) => redacted,
             std::borrow::Cow::Owned(e) => e,
+        }
+    }
+
+    /// The gate for a document of `kind` written to `sink`.
+    pub fn gate<W: Write>(&self, kind: Stream, color: bool, sink: W) -> Gate<'_, W> {
+        Gate {
+            output: self,
+            kind,
+            color,
+            pending: Vec::with_capacity(PIECE_BYTES + 4096),
+            sink,
+            whole: self.redactor.spans_lines(),
+            withheld: false,
         }
     }
 
@@ -136,6 +236,59 @@ impl Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A document of many pieces written in small, uneven writes, as a
+    /// serialiser makes them.
+    fn stream_through(output: &Output, kind: Stream, document: &str) -> String {
+        let mut gate = output.gate(kind, false, Vec::new());
+        for chunk in document.as_bytes().chunks(7) {
+            gate.write_all(chunk).unwrap();
+        }
+        String::from_utf8(gate.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_streamed_document_is_gated_as_the_whole_one_would_be() {
+        let secret = "Zq8#vkT9!mW2pL4x";
+        let output = Output::new(Redactor::new([secret.to_string()]), false, false);
+        // Far past one piece, the secret at every offset a cut could fall.
+        let mut document = String::new();
+        for i in 0..20_000 {
+            document.push_str(&format!("{}{secret} line {i} \u{1b}[2J\n", "x".repeat(i % 97)));
+        }
+        assert!(document.len() > 4 * PIECE_BYTES);
+        let streamed = stream_through(&output, Stream::Text, &document);
+        assert_eq!(streamed, output.finish(Document::Text(document), false));
+        assert!(!streamed.contains(secret));
+        assert_eq!(streamed.matches("<redacted>").count(), 20_000);
+    }
+
+    #[test]
+    fn json_is_gated_piece_by_piece_into_the_same_valid_document() {
+        let secret = "Zq8#vkT9!mW2pL4x";
+        let output = Output::new(Redactor::new([secret.to_string()]), false, false);
+        let items: Vec<serde_json::Value> = (0..5_000)
+            .map(|i| serde_json::json!({"ruleId": "auth-password-weak", "text": format!("{i} {secret}")}))
+            .collect();
+        let document = serde_json::to_string_pretty(&items).unwrap();
+        assert!(document.len() > 4 * PIECE_BYTES);
+        let streamed = stream_through(&output, Stream::Json, &document);
+        assert_eq!(streamed, output.finish(Document::JsonText(document), false));
+        let parsed: Vec<serde_json::Value> = serde_json::from_str(&streamed).unwrap();
+        assert_eq!(parsed[4_999]["text"], "4999 <redacted>");
+        assert_eq!(parsed[0]["ruleId"], "auth-password-weak");
+    }
+
+    #[test]
+    fn a_secret_that_spans_lines_makes_the_gate_take_the_document_whole() {
+        let secret = "first-Zq8#vkT9\nsecond-mW2pL4x";
+        let output = Output::new(Redactor::new([secret.to_string()]), false, false);
+        let padding = "p".repeat(PIECE_BYTES - 10);
+        let document = format!("{padding}first-Zq8#vkT9\nsecond-mW2pL4x and more\n");
+        let streamed = stream_through(&output, Stream::Text, &document);
+        assert!(!streamed.contains("first-Zq8#vkT9"), "{}", &streamed[streamed.len() - 80..]);
+        assert!(!streamed.contains("second-mW2pL4x"));
+    }
 
     #[test]
     fn toml_output_stays_toml_whatever_the_strings_hold() {

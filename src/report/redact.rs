@@ -172,6 +172,20 @@ impl Redactor {
         self.broken
     }
 
+    /// The automaton could not be built: every output is withheld.
+    pub fn withholds_all(&self) -> bool {
+        self.broken
+    }
+
+    /// A form the net searches for holds a line break, so a document may
+    /// only be gated whole, never line by line.
+    pub fn spans_lines(&self) -> bool {
+        self.full
+            .iter()
+            .flatten()
+            .any(|form| form.contains(['\n', '\r']))
+    }
+
     /// Patterns in the net's automaton: a bound on its size.
     pub fn net_patterns(&self) -> usize {
         self.full.len()

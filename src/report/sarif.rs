@@ -1,5 +1,7 @@
 //! SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
 
+use std::io::Write as _;
+
 use serde_json::{Value, json};
 
 use crate::checks::registry::Rule;
@@ -87,27 +89,99 @@ pub fn uri_of(path: &str) -> String {
         .join("/")
 }
 
-fn result(
-    f: &Finding,
-    rules: &[&'static Rule],
+#[derive(serde::Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RegionOut {
+    start_line: usize,
+    start_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<usize>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    uri_base_id: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<RegionOut>,
+}
+
+#[derive(serde::Serialize)]
+struct LogicalLocation {
+    name: String,
+    kind: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LocationOut {
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logical_locations: Option<[LogicalLocation; 1]>,
+}
+
+#[derive(serde::Serialize)]
+struct ResultProperties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    setting: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    services: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    refused_by: &'a [&'static str],
+}
+
+#[derive(serde::Serialize)]
+struct SuppressionProperties<'a> {
+    policy: &'static str,
+    origin: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct SuppressionOut<'a> {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'a str,
+    properties: SuppressionProperties<'a>,
+}
+
+/// One SARIF result, borrowed from its finding: serialised as it is built,
+/// with no tree of its own.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultOut<'a> {
+    rule_id: &'static str,
+    level: &'static str,
+    message: Text,
+    locations: [LocationOut; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[SuppressionOut<'a>; 1]>,
+}
+
+fn result<'a>(
+    f: &'a Finding,
+    rule_index: &std::collections::HashMap<&'static str, usize>,
     locator: &Locator,
-    suppression: Option<&Suppression>,
-) -> Value {
+    suppression: Option<&'a Suppression>,
+) -> ResultOut<'a> {
     let place = locator.place(f);
-    let mut physical =
-        json!({"artifactLocation": {"uri": uri_of(&place.uri), "uriBaseId": "SRCROOT"}});
-    if let Some(r) = &place.region {
-        let mut region = json!({"startLine": r.start_line, "startColumn": r.start_column});
-        if let (Some(el), Some(ec)) = (r.end_line, r.end_column) {
-            region["endLine"] = json!(el);
-            region["endColumn"] = json!(ec);
-        }
-        physical["region"] = region;
-    }
-    let mut location = json!({"physicalLocation": physical});
-    if let Some(var) = &place.variable {
-        location["logicalLocations"] = json!([{"name": var, "kind": "variable"}]);
-    }
     let mut text = f.message.clone();
     if let Some(var) = &place.variable
         && !text.contains(var.as_str())
@@ -117,43 +191,65 @@ fn result(
     if let Some(help) = &f.help {
         text = format!("{text}. {help}");
     }
-    let mut result = json!({
-        "ruleId": f.rule,
-        "level": level(f.severity),
-        "message": {"text": text},
-        "locations": [location],
-    });
-    if let Some(i) = rules.iter().position(|r| r.id == f.rule) {
-        result["ruleIndex"] = json!(i);
-    }
-    if let Some(s) = &f.setting {
-        result["properties"] = json!({"setting": s});
-    }
-    if !f.services.is_empty() {
-        result["properties"]["services"] = json!(f.services);
-    }
-    if !f.refused_by.is_empty() {
-        result["properties"]["refused_by"] = json!(f.refused_by);
-    }
-    if let Some(why) = suppression {
+    let location = LocationOut {
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: uri_of(&place.uri),
+                uri_base_id: "SRCROOT",
+            },
+            region: place.region.as_ref().map(|r| {
+                let end = r.end_line.zip(r.end_column);
+                RegionOut {
+                    start_line: r.start_line,
+                    start_column: r.start_column,
+                    end_line: end.map(|(line, _)| line),
+                    end_column: end.map(|(_, column)| column),
+                }
+            }),
+        },
+        logical_locations: place.variable.map(|name| {
+            [LogicalLocation {
+                name,
+                kind: "variable",
+            }]
+        }),
+    };
+    let properties = (f.setting.is_some() || !f.services.is_empty() || !f.refused_by.is_empty())
+        .then(|| ResultProperties {
+            setting: f.setting.as_deref(),
+            services: &f.services,
+            refused_by: &f.refused_by,
+        });
+    ResultOut {
+        rule_id: f.rule,
+        level: level(f.severity),
+        message: Text { text },
+        locations: [location],
+        rule_index: rule_index.get(f.rule).copied(),
+        properties,
         // Kept, with why, so that code scanning does not take the alert
         // for fixed.
-        result["suppressions"] = json!([{
-            "kind": "external",
-            "status": "accepted",
-            "justification": why.reason,
-            "properties": {"policy": why.kind, "origin": why.origin},
-        }]);
+        suppressions: suppression.map(|why| {
+            [SuppressionOut {
+                kind: "external",
+                status: "accepted",
+                justification: &why.reason,
+                properties: SuppressionProperties {
+                    policy: why.kind,
+                    origin: &why.origin,
+                },
+            }]
+        }),
     }
-    result
 }
 
-/// The results, each built and serialised in turn: 80,000 findings never
+/// The results, each built and serialised in turn: 300,000 findings never
 /// stand as a tree in memory at once.
 struct Results<'a> {
     findings: &'a [Finding],
     suppressed: &'a [(Finding, Suppression)],
-    rules: &'a [&'static Rule],
+    /// Each rule's index in the driver's `rules`.
+    rule_index: std::collections::HashMap<&'static str, usize>,
     locator: &'a Locator<'a>,
 }
 
@@ -163,10 +259,10 @@ impl serde::Serialize for Results<'_> {
         let mut seq =
             serializer.serialize_seq(Some(self.findings.len() + self.suppressed.len()))?;
         for f in self.findings {
-            seq.serialize_element(&result(f, self.rules, self.locator, None))?;
+            seq.serialize_element(&result(f, &self.rule_index, self.locator, None))?;
         }
         for (f, why) in self.suppressed {
-            seq.serialize_element(&result(f, self.rules, self.locator, Some(why)))?;
+            seq.serialize_element(&result(f, &self.rule_index, self.locator, Some(why)))?;
         }
         seq.end()
     }
@@ -194,13 +290,14 @@ struct SarifLog<'a> {
 /// `rules`: the rules that ran (on in the profile), in registry order; the
 /// rules the policy turns off follow them, so that each override and each
 /// suppressed result can name its rule. The findings are sanitized
-/// already; the document is serialised directly.
+/// already; the document is serialised straight into `out`.
 pub fn render(
     findings: &[Finding],
     rules: &[&'static Rule],
     locator: &Locator,
     info: &RunInfo,
-) -> String {
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut rules: Vec<&'static Rule> = rules.to_vec();
     for o in info.overrides {
         if !rules.iter().any(|r| r.id == o.rule.id) {
@@ -261,14 +358,22 @@ pub fn render(
             results: Results {
                 findings,
                 suppressed: info.suppressed,
-                rules,
+                rule_index: rules
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.id, i))
+                    .rev()
+                    .collect(),
                 locator,
             },
             properties,
         }],
     };
-    // Serialising plain data into a String cannot fail.
-    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+    // Buffered before the gate: the serialiser writes token by token.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 14, out);
+    serde_json::to_writer_pretty(&mut buffered, &log).map_err(std::io::Error::from)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 #[cfg(test)]
