@@ -1375,23 +1375,34 @@ pub fn pointer_join(base: &str, key: &str) -> String {
 /// at most one on each side, and a transposition not at all. `a_counts`
 /// holds the letters of `a` (see [`letter_counts`]); 0 (no bound) for text
 /// that is not ASCII.
-fn letters_apart(a_counts: Option<&[u32; 128]>, a_len: usize, b: &str) -> usize {
-    let Some(a_counts) = a_counts else {
+fn letters_apart(a_counts: Option<&mut [u32; 128]>, a_len: usize, b: &str) -> usize {
+    let Some(left) = a_counts else {
         return 0;
     };
     if !b.is_ascii() {
         return 0;
     }
-    // Linear in `b`: the letters of `b` that `a` lacks, and by the lengths,
-    // the letters of `a` that `b` lacks.
-    let mut left = *a_counts;
+    if b.len() > 128 {
+        // Past the mask's width: the length difference is a bound too.
+        return a_len.abs_diff(b.len());
+    }
+    // Linear in `b` and in place, the table given back after: a copy of
+    // its 512 bytes for every candidate of every name was most of the
+    // cost of 300,000 unknown keys.
     let mut missing = 0;
-    for c in b.bytes() {
+    let mut taken_at = 0u128;
+    for (i, c) in b.bytes().enumerate() {
         let slot = &mut left[usize::from(c)];
         if *slot > 0 {
             *slot -= 1;
+            taken_at |= 1 << i;
         } else {
             missing += 1;
+        }
+    }
+    for (i, c) in b.bytes().enumerate() {
+        if taken_at & (1 << i) != 0 {
+            left[usize::from(c)] += 1;
         }
     }
     let surplus = a_len - (b.len() - missing);
@@ -1421,7 +1432,7 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -
     let length = lowered.chars().count();
     // Once per name, not per candidate: 300,000 unknown keys each meet
     // every known key.
-    let counts = letter_counts(&lowered);
+    let mut counts = letter_counts(&lowered);
     candidates
         .filter_map(|c| {
             let lc: std::borrow::Cow<str> =
@@ -1436,7 +1447,7 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -
             // names (80,000 unknown keys of a generated file) stop here.
             if !truncation
                 && (length.abs_diff(lc.chars().count()) > allowed
-                    || letters_apart(counts.as_ref(), lowered.len(), &lc) > allowed)
+                    || letters_apart(counts.as_mut(), lowered.len(), &lc) > allowed)
             {
                 return None;
             }
@@ -1455,4 +1466,65 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -
         })
         .min_by_key(|(d, truncation, prefix, _)| (!*truncation, *d, usize::MAX - *prefix))
         .map(|(_, _, _, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bound prunes candidates before the edit distance is computed:
+    /// it must never exceed it, and must leave the name's table as it was
+    /// for the next candidate.
+    #[test]
+    fn letters_apart_bounds_the_edit_distance_and_keeps_the_table() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "aab",
+            "ssl_enabled",
+            "sslenabled",
+            "ssl_enable",
+            "domain",
+            "allowed_hosts",
+            "alowed_host",
+            "cors_origins",
+            "unknown_12345",
+            "zzzzzzzz",
+            "rate_limit",
+            "limit_rate",
+            "hsts_max_age",
+            "use_hsts",
+        ];
+        for a in words {
+            let original = letter_counts(a).unwrap();
+            let mut counts = original;
+            for b in words {
+                let bound = letters_apart(Some(&mut counts), a.len(), b);
+                assert!(
+                    bound <= strsim::osa_distance(a, b),
+                    "{a:?} {b:?}: bound {bound}"
+                );
+                assert_eq!(counts, original, "table changed by {b:?}");
+            }
+        }
+        assert_eq!(letters_apart(letter_counts("abc").as_mut(), 3, "xyz"), 3);
+        assert_eq!(letters_apart(letter_counts("aabb").as_mut(), 4, "ab"), 2);
+        assert_eq!(letters_apart(None, 3, "abc"), 0);
+    }
+
+    #[test]
+    fn did_you_mean_still_finds_typos_and_truncations() {
+        let keys = SECURITY_KEYS.iter().copied();
+        assert_eq!(
+            did_you_mean("alowed_hosts", keys.clone()),
+            Some("allowed_hosts")
+        );
+        assert_eq!(
+            did_you_mean("SSL_ENABELD", keys.clone()),
+            Some("ssl_enabled")
+        );
+        assert_eq!(did_you_mean("unknown_12345", keys), None);
+    }
 }

@@ -254,7 +254,10 @@ mod tests {
         // Far past one piece, the secret at every offset a cut could fall.
         let mut document = String::new();
         for i in 0..20_000 {
-            document.push_str(&format!("{}{secret} line {i} \u{1b}[2J\n", "x".repeat(i % 97)));
+            document.push_str(&format!(
+                "{}{secret} line {i} \u{1b}[2J\n",
+                "x".repeat(i % 97)
+            ));
         }
         assert!(document.len() > 4 * PIECE_BYTES);
         let streamed = stream_through(&output, Stream::Text, &document);
@@ -286,7 +289,11 @@ mod tests {
         let padding = "p".repeat(PIECE_BYTES - 10);
         let document = format!("{padding}first-Zq8#vkT9\nsecond-mW2pL4x and more\n");
         let streamed = stream_through(&output, Stream::Text, &document);
-        assert!(!streamed.contains("first-Zq8#vkT9"), "{}", &streamed[streamed.len() - 80..]);
+        assert!(
+            !streamed.contains("first-Zq8#vkT9"),
+            "{}",
+            &streamed[streamed.len() - 80..]
+        );
         assert!(!streamed.contains("second-mW2pL4x"));
     }
 
