@@ -996,8 +996,23 @@ pub fn secrets_of_run(
     let password = res
         .settings
         .value(SettingId::BasicAuthPassword)
-        .as_str()
-        .map(str::to_string);
+        .as_secret()
+        .map(|p| p.expose().to_string());
+    // Every other value typed secret where it was read (a private key
+    // pasted where a path goes), so that the net also finds it elsewhere.
+    secrets.extend(
+        SettingId::ALL
+            .into_iter()
+            .filter(|id| *id != SettingId::BasicAuthPassword)
+            .filter_map(|id| res.settings.value(id).as_secret())
+            .chain(
+                res.settings
+                    .flags
+                    .iter()
+                    .filter_map(|f| f.value.as_secret()),
+            )
+            .map(|s| s.expose().to_string()),
+    );
     let user = res
         .settings
         .value(SettingId::BasicAuthUser)
