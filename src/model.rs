@@ -560,6 +560,13 @@ mod tests {
             let text = printed(env, &config);
             assert!(!text.contains("MC4CAQAw"), "{config}: {text}");
         }
+        // A SWML_* flag that holds one.
+        let env =
+            crate::input::EnvView::from_pairs([("SWML_SCHEMA_PATH".to_string(), pem.to_string())]);
+        let res = crate::resolve::resolve_env_only(&env, Sdk::default());
+        let flag = res.settings.flag(FlagId::SchemaPath);
+        assert!(flag.value.as_secret().is_some(), "{flag:?}");
+        assert!(!format!("{flag:?}").contains("MC4CAQAw"));
         // A path stays a path.
         let res = crate::resolve::resolve_with_config_bytes(
             &crate::input::EnvView::empty(),

@@ -378,7 +378,8 @@ fn a_private_key_pasted_into_a_path_setting_is_never_shown() {
     let json_pem = serde_json::to_string(&pem).unwrap();
     let dotenv_pem = format!("\"{}\"", pem.replace('\n', "\\n"));
     let on = r#""ssl_enabled": true, "domain": "agent.example.com""#;
-    // Name, environment, config, dotenv file, the setting that holds it.
+    // Name, environment, config, dotenv file, where `resolve --format json`
+    // puts its value.
     type Case<'a> = (
         &'a str,
         Vec<(&'a str, String)>,
@@ -394,7 +395,7 @@ fn a_private_key_pasted_into_a_path_setting_is_never_shown() {
                 r#"{{"security": {{{on}, "ssl_cert_path": "c.pem", "ssl_key_path": {json_pem}}}}}"#
             ),
             None,
-            "ssl_key_path",
+            "/settings/ssl_key_path/value",
         ),
         (
             "config ssl_cert_path",
@@ -403,21 +404,21 @@ fn a_private_key_pasted_into_a_path_setting_is_never_shown() {
                 r#"{{"security": {{{on}, "ssl_cert_path": {json_pem}, "ssl_key_path": "k.pem"}}}}"#
             ),
             None,
-            "ssl_cert_path",
+            "/settings/ssl_cert_path/value",
         ),
         (
             "env SWML_SSL_KEY_PATH",
             vec![("SWML_SSL_KEY_PATH", pem.clone())],
             format!(r#"{{"security": {{{on}, "ssl_cert_path": "c.pem"}}}}"#),
             None,
-            "ssl_key_path",
+            "/settings/ssl_key_path/value",
         ),
         (
             "dotenv SWML_SSL_KEY_PATH",
             vec![],
             format!(r#"{{"security": {{{on}, "ssl_cert_path": "c.pem"}}}}"#),
             Some(format!("SWML_SSL_KEY_PATH={dotenv_pem}\n")),
-            "ssl_key_path",
+            "/settings/ssl_key_path/value",
         ),
         (
             "config references a plain variable",
@@ -426,7 +427,14 @@ fn a_private_key_pasted_into_a_path_setting_is_never_shown() {
                 r#"{{"security": {{{on}, "ssl_cert_path": "c.pem", "ssl_key_path": "${{TLS_MATERIAL}}"}}}}"#
             ),
             None,
-            "ssl_key_path",
+            "/settings/ssl_key_path/value",
+        ),
+        (
+            "env SWML_SCHEMA_PATH (a flag)",
+            vec![("SWML_SCHEMA_PATH", pem.clone())],
+            format!(r#"{{"security": {{{on}}}}}"#),
+            None,
+            "/env_flags/schema_path/value",
         ),
     ];
     let mut runs = 0;
@@ -460,7 +468,7 @@ fn a_private_key_pasted_into_a_path_setting_is_never_shown() {
                     panic!("{name}: {args:?} shows {piece:?} of the key on {stream}:\n{text}");
                 }
             }
-            if args[..3] == ["check", "--format", "json"] {
+            if args[..3] == ["check", "--format", "json"] && setting.starts_with("/settings/") {
                 let found = common::judged(&out);
                 assert!(
                     found.iter().any(|(rule, _)| rule == "tls-file-unreadable"),
@@ -468,11 +476,7 @@ fn a_private_key_pasted_into_a_path_setting_is_never_shown() {
                 );
             }
             if args[..3] == ["resolve", "--format", "json"] {
-                assert_eq!(
-                    out.json()["settings"][setting]["value"],
-                    "<redacted>",
-                    "{name}"
-                );
+                assert_eq!(out.json().pointer(setting).unwrap(), "<redacted>", "{name}");
             }
             runs += 1;
         }
@@ -480,8 +484,17 @@ fn a_private_key_pasted_into_a_path_setting_is_never_shown() {
         shown.extend(extra.iter().copied());
         shown.push("config.json");
         let doc = sb.run_with(&env, &shown).json();
-        assert_eq!(doc["settings"][setting]["value"], pem.as_str(), "{name}");
-        assert_eq!(doc["settings"][setting]["python_type"], "str", "{name}");
+        assert_eq!(doc.pointer(setting).unwrap(), pem.as_str(), "{name}");
+        // `--format env` with --show-secrets exports it, quoted.
+        let mut env_shown = vec!["resolve", "--format", "env", "--show-secrets"];
+        env_shown.extend(extra.iter().copied());
+        env_shown.push("config.json");
+        let env_out = sb.run_with(&env, &env_shown);
+        assert!(
+            env_out.stdout.contains(body[0]),
+            "{name}: {}",
+            env_out.stdout
+        );
     }
     assert_eq!(runs, cases.len() * 9);
 }

@@ -73,6 +73,20 @@ impl Secrets<'_> {
     }
 }
 
+impl Secrets<'_> {
+    /// A SWML_* flag's displayed value: one typed secret (a private key
+    /// pasted into it) is masked unless `--show-secrets`.
+    pub fn display_flag(&self, value: &Effective) -> Effective {
+        match value {
+            Effective::Secret(s) if self.show => {
+                Effective::Str(s.as_ref().map(|s| s.expose().to_string()))
+            }
+            Effective::Secret(None) => Effective::Str(None),
+            other => other.clone(),
+        }
+    }
+}
+
 /// A JSON string literal with at least one backslash escape in it.
 static ESCAPED_STRING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     // Invariant: a literal pattern known to compile.

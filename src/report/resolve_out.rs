@@ -54,7 +54,7 @@ pub fn to_json(res: &Resolution, secrets: Secrets<'_>) -> Value {
         let f = res.settings.flag(id);
         flags.insert(
             id.name().into(),
-            json!({"value": effective_json(&f.value), "source": source_json(&f.source)}),
+            json!({"value": effective_json(&secrets.display_flag(&f.value)), "source": source_json(&f.source)}),
         );
     }
     json!({
@@ -174,9 +174,16 @@ pub fn render_env(res: &Resolution, secrets: Secrets<'_>) -> String {
         if f.source == Source::Default {
             continue;
         }
-        let text = match &f.value {
+        let text = match &secrets.display_flag(&f.value) {
             Effective::Bool(b) => b.to_string(),
             Effective::Str(Some(s)) => s.clone(),
+            Effective::Secret(Some(_)) => {
+                out.push_str(&format!(
+                    "# {} is set but redacted: add --show-secrets to print it\n",
+                    id.env_var()
+                ));
+                continue;
+            }
             _ => continue,
         };
         out.push_str(&format!("export {}={}\n", id.env_var(), shell_quote(&text)));
@@ -244,7 +251,7 @@ pub fn render_human(res: &Resolution, secrets: Secrets<'_>) -> String {
             (f.source != Source::Default).then(|| {
                 (
                     id.env_var().to_string(),
-                    value_text(&f.value),
+                    value_text(&secrets.display_flag(&f.value)),
                     source_text(&f.source),
                 )
             })
