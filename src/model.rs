@@ -231,14 +231,15 @@ pub fn known_env_vars() -> impl Iterator<Item = &'static str> {
         .chain(FlagId::ALL.into_iter().map(FlagId::env_var))
 }
 
-/// Where a value in the config file is: the span of its JSON literal.
 /// A value read from a secret (a password, a token, a value under a
-/// secret-looking key or variable). Display, Debug and Serialize all give
-/// the same fixed-width `<redacted>`, whatever the value: it can be logged,
-/// put in a message or serialised without leaking it or its length. Only
-/// [`Secret::expose`] gives the text, for comparison and redaction.
+/// secret-looking key or variable, a private key pasted where a path goes).
+/// Display, Debug and Serialize all give the same fixed-width `<redacted>`,
+/// whatever the value: it can be logged, put in a message or serialised
+/// without leaking it or its length. Only [`Secret::expose`] gives the text,
+/// for comparison and redaction. `Secret<PyValue>` is the Python object the
+/// SDK holds for a secret.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Secret(String);
+pub struct Secret<T = String>(T);
 
 impl Secret {
     pub const MASK: &'static str = "<redacted>";
@@ -256,24 +257,43 @@ impl Secret {
     }
 }
 
-impl std::fmt::Display for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(Self::MASK)
+impl<T> Secret<T> {
+    /// Any value typed secret (a `PyValue` the SDK holds).
+    pub fn wrap(value: T) -> Self {
+        Secret(value)
+    }
+
+    pub fn exposed(&self) -> &T {
+        &self.0
     }
 }
 
-impl std::fmt::Debug for Secret {
+impl<T> std::fmt::Display for Secret<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(Self::MASK)
+        f.write_str(Secret::MASK)
     }
 }
 
-impl Serialize for Secret {
+impl<T> std::fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(Secret::MASK)
+    }
+}
+
+impl<T> Serialize for Secret<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(Self::MASK)
+        serializer.serialize_str(Secret::MASK)
     }
 }
 
+/// A PEM private key (`-----BEGIN … PRIVATE KEY-----`), wherever it is
+/// written: a key pasted into a setting that takes a path is a secret.
+pub fn looks_like_private_key(text: &str) -> bool {
+    text.find("-----BEGIN ")
+        .is_some_and(|at| text[at..].contains("PRIVATE KEY-----"))
+}
+
+/// Where a value in the config file is: the span of its JSON literal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileSpan {
     pub path: String,
@@ -310,9 +330,44 @@ pub enum Effective {
     Int(BigInt),
     Str(Option<String>),
     List(Vec<String>),
+    /// A string read from a secret: the password (always, `None` when
+    /// unset), or a private key where a path goes. Never a `Str`, so that
+    /// no `as_str()` hands it to a message; judges use [`Secret::expose`].
+    Secret(Option<Secret>),
 }
 
 impl Effective {
+    /// A string setting's value as read: typed secret when it is a PEM
+    /// private key.
+    pub fn text(value: Option<String>) -> Effective {
+        match value {
+            Some(v) if looks_like_private_key(&v) => Effective::Secret(Some(Secret::new(v))),
+            other => Effective::Str(other),
+        }
+    }
+
+    /// No string at all (`None` as the SDK holds it), secret or not.
+    pub fn is_none(&self) -> bool {
+        matches!(self, Effective::Str(None) | Effective::Secret(None))
+    }
+
+    /// The text, secret or not: for judges only (does the path exist),
+    /// never for a message.
+    pub fn expose_str(&self) -> Option<&str> {
+        match self {
+            Effective::Str(s) => s.as_deref(),
+            Effective::Secret(s) => s.as_ref().map(Secret::expose),
+            _ => None,
+        }
+    }
+
+    pub fn as_secret(&self) -> Option<&Secret> {
+        match self {
+            Effective::Secret(s) => s.as_ref(),
+            _ => None,
+        }
+    }
+
     pub fn as_bool(&self) -> bool {
         matches!(self, Effective::Bool(true))
     }
@@ -349,8 +404,38 @@ pub struct ResolvedSetting {
     pub value: Effective,
     /// The Python object the SDK holds (its type matters: a password that
     /// became an int can never match).
-    pub python: PyValue,
+    pub python: Held,
     pub source: Source,
+}
+
+/// The Python object the SDK holds for a setting: a secret's is typed
+/// secret, so that no Debug print of the settings shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Held {
+    Plain(PyValue),
+    Secret(Secret<PyValue>),
+}
+
+impl Held {
+    /// Typed secret when the setting's value is.
+    pub fn of(value: &Effective, python: PyValue) -> Held {
+        match value {
+            Effective::Secret(_) => Held::Secret(Secret::wrap(python)),
+            _ => Held::Plain(python),
+        }
+    }
+
+    /// The object, for judging its type and truth; never for a message.
+    pub fn exposed(&self) -> &PyValue {
+        match self {
+            Held::Plain(p) => p,
+            Held::Secret(s) => s.exposed(),
+        }
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        self.exposed().type_name()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -397,5 +482,100 @@ mod tests {
             assert_eq!(serde_json::to_string(&s).unwrap(), "\"<redacted>\"");
             assert_eq!(s.expose(), value);
         }
+    }
+
+    const PW: &str = "Zq8-hunter2-Vx41-Lm";
+
+    /// Every Debug and Display path over a resolution: the settings, one
+    /// setting, its value and Python object, the whole resolution, the
+    /// environment.
+    fn printed(env: &crate::input::EnvView, config: &str) -> String {
+        let res = crate::resolve::resolve_with_config_bytes(env, "config.json", config.as_bytes());
+        let pw = res.settings.get(SettingId::BasicAuthPassword);
+        let key = res.settings.get(SettingId::SslKeyPath);
+        [
+            format!("{:?}", res.settings),
+            format!("{res:?}"),
+            format!("{pw:?} {:?} {:?}", pw.value, pw.python),
+            format!("{key:?} {:?} {:?}", key.value, key.python),
+            format!("{:#?}", res.settings.items),
+            format!("{env:?}"),
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn no_debug_print_of_the_settings_shows_the_password() {
+        let from_env = crate::input::EnvView::from_pairs([(
+            "SWML_BASIC_AUTH_PASSWORD".to_string(),
+            PW.to_string(),
+        )]);
+        let plain = crate::input::EnvView::from_pairs([("MY_PW".to_string(), PW.to_string())]);
+        for (env, config) in [
+            (&from_env, "{}".to_string()),
+            (
+                &crate::input::EnvView::empty(),
+                format!(r#"{{"security": {{"auth": {{"basic": {{"password": "{PW}"}}}}}}}}"#),
+            ),
+            // A variable of any name, made the password by the config.
+            (
+                &plain,
+                r#"{"security": {"auth": {"basic": {"password": "${MY_PW}"}}}}"#.to_string(),
+            ),
+        ] {
+            let res =
+                crate::resolve::resolve_with_config_bytes(env, "config.json", config.as_bytes());
+            let value = res.settings.value(SettingId::BasicAuthPassword);
+            assert_eq!(value.as_secret().map(Secret::expose), Some(PW), "{config}");
+            assert_eq!(value.as_str(), None, "a password is never a plain Str");
+            let text = printed(env, &config);
+            assert!(!text.contains("hunter2"), "{config}: {text}");
+            assert!(text.contains(Secret::MASK), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_private_key_where_a_path_goes_is_typed_secret() {
+        let pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIG6Vmv7Az4h8ozRRMX93Nom\n-----END PRIVATE KEY-----\n";
+        let from_env =
+            crate::input::EnvView::from_pairs([("SWML_SSL_KEY_PATH".to_string(), pem.to_string())]);
+        for (env, config) in [
+            (&from_env, "{}".to_string()),
+            (
+                &crate::input::EnvView::empty(),
+                format!(
+                    r#"{{"security": {{"ssl_key_path": {}}}}}"#,
+                    serde_json::to_string(pem).unwrap()
+                ),
+            ),
+        ] {
+            let res =
+                crate::resolve::resolve_with_config_bytes(env, "config.json", config.as_bytes());
+            let value = res.settings.value(SettingId::SslKeyPath);
+            assert!(value.as_secret().is_some(), "{config}: {value:?}");
+            assert_eq!(
+                res.settings.get(SettingId::SslKeyPath).python.type_name(),
+                "str"
+            );
+            let text = printed(env, &config);
+            assert!(!text.contains("MC4CAQAw"), "{config}: {text}");
+        }
+        // A SWML_* flag that holds one.
+        let env =
+            crate::input::EnvView::from_pairs([("SWML_SCHEMA_PATH".to_string(), pem.to_string())]);
+        let res = crate::resolve::resolve_env_only(&env, Sdk::default());
+        let flag = res.settings.flag(FlagId::SchemaPath);
+        assert!(flag.value.as_secret().is_some(), "{flag:?}");
+        assert!(!format!("{flag:?}").contains("MC4CAQAw"));
+        // A path stays a path.
+        let res = crate::resolve::resolve_with_config_bytes(
+            &crate::input::EnvView::empty(),
+            "config.json",
+            br#"{"security": {"ssl_key_path": "/etc/ssl/private/BEGIN PRIVATE KEY.pem"}}"#,
+        );
+        assert_eq!(
+            res.settings.value(SettingId::SslKeyPath).as_str(),
+            Some("/etc/ssl/private/BEGIN PRIVATE KEY.pem")
+        );
     }
 }

@@ -14,8 +14,8 @@ use crate::input::{
 use crate::json::{JNode, JValue, parse_owned};
 use crate::model::known_env_vars;
 use crate::model::{
-    Effective, FileSpan, FlagId, ResolvedFlag, ResolvedSetting, SECURITY_KEYS, Sdk, SettingId,
-    SettingKind, Settings, Source,
+    Effective, FileSpan, FlagId, Held, ResolvedFlag, ResolvedSetting, SECURITY_KEYS, Sdk, Secret,
+    SettingId, SettingKind, Settings, Source,
 };
 use crate::py::{PyValue, py_lower, py_strip};
 
@@ -24,7 +24,7 @@ use crate::py::{PyValue, py_lower, py_strip};
 const SUBSTITUTION_DEPTH_LIMIT: usize = 10;
 
 /// The config file the SDK looked at, with its text for snippets.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ConfigSource {
     pub path: String,
     pub explicit: bool,
@@ -36,6 +36,23 @@ pub struct ConfigSource {
     pub security_key: Option<std::ops::Range<usize>>,
     /// Valid JSON for Python that swml-sec cannot follow: the SDK may load it.
     pub beyond_swml_sec: bool,
+}
+
+impl std::fmt::Debug for ConfigSource {
+    /// Not the text: a config file may hold a password or a key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigSource")
+            .field("path", &self.path)
+            .field("explicit", &self.explicit)
+            .field(
+                "text",
+                &self.text.as_ref().map(|_| crate::model::Secret::MASK),
+            )
+            .field("loaded", &self.loaded)
+            .field("security_key", &self.security_key)
+            .field("beyond_swml_sec", &self.beyond_swml_sec)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -199,12 +216,13 @@ fn default_setting(id: SettingId) -> ResolvedSetting {
         SettingId::RequestTimeout => int_pair(30),
         SettingId::HstsMaxAge => int_pair(31_536_000),
         SettingId::BasicAuthUser => (Effective::Str(Some("signalwire".into())), PyValue::None),
+        SettingId::BasicAuthPassword => (Effective::Secret(None), PyValue::None),
         _ => (Effective::Str(None), PyValue::None),
     };
     ResolvedSetting {
         id,
+        python: Held::of(&value, python),
         value,
-        python,
         source: Source::Default,
     }
 }
@@ -362,8 +380,8 @@ impl Resolver<'_> {
             }
             *slot = ResolvedSetting {
                 id,
+                python: Held::of(&value, python),
                 value,
-                python,
                 source,
             };
         }
@@ -468,12 +486,13 @@ impl Resolver<'_> {
                     );
                 }
                 SettingKind::Secret => {
-                    let effective = (!raw.is_empty()).then(|| raw.clone());
-                    self.set(id, Effective::Str(effective), PyValue::Str(raw), source);
+                    // Typed secret from here on: only the judges expose it.
+                    let effective = (!raw.is_empty()).then(|| Secret::new(raw.clone()));
+                    self.set(id, Effective::Secret(effective), PyValue::Str(raw), source);
                 }
                 SettingKind::Str => self.set(
                     id,
-                    Effective::Str(Some(raw.clone())),
+                    Effective::text(Some(raw.clone())),
                     PyValue::Str(raw),
                     source,
                 ),
@@ -575,7 +594,7 @@ impl Resolver<'_> {
                             );
                             Effective::Bool(on)
                         } else {
-                            Effective::Str(Some(raw))
+                            Effective::text(Some(raw))
                         };
                         ResolvedFlag {
                             id,
@@ -1134,7 +1153,7 @@ impl Resolver<'_> {
                             .at(location),
                     );
                 }
-                self.set(id, Effective::Str(value), py, source);
+                self.set(id, Effective::text(value), py, source);
             }
             SettingKind::User | SettingKind::Secret => {
                 let secret = id == SettingId::BasicAuthPassword;
@@ -1149,14 +1168,15 @@ impl Resolver<'_> {
                             .at(location),
                     );
                 }
-                let value = if py.truthy() {
-                    Some(py.to_display_string())
-                } else if secret {
-                    None
+                let value = if secret {
+                    // Typed secret from here on: only the judges expose it.
+                    Effective::Secret(py.truthy().then(|| Secret::new(py.to_display_string())))
+                } else if py.truthy() {
+                    Effective::Str(Some(py.to_display_string()))
                 } else {
-                    Some("signalwire".to_string())
+                    Effective::Str(Some("signalwire".to_string()))
                 };
-                self.set(id, Effective::Str(value), py, source);
+                self.set(id, value, py, source);
             }
         }
     }

@@ -230,7 +230,11 @@ fn committed_env_file(path: &str) -> bool {
 /// The value is never part of the message.
 pub fn committed_secrets(res: &Resolution, env: &EnvView) -> Vec<Finding> {
     let setting = res.settings.get(SettingId::BasicAuthPassword);
-    if setting.value.as_str().is_none_or(str::is_empty) {
+    if setting
+        .value
+        .as_secret()
+        .is_none_or(|p| p.expose().is_empty())
+    {
         return Vec::new();
     }
     let found = |message: String, location: Location| {

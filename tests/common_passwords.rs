@@ -537,3 +537,241 @@ fn sarif_and_github_regions_of_a_password_do_not_span_it() {
         assert!(!line.contains("endColumn="), "{line}");
     }
 }
+
+/// `probe` with each password configured, against a local HTTPS server
+/// that asks for it and echoes the credentials it receives into the
+/// headers it serves (the Authorization value, its URL-safe base64, and
+/// `user:password` as the HSTS max-age): every probe format keeps its
+/// structure, and the echoed credentials reach the findings masked.
+#[test]
+fn common_words_as_passwords_leave_every_probe_format_intact() {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+    use common::pki::{Ca, CertSpec, KeyKind};
+    use common::server::{Behaviour, start};
+
+    const USER: &str = "agent-webhooks";
+    let ca = Ca::new("Probe Root");
+    let (chain, key) = ca.sign(
+        &CertSpec::leaf(&["localhost", "127.0.0.1"]),
+        KeyKind::EcP256Pkcs8,
+    );
+    let sandbox = |pw: &str| {
+        let sb = Sandbox::new()
+            .env("SWML_SSL_ENABLED", "true")
+            .env("SWML_SSL_CERT_PATH", "tls/cert.pem")
+            .env("SWML_SSL_KEY_PATH", "tls/key.pem")
+            .env("SWML_DOMAIN", "localhost")
+            .env("SWML_ALLOWED_HOSTS", "localhost")
+            .env("SWML_CORS_ORIGINS", "https://app.example.com")
+            .env("SWML_BASIC_AUTH_USER", USER)
+            .env("SWML_BASIC_AUTH_PASSWORD", pw);
+        sb.file("tls/cert.pem", &chain);
+        sb.file("tls/key.pem", &key);
+        sb.file("tls/ca.pem", &ca.pem);
+        sb
+    };
+    let run = |sb: &Sandbox, url: &str, format: &str| {
+        let out = sb.run(&[
+            "probe",
+            url,
+            "--format",
+            format,
+            "--ca-file",
+            "tls/ca.pem",
+            "--color",
+            "never",
+            "--timeout",
+            "10",
+        ]);
+        assert!(
+            matches!(out.code, Some(0 | 1)),
+            "{format}: exit {:?}: {}",
+            out.code,
+            out.all()
+        );
+        out
+    };
+    // One server per password, which asks for that password.
+    let server = |pw: &str| {
+        let mut b = Behaviour::secure(Some((chain.clone(), key.clone())), (USER, pw), "localhost");
+        b.echo_authorization = true;
+        let s = start(b);
+        (format!("https://localhost:{}/agent", s.port), s)
+    };
+
+    let rules = known_rules(&Sandbox::new());
+    let validator = sarif_validator();
+    let (url, _base_server) = server(STRONG);
+    let base = sandbox(STRONG);
+    let baseline = run(&base, &url, "json").json();
+    let baseline_ids: BTreeSet<String> = baseline["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    // The echo gives findings on the headers it replaced.
+    assert!(!baseline_ids.is_empty(), "{baseline}");
+    let mut baseline_keys = BTreeSet::new();
+    key_paths(&baseline, "", &mut baseline_keys);
+    let github_line = regex::Regex::new(
+        r"^::(error|warning|notice) (file=[^,:]+(,line=\d+,col=\d+)?(,endLine=\d+)?(,endColumn=\d+)?,)?title=([a-z0-9-]+)::",
+    )
+    .unwrap();
+
+    for &pw in PASSWORDS {
+        let ctx = format!("password {pw:?}");
+        let (url, server) = server(pw);
+        let sb = sandbox(pw);
+        let pair = format!("{USER}:{pw}");
+        // Every form of the credentials the server echoes.
+        let forms = [pair.clone(), STANDARD.encode(&pair), URL_SAFE.encode(&pair)];
+
+        // Each format once; every output is checked below.
+        let outs: Vec<(&str, common::Output)> =
+            ["human", "short", "json", "sarif", "github", "junit"]
+                .into_iter()
+                .map(|format| (format, run(&sb, &url, format)))
+                .collect();
+        let out_of = |format: &str| &outs.iter().find(|(f, _)| *f == format).unwrap().1;
+
+        // json: keys, rule ids, severities as the baseline has them.
+        let doc = out_of("json").json();
+        assert_eq!(keys(&doc), keys(&baseline), "{ctx}");
+        assert_eq!(keys(&doc["probe"]), keys(&baseline["probe"]), "{ctx}");
+        assert_eq!(
+            doc["probe"]["credentials"], baseline["probe"]["credentials"],
+            "{ctx}"
+        );
+        let mut paths = BTreeSet::new();
+        key_paths(&doc, "", &mut paths);
+        assert_eq!(
+            paths
+                .symmetric_difference(&baseline_keys)
+                .collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "{ctx}"
+        );
+        let ids: BTreeSet<String> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let sev = f["severity"].as_str().unwrap();
+                assert!(["error", "warning", "note"].contains(&sev), "{ctx}: {sev}");
+                f["rule"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(ids, baseline_ids, "{ctx}");
+        assert!(ids.iter().all(|r| rules.contains(r)), "{ctx}: {ids:?}");
+
+        // Each echoed value is masked whole in its slot: no piece of the
+        // password beside the mask.
+        let messages: Vec<&str> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["message"].as_str().unwrap())
+            .collect();
+        for (slot, header) in [
+            ("served max-age=", "Strict-Transport-Security"),
+            ("served X-Frame-Options: ", "X-Frame-Options"),
+            ("served X-Content-Type-Options: ", "X-Content-Type-Options"),
+        ] {
+            let m = messages
+                .iter()
+                .find(|m| m.contains(slot))
+                .unwrap_or_else(|| {
+                    panic!("{ctx}: no finding on the echoed {header}: {messages:?}")
+                });
+            // HTTP trims a header value: a blank password is not served.
+            if !pw.trim().is_empty() || header != "Strict-Transport-Security" {
+                assert!(m.ends_with(&format!("{slot}<redacted>")), "{ctx}: {m}");
+            }
+        }
+
+        // sarif: valid, rule ids and levels intact.
+        let sarif = out_of("sarif").json();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{ctx}: SARIF invalid: {errors:#?}");
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        let sarif_ids: BTreeSet<String> = results
+            .iter()
+            .map(|r| {
+                let level = r["level"].as_str().unwrap();
+                assert!(["error", "warning", "note"].contains(&level), "{ctx}: {r}");
+                r["ruleId"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(sarif_ids, ids, "{ctx}");
+
+        // github: every line a well-formed command titled by a rule id.
+        let out = out_of("github");
+        let titles: BTreeSet<String> = out
+            .stdout
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with("::notice title=swml-sec service::"))
+            .map(|line| {
+                let caps = github_line
+                    .captures(line)
+                    .unwrap_or_else(|| panic!("{ctx}: malformed line {line:?}"));
+                caps[6].to_string()
+            })
+            .collect();
+        assert_eq!(titles, ids, "{ctx}: {}", out.stdout);
+
+        // junit: parses, testcases named by rule ids.
+        let out = out_of("junit");
+        let xml = roxmltree::Document::parse(&out.stdout)
+            .unwrap_or_else(|e| panic!("{ctx}: JUnit does not parse: {e}\n{}", out.stdout));
+        let cases: BTreeSet<String> = xml
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .map(|n| n.attribute("name").unwrap().to_string())
+            .collect();
+        assert!(cases.iter().all(|c| rules.contains(c)), "{ctx}: {cases:?}");
+        assert!(ids.is_subset(&cases), "{ctx}: {cases:?}");
+
+        // Every format: the echoed credentials are masked where the served
+        // value is quoted, and no form of them is shown.
+        for (format, out) in &outs {
+            assert!(
+                out.stdout.contains("redacted"),
+                "{ctx}: {format}: {}",
+                out.stdout
+            );
+            if !pw.trim().is_empty() {
+                for marker in ["<redacted>", "&lt;redacted&gt;"] {
+                    assert!(
+                        !out.all().contains(&format!("{marker}{pw}")),
+                        "{ctx}: {format} shows the password beside the mask:\n{}",
+                        out.all()
+                    );
+                }
+            }
+            for form in &forms {
+                assert!(
+                    !out.all().contains(form.as_str()),
+                    "{ctx}: {format} shows {form:?}:\n{}",
+                    out.all()
+                );
+            }
+            if ["human", "short"].contains(format) {
+                for id in &ids {
+                    assert!(
+                        out.stdout.contains(id.as_str()),
+                        "{ctx}: {format} lacks {id}"
+                    );
+                }
+            }
+        }
+        assert!(
+            !server.authorizations.lock().unwrap().is_empty(),
+            "{ctx}: the probe sent no credentials"
+        );
+    }
+}

@@ -353,3 +353,148 @@ fn the_working_directory_is_not_a_secret() {
     assert!(out.stdout.contains(&abs), "{}", out.stdout);
     assert!(!out.stdout.contains("<redacted>"), "{}", out.stdout);
 }
+
+/// A PEM private key pasted where a path goes (the config's `ssl_key_path`
+/// or `ssl_cert_path`, `SWML_SSL_KEY_PATH` in the environment or a dotenv
+/// file, a variable the config references): no command or format prints
+/// its body, and snippets mask its slot. With `--show-secrets`, `resolve`
+/// gives it byte for byte.
+#[test]
+fn a_private_key_pasted_into_a_path_setting_is_never_shown() {
+    let pem = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+        .unwrap()
+        .serialize_pem();
+    let body: Vec<&str> = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert!(body.len() >= 2, "{pem}");
+    // Every 12-character piece of the body, whatever escaping split lines.
+    let pieces: Vec<&str> = body
+        .iter()
+        .flat_map(|l| {
+            (0..l.len().saturating_sub(12))
+                .step_by(6)
+                .map(|i| &l[i..i + 12])
+        })
+        .collect();
+    let json_pem = serde_json::to_string(&pem).unwrap();
+    let dotenv_pem = format!("\"{}\"", pem.replace('\n', "\\n"));
+    let on = r#""ssl_enabled": true, "domain": "agent.example.com""#;
+    // Name, environment, config, dotenv file, where `resolve --format json`
+    // puts its value.
+    type Case<'a> = (
+        &'a str,
+        Vec<(&'a str, String)>,
+        String,
+        Option<String>,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "config ssl_key_path",
+            vec![],
+            format!(
+                r#"{{"security": {{{on}, "ssl_cert_path": "c.pem", "ssl_key_path": {json_pem}}}}}"#
+            ),
+            None,
+            "/settings/ssl_key_path/value",
+        ),
+        (
+            "config ssl_cert_path",
+            vec![],
+            format!(
+                r#"{{"security": {{{on}, "ssl_cert_path": {json_pem}, "ssl_key_path": "k.pem"}}}}"#
+            ),
+            None,
+            "/settings/ssl_cert_path/value",
+        ),
+        (
+            "env SWML_SSL_KEY_PATH",
+            vec![("SWML_SSL_KEY_PATH", pem.clone())],
+            format!(r#"{{"security": {{{on}, "ssl_cert_path": "c.pem"}}}}"#),
+            None,
+            "/settings/ssl_key_path/value",
+        ),
+        (
+            "dotenv SWML_SSL_KEY_PATH",
+            vec![],
+            format!(r#"{{"security": {{{on}, "ssl_cert_path": "c.pem"}}}}"#),
+            Some(format!("SWML_SSL_KEY_PATH={dotenv_pem}\n")),
+            "/settings/ssl_key_path/value",
+        ),
+        (
+            "config references a plain variable",
+            vec![("TLS_MATERIAL", pem.clone())],
+            format!(
+                r#"{{"security": {{{on}, "ssl_cert_path": "c.pem", "ssl_key_path": "${{TLS_MATERIAL}}"}}}}"#
+            ),
+            None,
+            "/settings/ssl_key_path/value",
+        ),
+        (
+            "env SWML_SCHEMA_PATH (a flag)",
+            vec![("SWML_SCHEMA_PATH", pem.clone())],
+            format!(r#"{{"security": {{{on}}}}}"#),
+            None,
+            "/env_flags/schema_path/value",
+        ),
+    ];
+    let mut runs = 0;
+    for (name, env, config, dotenv, setting) in &cases {
+        let sb = Sandbox::new();
+        sb.file("config.json", config);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut extra: Vec<&str> = vec![];
+        if let Some(text) = dotenv {
+            sb.file("deploy.env", text);
+            extra.extend(["--env-file", "deploy.env"]);
+        }
+        let mut commands: Vec<Vec<&str>> = Vec::new();
+        for f in ["human", "json", "toml", "env"] {
+            commands.push(vec!["resolve", "--format", f]);
+        }
+        for f in ["human", "json", "sarif", "github", "junit"] {
+            commands.push(vec!["check", "--format", f]);
+        }
+        for mut args in commands {
+            args.extend(extra.iter().copied());
+            args.push("config.json");
+            let out = sb.run_with(&env, &args);
+            assert!(
+                out.code.is_some_and(|c| c <= 2),
+                "{name}: {args:?} crashed: {}",
+                out.stderr
+            );
+            for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+                if let Some(piece) = pieces.iter().find(|p| text.contains(**p)) {
+                    panic!("{name}: {args:?} shows {piece:?} of the key on {stream}:\n{text}");
+                }
+            }
+            if args[..3] == ["check", "--format", "json"] && setting.starts_with("/settings/") {
+                let found = common::judged(&out);
+                assert!(
+                    found.iter().any(|(rule, _)| rule == "tls-file-unreadable"),
+                    "{name}: {found:?}"
+                );
+            }
+            if args[..3] == ["resolve", "--format", "json"] {
+                assert_eq!(out.json().pointer(setting).unwrap(), "<redacted>", "{name}");
+            }
+            runs += 1;
+        }
+        let mut shown = vec!["resolve", "--format", "json", "--show-secrets"];
+        shown.extend(extra.iter().copied());
+        shown.push("config.json");
+        let doc = sb.run_with(&env, &shown).json();
+        assert_eq!(doc.pointer(setting).unwrap(), pem.as_str(), "{name}");
+        // `--format env` with --show-secrets exports it, quoted.
+        let mut env_shown = vec!["resolve", "--format", "env", "--show-secrets"];
+        env_shown.extend(extra.iter().copied());
+        env_shown.push("config.json");
+        let env_out = sb.run_with(&env, &env_shown);
+        assert!(
+            env_out.stdout.contains(body[0]),
+            "{name}: {}",
+            env_out.stdout
+        );
+    }
+    assert_eq!(runs, cases.len() * 9);
+}

@@ -226,8 +226,9 @@ pub fn check(cx: &mut CheckContext) {
         .to_string();
     let user_loc = location_of(&user_setting.source);
     let pw_loc = location_of(&password_setting.source);
-    let password = password_setting.value.as_str().map(str::to_string);
-    let user_is_secret = password.as_deref() == Some(user.as_str());
+    // Typed secret: exposed only to judge it, never put in a message.
+    let password = password_setting.value.as_secret();
+    let user_is_secret = password.is_some_and(|p| p.expose() == user);
     let shown_user = if user_is_secret {
         "<redacted>".to_string()
     } else {
@@ -273,6 +274,7 @@ pub fn check(cx: &mut CheckContext) {
         );
         return;
     };
+    let password = password.expose();
     if password.trim() != password {
         cx.push(
             Finding::new(
@@ -312,8 +314,8 @@ pub fn check(cx: &mut CheckContext) {
             );
         }
     }
-    let norm = normalized(&password);
-    if PLACEHOLDERS.iter().any(|p| normalized(p) == norm) || is_template_phrase(&password) {
+    let norm = normalized(password);
+    if PLACEHOLDERS.iter().any(|p| normalized(p) == norm) || is_template_phrase(password) {
         cx.push(
             Finding::new(
                 "auth-password-placeholder",
@@ -349,7 +351,7 @@ pub fn check(cx: &mut CheckContext) {
             .unwrap_or("")
             .to_string();
         let inputs = [user.as_str(), domain.as_str(), "signalwire"];
-        let estimate = zxcvbn::zxcvbn(&password, &inputs);
+        let estimate = zxcvbn::zxcvbn(password, &inputs);
         let score = estimate.score() as u8;
         (score < 3).then(|| format!("its strength estimate is {score}/4 (zxcvbn)"))
     };

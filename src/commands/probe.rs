@@ -27,11 +27,13 @@ pub(crate) fn run_probe(args: crate::cli::ProbeArgs, color: ColorChoice) -> Resu
     judging.options.env_settings =
         Some(crate::resolve::resolve_env_only(&env, args.input.sdk).settings);
     let password = match &args.password_env {
-        Some(var) => Some(std::env::var(var).map_err(|_| {
-            UsageError::Other(format!(
-                "--password-env {var}: the variable is unset or not UTF-8"
-            ))
-        })?),
+        Some(var) => Some(crate::model::Secret::new(std::env::var(var).map_err(
+            |_| {
+                UsageError::Other(format!(
+                    "--password-env {var}: the variable is unset or not UTF-8"
+                ))
+            },
+        )?)),
         None => None,
     };
     let options = crate::probe::ProbeOptions {

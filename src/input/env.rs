@@ -20,13 +20,26 @@ pub enum EnvOrigin {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EnvVar {
     /// The value; bytes that are not UTF-8 are replaced by U+FFFD.
     pub value: String,
     /// True when the original value was not valid UTF-8.
     pub not_utf8: bool,
     pub origin: EnvOrigin,
+}
+
+impl std::fmt::Debug for EnvVar {
+    /// Never the value: any variable may hold a secret (one a config names
+    /// as the password, a URL with credentials), not only those whose name
+    /// says so.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvVar")
+            .field("value", &format_args!("{}", crate::model::Secret::MASK))
+            .field("not_utf8", &self.not_utf8)
+            .field("origin", &self.origin)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default)]

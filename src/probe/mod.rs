@@ -15,7 +15,7 @@ use rustls_pki_types::pem::PemObject;
 use crate::checks::{CheckContext, CheckOptions};
 use crate::finding::{Finding, Location};
 use crate::input::{PEM_SIZE_CAP, read_bounded};
-use crate::model::SettingId;
+use crate::model::{Secret, SettingId};
 use crate::resolve::Resolution;
 use http::{Exchange, Limits, ProbeError, Response, Scheme, Target, Trust, request};
 
@@ -28,7 +28,7 @@ pub struct ProbeOptions {
     pub target: Target,
     pub user: Option<String>,
     /// From the variable named by --password-env; never from a flag.
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     /// Accept an unverified peer: no `cert-untrusted`, and credentials are
     /// sent even when the certificate does not verify.
     pub insecure: bool,
@@ -39,18 +39,17 @@ pub struct ProbeOptions {
 impl ProbeOptions {
     /// The credentials the probe uses: --user / --password-env, else the
     /// configured ones.
-    pub fn credentials(&self, res: &Resolution) -> Option<(String, String)> {
+    pub fn credentials(&self, res: &Resolution) -> Option<(String, Secret)> {
         let s = &res.settings;
         let user = self.user.clone().or_else(|| {
             s.value(SettingId::BasicAuthUser)
                 .as_str()
                 .map(str::to_string)
         })?;
-        let password = self.password.clone().or_else(|| {
-            s.value(SettingId::BasicAuthPassword)
-                .as_str()
-                .map(str::to_string)
-        })?;
+        let password = self
+            .password
+            .clone()
+            .or_else(|| s.value(SettingId::BasicAuthPassword).as_secret().cloned())?;
         Some((user, password))
     }
 
@@ -59,7 +58,7 @@ impl ProbeOptions {
     /// for an output layer's redaction list.
     pub fn secret_forms(&self, res: &Resolution) -> Vec<String> {
         self.credentials(res)
-            .map(|(user, password)| text::credential_forms(&user, &password))
+            .map(|(user, password)| text::credential_forms(&user, password.expose()))
             .unwrap_or_default()
     }
 }
@@ -139,6 +138,11 @@ impl Prober<'_> {
         text::shown(peer_text, &self.secrets)
     }
 
+    /// A served value in its own slot: see [`text::shown_value`].
+    fn shown_value(&self, served: &str) -> String {
+        text::shown_value(served, &self.secrets)
+    }
+
     /// Past the deadline (CPU spent verifying counts as well as I/O): the
     /// probe stops, says so once, and `what` does not run.
     fn stop_at_deadline(&mut self, what: &str) -> bool {
@@ -205,7 +209,7 @@ impl Prober<'_> {
         result
     }
 
-    fn credentials(&self) -> Option<(String, String)> {
+    fn credentials(&self) -> Option<(String, Secret)> {
         self.opts.credentials(self.res)
     }
 
@@ -227,10 +231,13 @@ impl Prober<'_> {
     }
 }
 
-fn basic_authorization(user: &str, password: &str) -> (&'static str, String) {
+fn basic_authorization(user: &str, password: &Secret) -> (&'static str, String) {
     (
         "Authorization",
-        format!("Basic {}", STANDARD.encode(format!("{user}:{password}"))),
+        format!(
+            "Basic {}",
+            STANDARD.encode(format!("{user}:{}", password.expose()))
+        ),
     )
 }
 
@@ -573,7 +580,7 @@ fn check_authenticated(p: &mut Prober) -> Option<Response> {
             if r.status == 401 || r.status == 403 {
                 let message = format!(
                     "configured credentials (user {}) get {} from {}",
-                    if user == password {
+                    if user == password.expose() {
                         text::REDACTED.to_string()
                     } else {
                         format!("\"{}\"", p.shown(&user))
@@ -649,7 +656,7 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
             (Some(v), Some(w)) if !v.trim().eq_ignore_ascii_case(w) => (
                 format!(
                     "the SDK's security guide lists {name}: {w}, served {name}: {}",
-                    p.shown(v)
+                    p.shown_value(v)
                 ),
                 "set the header to the guide's value",
             ),
@@ -724,13 +731,13 @@ fn check_headers(p: &mut Prober, r: &Response, https: bool) {
         // it: a mismatch only where the settings asked for none.
         (Some(v), false) if model.hsts == crate::service::Hsts::Configured => Some(format!(
             "configured use_hsts=false, served Strict-Transport-Security: {}",
-            p.shown(v)
+            p.shown_value(v)
         )),
         (Some(_), true) if served_age.as_deref() != Some(expected_age.as_str()) => Some(format!(
             "{expected}, served max-age={}",
             served_age
                 .as_deref()
-                .map_or("(none)".to_string(), |a| p.shown(a))
+                .map_or("(none)".to_string(), |a| p.shown_value(a))
         )),
         _ => None,
     };

@@ -27,6 +27,17 @@ pub fn shown(text: &str, secrets: &Redactor) -> String {
     crate::report::escape::escape(&redacted).into_owned()
 }
 
+/// A value the peer served, quoted in its own slot (a header's value):
+/// masked whole when it holds a secret, so that no piece of it stands
+/// beside the mask (a common-word password after `user:`).
+pub fn shown_value(text: &str, secrets: &Redactor) -> String {
+    if secrets.hides(text) {
+        REDACTED.to_string()
+    } else {
+        shown(text, secrets)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +65,11 @@ mod tests {
         }
         assert!(credential_forms("admin", "").is_empty());
         assert_eq!(shown("nothing here", &redactor), "nothing here");
+        // A common word as the password: the served value goes whole.
+        let redactor = Redactor::new(credential_forms("agent-webhooks", "error"));
+        assert_eq!(shown_value("max=agent-webhooks:error", &redactor), REDACTED);
+        assert_eq!(shown_value("error", &redactor), REDACTED);
+        assert_eq!(shown_value("DENY", &redactor), "DENY");
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub mod sarif;
 pub mod snippet;
 pub mod vocab;
 
-use crate::model::{Effective, SettingId, Settings};
+use crate::model::{Effective, Secret, SettingId, Settings};
 
 pub use redact::REDACTED;
 
@@ -33,34 +33,56 @@ pub struct Secrets<'a> {
 }
 
 impl Secrets<'_> {
-    /// The displayed value of a setting: the password, the user when it
-    /// equals the password, and any other setting whose value holds a
-    /// secret (`"domain": "${SWML_BASIC_AUTH_PASSWORD}"`) are redacted.
+    /// The displayed value of a setting: a value typed secret (the
+    /// password, a private key where a path goes), the user when it equals
+    /// the password, and any other setting whose value holds a secret
+    /// (`"domain": "${SWML_BASIC_AUTH_PASSWORD}"`) come back as
+    /// `Effective::Secret(Some(_))`, which the renderers print as the mask
+    /// in the value's slot. With `--show-secrets`, every value is plain.
     pub fn display(&self, settings: &Settings, id: SettingId) -> Effective {
-        let value = settings.value(id).clone();
+        let value = settings.value(id);
         if self.show {
             // The SDK holds '' (an empty variable or key), not None, and
             // generates a password from it at start: shown as it holds it.
             if id == SettingId::BasicAuthPassword
-                && value == Effective::Str(None)
-                && settings.get(id).python == crate::py::PyValue::Str(String::new())
+                && value.is_none()
+                && *settings.get(id).python.exposed() == crate::py::PyValue::Str(String::new())
             {
                 return Effective::Str(Some(String::new()));
             }
-            return value;
+            return match value {
+                Effective::Secret(s) => Effective::Str(s.as_ref().map(|s| s.expose().to_string())),
+                other => other.clone(),
+            };
         }
-        let password = settings.value(SettingId::BasicAuthPassword).as_str();
-        let redacted = || Effective::Str(Some(REDACTED.into()));
-        match (id, &value) {
-            (SettingId::BasicAuthPassword, _) if password.is_some() => redacted(),
-            (SettingId::BasicAuthUser, _) if password.is_some() && value.as_str() == password => {
-                redacted()
+        let password = settings.value(SettingId::BasicAuthPassword).as_secret();
+        let masked = |text: String| Effective::Secret(Some(Secret::new(text)));
+        match value {
+            Effective::Secret(None) => Effective::Str(None),
+            Effective::Str(Some(s))
+                if id == SettingId::BasicAuthUser && password.is_some_and(|p| p.expose() == s) =>
+            {
+                masked(s.clone())
             }
-            (_, Effective::Str(Some(s))) if self.redactor.hides(s) => redacted(),
-            (_, Effective::List(items)) if items.iter().any(|i| self.redactor.hides(i)) => {
-                redacted()
+            Effective::Str(Some(s)) if self.redactor.hides(s) => masked(s.clone()),
+            Effective::List(items) if items.iter().any(|i| self.redactor.hides(i)) => {
+                masked(items.join(","))
             }
-            _ => value,
+            other => other.clone(),
+        }
+    }
+}
+
+impl Secrets<'_> {
+    /// A SWML_* flag's displayed value: one typed secret (a private key
+    /// pasted into it) is masked unless `--show-secrets`.
+    pub fn display_flag(&self, value: &Effective) -> Effective {
+        match value {
+            Effective::Secret(s) if self.show => {
+                Effective::Str(s.as_ref().map(|s| s.expose().to_string()))
+            }
+            Effective::Secret(None) => Effective::Str(None),
+            other => other.clone(),
         }
     }
 }
@@ -93,11 +115,14 @@ pub fn redacted_source_mapped(
 ) -> (String, redact::OffsetMap) {
     let mut masked = redact::Masked::new(text, true);
     let settings = &res.settings;
-    let password = settings.value(SettingId::BasicAuthPassword).as_str();
-    for id in [SettingId::BasicAuthPassword, SettingId::BasicAuthUser] {
+    let password = settings.value(SettingId::BasicAuthPassword).as_secret();
+    for id in SettingId::ALL {
         let s = settings.get(id);
+        // The password's literal whatever it holds, any value typed secret
+        // (a private key where a path goes), and a user equal to the password.
         let secret = id == SettingId::BasicAuthPassword
-            || (password.is_some() && s.value.as_str() == password);
+            || matches!(s.value, Effective::Secret(Some(_)))
+            || password.is_some_and(|p| s.value.as_str() == Some(p.expose()));
         if let (true, crate::model::Source::File(span)) = (secret, &s.source) {
             masked.mask(span.range.clone());
         }

@@ -69,7 +69,7 @@ fn is_unambiguous_within(secret: &str, zxcvbn_budget: &mut usize) -> bool {
     true
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Redactor {
     /// Every secret of the run: a value slot equal to one is masked.
     all: HashSet<String>,
@@ -82,6 +82,17 @@ pub struct Redactor {
     quoted: Option<AhoCorasick>,
     /// The automaton could not be built: every output is withheld.
     broken: bool,
+}
+
+impl std::fmt::Debug for Redactor {
+    /// How many secrets, never which.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("secrets", &self.all.len())
+            .field("net_patterns", &self.full.len())
+            .field("broken", &self.broken)
+            .finish()
+    }
 }
 
 fn build_matcher(patterns: &[String]) -> Option<AhoCorasick> {
@@ -1010,8 +1021,23 @@ pub fn secrets_of_run(
     let password = res
         .settings
         .value(SettingId::BasicAuthPassword)
-        .as_str()
-        .map(str::to_string);
+        .as_secret()
+        .map(|p| p.expose().to_string());
+    // Every other value typed secret where it was read (a private key
+    // pasted where a path goes), so that the net also finds it elsewhere.
+    secrets.extend(
+        SettingId::ALL
+            .into_iter()
+            .filter(|id| *id != SettingId::BasicAuthPassword)
+            .filter_map(|id| res.settings.value(id).as_secret())
+            .chain(
+                res.settings
+                    .flags
+                    .iter()
+                    .filter_map(|f| f.value.as_secret()),
+            )
+            .map(|s| s.expose().to_string()),
+    );
     let user = res
         .settings
         .value(SettingId::BasicAuthUser)
@@ -1109,6 +1135,14 @@ static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_debug_print_of_the_redactor_names_no_secret() {
+        let r = Redactor::new(["Zq8-hunter2-Vx41-Lm".to_string(), "agent".to_string()]);
+        let printed = format!("{r:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("agent"), "{printed}");
+    }
 
     #[test]
     fn finds_values_under_secret_keys_in_broken_text() {

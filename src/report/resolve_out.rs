@@ -16,6 +16,10 @@ fn effective_json(value: &Effective) -> Value {
         // Invariant: a BigInt's decimal form is a valid JSON number.
         Effective::Int(i) => serde_json::from_str(&i.to_string()).unwrap_or(Value::Null),
         Effective::Str(s) => s.clone().map_or(Value::Null, Value::String),
+        // The mask, in the value's own slot.
+        Effective::Secret(s) => s
+            .as_ref()
+            .map_or(Value::Null, |s| Value::String(s.to_string())),
         Effective::List(items) => Value::Array(items.iter().cloned().map(Value::String).collect()),
     }
 }
@@ -50,7 +54,7 @@ pub fn to_json(res: &Resolution, secrets: Secrets<'_>) -> Value {
         let f = res.settings.flag(id);
         flags.insert(
             id.name().into(),
-            json!({"value": effective_json(&f.value), "source": source_json(&f.source)}),
+            json!({"value": effective_json(&secrets.display_flag(&f.value)), "source": source_json(&f.source)}),
         );
     }
     json!({
@@ -123,7 +127,7 @@ pub fn render_env(res: &Resolution, secrets: Secrets<'_>) -> String {
     for id in SettingId::ALL {
         let name = id.env_var();
         let shown = secrets.display(&res.settings, id);
-        if shown.as_str() == Some(crate::report::REDACTED) {
+        if matches!(shown, Effective::Secret(Some(_))) {
             out.push_str(&format!(
                 "# {name} is set but redacted: add --show-secrets to print it\n"
             ));
@@ -132,13 +136,15 @@ pub fn render_env(res: &Resolution, secrets: Secrets<'_>) -> String {
         let text = match &shown {
             Effective::Bool(b) => b.to_string(),
             Effective::Int(i) => i.to_string(),
-            Effective::Str(None) => {
+            Effective::Str(None) | Effective::Secret(None) => {
                 if id == SettingId::BasicAuthPassword {
                     out.push_str("# no password: the SDK generates a new one at every start\n");
                 }
                 out.push_str(&format!("unset {name}\n"));
                 continue;
             }
+            // Not reached: a masked value is a comment above.
+            Effective::Secret(Some(s)) => s.to_string(),
             Effective::Str(Some(s)) => {
                 if id == SettingId::BasicAuthPassword && s.is_empty() {
                     out.push_str(
@@ -168,9 +174,16 @@ pub fn render_env(res: &Resolution, secrets: Secrets<'_>) -> String {
         if f.source == Source::Default {
             continue;
         }
-        let text = match &f.value {
+        let text = match &secrets.display_flag(&f.value) {
             Effective::Bool(b) => b.to_string(),
             Effective::Str(Some(s)) => s.clone(),
+            Effective::Secret(Some(_)) => {
+                out.push_str(&format!(
+                    "# {} is set but redacted: add --show-secrets to print it\n",
+                    id.env_var()
+                ));
+                continue;
+            }
             _ => continue,
         };
         out.push_str(&format!("export {}={}\n", id.env_var(), shell_quote(&text)));
@@ -202,8 +215,9 @@ fn value_text(value: &Effective) -> String {
     match value {
         Effective::Bool(b) => b.to_string(),
         Effective::Int(i) => i.to_string(),
-        Effective::Str(None) => "(none)".into(),
+        Effective::Str(None) | Effective::Secret(None) => "(none)".into(),
         Effective::Str(Some(s)) => format!("{s:?}"),
+        Effective::Secret(Some(s)) => format!("{:?}", s.to_string()),
         Effective::List(items) => crate::report::quoted_list(items),
     }
 }
@@ -223,7 +237,7 @@ pub fn render_human(res: &Resolution, secrets: Secrets<'_>) -> String {
         .map(|id| {
             let s = res.settings.get(id);
             let mut value = value_text(&secrets.display(&res.settings, id));
-            if id == SettingId::BasicAuthPassword && s.value.as_str().is_none() {
+            if id == SettingId::BasicAuthPassword && s.value.is_none() {
                 value = if value == "\"\"" {
                     "\"\" (generated at each start)".into()
                 } else {
@@ -237,7 +251,7 @@ pub fn render_human(res: &Resolution, secrets: Secrets<'_>) -> String {
             (f.source != Source::Default).then(|| {
                 (
                     id.env_var().to_string(),
-                    value_text(&f.value),
+                    value_text(&secrets.display_flag(&f.value)),
                     source_text(&f.source),
                 )
             })

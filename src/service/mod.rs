@@ -423,13 +423,14 @@ impl ServiceModel {
         match self.tls_source {
             TlsSource::SecurityConfig | TlsSource::Host => EffectiveTls {
                 enabled: settings.value(SettingId::SslEnabled).as_bool(),
+                // Judged only (set? exists?): a key pasted here is a secret.
                 cert_path: settings
                     .value(SettingId::SslCertPath)
-                    .as_str()
+                    .expose_str()
                     .map(str::to_string),
                 key_path: settings
                     .value(SettingId::SslKeyPath)
-                    .as_str()
+                    .expose_str()
                     .map(str::to_string),
             },
             TlsSource::EnvOnly => EffectiveTls {

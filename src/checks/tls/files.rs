@@ -8,14 +8,35 @@ use x509_parser::prelude::FromDer;
 use crate::checks::CheckContext;
 use crate::finding::{Finding, Location};
 use crate::input::{PEM_SIZE_CAP, ReadError, read_bounded};
+use crate::model::ResolvedSetting;
 
 pub(super) fn read_tls_file(
     cx: &mut CheckContext,
     path: &str,
     what: &str,
-    setting: &str,
+    resolved: &ResolvedSetting,
     at: Location,
 ) -> Option<Vec<u8>> {
+    let setting = resolved.id.name();
+    if resolved.value.as_secret().is_some() {
+        // A PEM private key pasted where the path goes: uvicorn takes the
+        // text for a file name and raises FileNotFoundError. Not shown.
+        let f = Finding::new(
+            "tls-file-unreadable",
+            format!(
+                "the {what} file cannot be read: {setting} holds a PEM private key itself, not the path of a file"
+            ),
+        )
+        .help(format!(
+            "{}; write the key to a file only the service can read, point {setting} at it, and rotate the key if this value was committed or logged",
+            super::service::missing_file_consequence(cx.service())
+        ))
+        .setting(setting)
+        .at(at);
+        let crashes = cx.service().missing_file == crate::service::MissingFile::Crashes;
+        cx.push(if crashes { f.blocks_start() } else { f });
+        return None;
+    }
     match read_bounded(path, PEM_SIZE_CAP) {
         Ok(b) => Some(b),
         Err(e) => {

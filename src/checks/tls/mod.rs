@@ -87,14 +87,14 @@ pub fn check(cx: &mut CheckContext) {
         cx,
         &cert_path,
         "certificate",
-        "ssl_cert_path",
+        s.get(SettingId::SslCertPath),
         source_location(&cert_setting),
     );
     let key_bytes = read_tls_file(
         cx,
         &key_path,
         "key",
-        "ssl_key_path",
+        s.get(SettingId::SslKeyPath),
         source_location(&key_setting),
     );
     if key_bytes.is_some() {
@@ -186,7 +186,8 @@ fn check_verify_mode(cx: &mut CheckContext) {
 
 fn path_of(cx: &mut CheckContext, id: SettingId) -> Option<String> {
     let setting = cx.tls_settings().get(id);
-    match setting.value.as_str() {
+    // A key pasted here is typed secret: read_tls_file never shows it.
+    match setting.value.expose_str() {
         Some(p) if !p.is_empty() => Some(p.to_string()),
         _ => {
             let var = id.env_var();
