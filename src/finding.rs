@@ -56,9 +56,6 @@ pub struct Finding {
     /// nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub refused_by: Vec<&'static str>,
-    /// Short text for the label under the span in human output.
-    #[serde(skip)]
-    pub label: Option<String>,
     /// A floor over the profile's severity for this instance (a permissive
     /// CORS answer that also allows credentials is an error in any profile
     /// that reports the rule). A policy override still wins.
@@ -69,20 +66,62 @@ pub struct Finding {
     /// still wins.
     #[serde(skip)]
     pub at_most: Option<Severity>,
-    /// `check --stage build`: why this is left to `--stage deploy` (the
-    /// value is provided at deploy). The finding is then at most a note.
+    /// What few findings carry, boxed: a config with 300,000 unknown keys
+    /// holds as many findings, and each inline `None` cost 24 bytes.
     #[serde(skip)]
-    pub deferred: Option<String>,
-    /// The environment variable the finding is about (`var-unset`).
-    #[serde(skip)]
-    pub variable: Option<String>,
+    annotations: Option<Box<Annotations>>,
     /// The service classes the finding is about, when `check` judges
     /// several and not all of them give it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,
 }
 
+/// The rarely set parts of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Annotations {
+    /// Short text for the label under the span in human output.
+    label: Option<String>,
+    /// `check --stage build`: why this is left to `--stage deploy` (the
+    /// value is provided at deploy). The finding is then at most a note.
+    deferred: Option<String>,
+    /// The environment variable the finding is about (`var-unset`).
+    variable: Option<String>,
+}
+
 impl Finding {
+    fn annotations(&mut self) -> &mut Annotations {
+        self.annotations.get_or_insert_with(Box::default)
+    }
+
+    /// The label under the span in human output, if any.
+    pub fn label_text(&self) -> Option<&str> {
+        self.annotations.as_ref()?.label.as_deref()
+    }
+
+    /// Rewrites the label's text (redaction and escaping).
+    pub fn map_label(&mut self, f: impl FnOnce(&str) -> String) {
+        if let Some(a) = &mut self.annotations
+            && let Some(label) = &a.label
+        {
+            a.label = Some(f(label));
+        }
+    }
+
+    /// Why `check --stage build` leaves this to `--stage deploy`, if it does.
+    pub fn deferred_reason(&self) -> Option<&str> {
+        self.annotations.as_ref()?.deferred.as_deref()
+    }
+
+    /// Leaves the finding to `--stage deploy`, for `reason`.
+    pub fn defer(&mut self, reason: String) {
+        self.annotations().deferred = Some(reason);
+    }
+
+    /// The environment variable the finding is about, if any.
+    pub fn variable_name(&self) -> Option<&str> {
+        self.annotations.as_ref()?.variable.as_deref()
+    }
+
     /// A finding for `rule`; its severity is set later from the profile and
     /// policy, so checks never decide it.
     pub fn new(rule: &'static str, message: impl Into<String>) -> Self {
@@ -99,11 +138,9 @@ impl Finding {
             location: Location::Default,
             blocks_start: false,
             refused_by: Vec::new(),
-            label: None,
             at_least: None,
             at_most: None,
-            deferred: None,
-            variable: None,
+            annotations: None,
             services: Vec::new(),
         }
     }
@@ -124,12 +161,12 @@ impl Finding {
     }
 
     pub fn variable(mut self, name: impl Into<String>) -> Self {
-        self.variable = Some(name.into());
+        self.annotations().variable = Some(name.into());
         self
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.annotations().label = Some(label.into());
         self
     }
 

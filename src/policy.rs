@@ -331,7 +331,7 @@ pub fn severity_of(
             .map(|s| s.max(f.at_least.unwrap_or(s)))
             .map(|s| s.min(f.at_most.unwrap_or(s))),
     }?;
-    Some(if f.deferred.is_some() {
+    Some(if f.deferred_reason().is_some() {
         Severity::Note
     } else {
         severity

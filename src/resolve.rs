@@ -848,19 +848,11 @@ impl Resolver<'_> {
             );
             return;
         };
-        for m in members {
-            if !SECURITY_KEYS.contains(&m.key.as_str()) {
-                let mut f = Finding::new(
-                    "config-unknown-key",
-                    format!("security.{} is not read by the SDK", m.key),
-                )
-                .at(ctx.location(m.key_range.clone(), &pointer_join("/security", &m.key)));
-                if let Some(best) = did_you_mean(&m.key, SECURITY_KEYS.iter().copied()) {
-                    f = f.help(format!("did you mean {best:?}?"));
-                }
-                self.findings.push(f);
-            }
-        }
+        // The unknown keys are reported where they stand among the findings,
+        // but built once the expanded values are dropped: a section of
+        // 300,000 unknown keys never holds both its expansion and its
+        // findings.
+        let unknown_at = self.findings.len();
         for id in SettingId::ALL {
             if matches!(id, SettingId::BasicAuthUser | SettingId::BasicAuthPassword) {
                 continue;
@@ -875,6 +867,25 @@ impl Resolver<'_> {
             self.apply_file_value(ctx, id, &member.value, py.clone(), &pointer);
         }
         self.apply_auth(ctx, members, entries);
+        drop(expanded);
+        let after = self.findings.split_off(unknown_at);
+        let unknown = members
+            .iter()
+            .filter(|m| !SECURITY_KEYS.contains(&m.key.as_str()));
+        self.findings
+            .reserve_exact(unknown.clone().count() + after.len());
+        for m in unknown {
+            let mut f = Finding::new(
+                "config-unknown-key",
+                format!("security.{} is not read by the SDK", m.key),
+            )
+            .at(ctx.location(m.key_range.clone(), &pointer_join("/security", &m.key)));
+            if let Some(best) = did_you_mean(&m.key, SECURITY_KEYS.iter().copied()) {
+                f = f.help(format!("did you mean {best:?}?"));
+            }
+            self.findings.push(f);
+        }
+        self.findings.extend(after);
     }
 
     fn apply_auth(

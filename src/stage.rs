@@ -191,8 +191,7 @@ pub fn defer_to_deploy(findings: &mut [Finding], res: &Resolution, env: &EnvView
         }
         let deferred = match f.rule {
             "var-unset" => f
-                .variable
-                .as_deref()
+                .variable_name()
                 .is_some_and(|v| is_secret_name(v) || deploy_vars.contains(&v)),
             "auth-password-unset" | "tls-path-missing" => {
                 deploy_setting.is_some_and(|s| unset_here(&s.source))
@@ -304,7 +303,7 @@ fn defer(f: &mut Finding, reason: String) {
         Some(help) => format!("{reason}; there: {help}"),
         None => reason.clone(),
     });
-    f.deferred = Some(reason);
+    f.defer(reason);
 }
 
 #[cfg(test)]

@@ -106,8 +106,8 @@ impl Diagnostic for FindingDiagnostic<'_> {
         let span = self.span?;
         let label = self
             .finding
-            .label
-            .clone()
+            .label_text()
+            .map(str::to_string)
             .or_else(|| self.finding.setting.clone());
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             label, span,

@@ -486,26 +486,42 @@ impl Redactor {
     /// Redacts, escapes and clips every text of a finding: messages, help,
     /// labels, settings and locations. Renderers then only see safe text.
     pub fn sanitize_finding(&self, f: &mut Finding) {
-        let text = |s: &str| -> String {
+        // Each text is replaced only where something changed: most of the
+        // 300,000 findings of a large config have nothing to redact.
+        let sanitized = |s: &str| -> Option<String> {
             let redacted = self.redact_message(s);
             let escaped = super::escape::escape(&redacted);
-            super::escape::clip(&escaped, MAX_MESSAGE_CHARS).into_owned()
+            match super::escape::clip(&escaped, MAX_MESSAGE_CHARS) {
+                Cow::Owned(clipped) => Some(clipped),
+                Cow::Borrowed(_) => match escaped {
+                    Cow::Owned(escaped) => Some(escaped),
+                    Cow::Borrowed(_) => match redacted {
+                        Cow::Owned(redacted) => Some(redacted),
+                        Cow::Borrowed(_) => None,
+                    },
+                },
+            }
         };
-        f.message = text(&f.message);
-        f.help = f.help.as_deref().map(text);
-        f.label = f.label.as_deref().map(text);
-        f.setting = f.setting.as_deref().map(text);
+        let in_place = |s: &mut String| {
+            if let Some(new) = sanitized(s) {
+                *s = new;
+            }
+        };
+        in_place(&mut f.message);
+        f.help.as_mut().map(in_place);
+        f.map_label(|s| sanitized(s).unwrap_or_else(|| s.to_string()));
+        f.setting.as_mut().map(in_place);
         match &mut f.location {
             Location::File { path, pointer, .. } => {
-                *path = text(path);
-                *pointer = pointer.as_deref().map(text);
+                in_place(path);
+                pointer.as_mut().map(in_place);
             }
-            Location::Path { path } => *path = text(path),
+            Location::Path { path } => in_place(path),
             Location::Env { name, env_file, .. } => {
-                *name = text(name);
-                *env_file = env_file.as_deref().map(text);
+                in_place(name);
+                env_file.as_mut().map(in_place);
             }
-            Location::Url { url } => *url = text(url),
+            Location::Url { url } => in_place(url),
             Location::Default => {}
         }
     }
