@@ -49,13 +49,11 @@ pub struct Finding {
     /// The SDK itself raises on this: the service cannot start.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub blocks_start: bool,
-    /// The TLS client families that refuse what the finding is about, where
-    /// clients differ (scripts/tls-matrix measured them); empty when every
-    /// client agrees. JSON `refused_by`, absent when empty (added in JSON
-    /// version 1 without a version change: readers that ignore it lose
-    /// nothing).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub refused_by: Vec<&'static str>,
+    /// What few findings carry, boxed: a config with 300,000 unknown keys
+    /// holds as many findings, and each inline empty part cost 24 bytes.
+    /// Its `refused_by` and `services` are members of the finding's JSON.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    annotations: Option<Box<Annotations>>,
     /// A floor over the profile's severity for this instance (a permissive
     /// CORS answer that also allows credentials is an error in any profile
     /// that reports the rule). A policy override still wins.
@@ -66,31 +64,60 @@ pub struct Finding {
     /// still wins.
     #[serde(skip)]
     pub at_most: Option<Severity>,
-    /// What few findings carry, boxed: a config with 300,000 unknown keys
-    /// holds as many findings, and each inline `None` cost 24 bytes.
-    #[serde(skip)]
-    annotations: Option<Box<Annotations>>,
-    /// The service classes the finding is about, when `check` judges
-    /// several and not all of them give it.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub services: Vec<String>,
 }
 
 /// The rarely set parts of a finding.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 struct Annotations {
+    /// The TLS client families that refuse what the finding is about, where
+    /// clients differ (scripts/tls-matrix measured them); empty when every
+    /// client agrees. JSON `refused_by`, absent when empty (added in JSON
+    /// version 1 without a version change: readers that ignore it lose
+    /// nothing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    refused_by: Vec<&'static str>,
+    /// The service classes the finding is about, when `check` judges
+    /// several and not all of them give it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    services: Vec<String>,
     /// Short text for the label under the span in human output.
+    #[serde(skip)]
     label: Option<String>,
     /// `check --stage build`: why this is left to `--stage deploy` (the
     /// value is provided at deploy). The finding is then at most a note.
+    #[serde(skip)]
     deferred: Option<String>,
     /// The environment variable the finding is about (`var-unset`).
+    #[serde(skip)]
     variable: Option<String>,
 }
 
 impl Finding {
     fn annotations(&mut self) -> &mut Annotations {
         self.annotations.get_or_insert_with(Box::default)
+    }
+
+    /// The TLS client families that refuse what the finding is about (empty
+    /// when every client agrees).
+    pub fn refusing_clients(&self) -> &[&'static str] {
+        self.annotations.as_ref().map_or(&[], |a| &a.refused_by)
+    }
+
+    /// The service classes the finding is about, when only some of the
+    /// judged ones give it (empty when all do).
+    pub fn services(&self) -> &[String] {
+        self.annotations.as_ref().map_or(&[], |a| &a.services)
+    }
+
+    /// Sets the service classes the finding is about.
+    pub fn set_services(&mut self, services: Vec<String>) {
+        if services.is_empty() {
+            if let Some(a) = &mut self.annotations {
+                a.services.clear();
+            }
+        } else {
+            self.annotations().services = services;
+        }
     }
 
     /// The label under the span in human output, if any.
@@ -137,11 +164,9 @@ impl Finding {
             setting: None,
             location: Location::Default,
             blocks_start: false,
-            refused_by: Vec::new(),
             at_least: None,
             at_most: None,
             annotations: None,
-            services: Vec::new(),
         }
     }
 
@@ -181,7 +206,7 @@ impl Finding {
     }
 
     pub fn refused_by(mut self, families: &[&'static str]) -> Self {
-        self.refused_by = families.to_vec();
+        self.annotations().refused_by = families.to_vec();
         self
     }
 

@@ -720,7 +720,9 @@ impl Resolver<'_> {
                 };
             }
         }
-        self.apply_root(&ctx, &root);
+        if let Some(at) = self.apply_root(&ctx, &root) {
+            self.report_unknown_keys(&ctx, at, root);
+        }
         ConfigSource {
             path: path.clone(),
             explicit,
@@ -754,9 +756,11 @@ impl Resolver<'_> {
     }
 
     /// `get_section('security')` and the `if not security_config` guard.
-    fn apply_root(&mut self, ctx: &FileCtx, root: &JNode) {
+    /// Where the findings of the section's unknown keys go, when it has
+    /// keys to report (see [`Resolver::report_unknown_keys`]).
+    fn apply_root(&mut self, ctx: &FileCtx, root: &JNode) -> Option<usize> {
         if !root.truthy() {
-            return;
+            return None;
         }
         let security = match &root.value {
             JValue::Object(members) => {
@@ -777,7 +781,7 @@ impl Resolver<'_> {
                 }
                 match root.get("security") {
                     Some(m) => &m.value,
-                    None => return,
+                    None => return None,
                 }
             }
             JValue::Array(items) => {
@@ -791,7 +795,7 @@ impl Resolver<'_> {
                 } else {
                     self.shape_error(ctx, root, "", "the config file is a JSON array, not an object: the SDK finds no `security` in it".into(), false);
                 }
-                return;
+                return None;
             }
             JValue::Str(s) => {
                 if s.contains("security") {
@@ -806,7 +810,7 @@ impl Resolver<'_> {
                         false,
                     );
                 }
-                return;
+                return None;
             }
             _ => {
                 self.shape_error(
@@ -816,7 +820,7 @@ impl Resolver<'_> {
                     "the config file is not a JSON object: the SDK raises TypeError on it".into(),
                     true,
                 );
-                return;
+                return None;
             }
         };
         let expanded = self.substitute(ctx, security, "/security", 0);
@@ -833,7 +837,7 @@ impl Resolver<'_> {
                     false,
                 );
             }
-            return;
+            return None;
         }
         let (PyValue::Dict(entries), JValue::Object(members)) = (&expanded, &security.value) else {
             self.shape_error(
@@ -846,7 +850,7 @@ impl Resolver<'_> {
                 ),
                 true,
             );
-            return;
+            return None;
         };
         // The unknown keys are reported where they stand among the findings,
         // but built once the expanded values are dropped: a section of
@@ -867,20 +871,38 @@ impl Resolver<'_> {
             self.apply_file_value(ctx, id, &member.value, py.clone(), &pointer);
         }
         self.apply_auth(ctx, members, entries);
-        drop(expanded);
-        let after = self.findings.split_off(unknown_at);
-        let unknown = members
-            .iter()
-            .filter(|m| !SECURITY_KEYS.contains(&m.key.as_str()));
-        self.findings
-            .reserve_exact(unknown.clone().count() + after.len());
-        for m in unknown {
+        Some(unknown_at)
+    }
+
+    /// The unknown keys of `security`, reported at `at` among the findings
+    /// (where the SDK's reading of the section put them). The document is
+    /// taken apart first: of a section of 300,000 unknown keys only the
+    /// keys and their places stay, not the values, while the findings are
+    /// built.
+    fn report_unknown_keys(&mut self, ctx: &FileCtx, at: usize, root: JNode) {
+        let JValue::Object(members) = root.value else {
+            return;
+        };
+        let Some(security) = members.into_iter().find(|m| m.key == "security") else {
+            return;
+        };
+        let JValue::Object(members) = security.value.value else {
+            return;
+        };
+        let unknown: Vec<(String, std::ops::Range<usize>)> = members
+            .into_iter()
+            .filter(|m| !SECURITY_KEYS.contains(&m.key.as_str()))
+            .map(|m| (m.key, m.key_range))
+            .collect();
+        let after = self.findings.split_off(at);
+        self.findings.reserve_exact(unknown.len() + after.len());
+        for (key, key_range) in unknown {
             let mut f = Finding::new(
                 "config-unknown-key",
-                format!("security.{} is not read by the SDK", m.key),
+                format!("security.{key} is not read by the SDK"),
             )
-            .at(ctx.location(m.key_range.clone(), &pointer_join("/security", &m.key)));
-            if let Some(best) = did_you_mean(&m.key, SECURITY_KEYS.iter().copied()) {
+            .at(ctx.location(key_range, &pointer_join("/security", &key)));
+            if let Some(best) = did_you_mean(&key, SECURITY_KEYS.iter().copied()) {
                 f = f.help(format!("did you mean {best:?}?"));
             }
             self.findings.push(f);
@@ -1466,6 +1488,13 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -
     let mut counts = letter_counts(&lowered);
     candidates
         .filter_map(|c| {
+            let allowed = 3.max(c.len() / 4);
+            // A name longer than the candidate by more than the allowed
+            // distance is neither close to it nor a prefix of it: out
+            // before anything is lowered or counted.
+            if name.is_ascii() && c.is_ascii() && length > c.len() + allowed {
+                return None;
+            }
             let lc: std::borrow::Cow<str> =
                 if c.is_ascii() && !c.bytes().any(|b| b.is_ascii_uppercase()) {
                     std::borrow::Cow::Borrowed(c)
@@ -1473,7 +1502,6 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -
                     std::borrow::Cow::Owned(c.to_lowercase())
                 };
             let truncation = length >= 4 && lc.starts_with(&lowered);
-            let allowed = 3.max(c.len() / 4);
             // The length difference bounds the distance from below: most
             // names (80,000 unknown keys of a generated file) stop here.
             if !truncation

@@ -118,18 +118,22 @@ pub fn judge_services(
                 f.rule, f.message, f.help, f.location, f.blocks_start
             );
             match index.get(&key) {
-                Some(&i) => merged[i].services.push(class.name().to_string()),
+                Some(&i) => {
+                    let mut services = merged[i].services().to_vec();
+                    services.push(class.name().to_string());
+                    merged[i].set_services(services);
+                }
                 None => {
                     index.insert(key, merged.len());
-                    f.services = vec![class.name().to_string()];
+                    f.set_services(vec![class.name().to_string()]);
                     merged.push(f);
                 }
             }
         }
     }
     for f in &mut merged {
-        if f.services.len() == classes.len() {
-            f.services.clear();
+        if f.services().len() == classes.len() {
+            f.set_services(Vec::new());
         }
     }
     let mut findings = resolver_findings;

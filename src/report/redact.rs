@@ -183,6 +183,12 @@ impl Redactor {
         self.broken
     }
 
+    /// The net searches for nothing: no secret of the run is long and
+    /// unusual enough (or there is none).
+    pub fn searches_nothing(&self) -> bool {
+        self.matcher.is_none() && !self.broken
+    }
+
     /// The automaton could not be built: every output is withheld.
     pub fn withholds_all(&self) -> bool {
         self.broken

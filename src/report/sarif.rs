@@ -214,12 +214,14 @@ fn result<'a>(
             }]
         }),
     };
-    let properties = (f.setting.is_some() || !f.services.is_empty() || !f.refused_by.is_empty())
-        .then(|| ResultProperties {
-            setting: f.setting.as_deref(),
-            services: &f.services,
-            refused_by: &f.refused_by,
-        });
+    let properties = (f.setting.is_some()
+        || !f.services().is_empty()
+        || !f.refusing_clients().is_empty())
+    .then(|| ResultProperties {
+        setting: f.setting.as_deref(),
+        services: f.services(),
+        refused_by: f.refusing_clients(),
+    });
     ResultOut {
         rule_id: f.rule,
         level: level(f.severity),
