@@ -58,7 +58,16 @@ pub struct Gate<'o, W: Write> {
 }
 
 impl<W: Write> Gate<'_, W> {
-    fn pass(&mut self, piece: Vec<u8>) -> std::io::Result<()> {
+    /// Gates the pending bytes and empties them (the buffer is kept).
+    fn pass(&mut self) -> std::io::Result<()> {
+        let piece = std::mem::take(&mut self.pending);
+        let written = self.pass_piece(&piece);
+        self.pending = piece;
+        self.pending.clear();
+        written
+    }
+
+    fn pass_piece(&mut self, piece: &[u8]) -> std::io::Result<()> {
         if self.withheld {
             return Ok(());
         }
@@ -73,14 +82,13 @@ impl<W: Write> Gate<'_, W> {
         // 300,000-finding SARIF run).
         if self.kind == Stream::Json
             && self.output.redactor.searches_nothing()
-            && std::str::from_utf8(&piece).is_ok()
+            && std::str::from_utf8(piece).is_ok()
         {
-            return self.sink.write_all(&piece);
+            return self.sink.write_all(piece);
         }
         // Our renderers write UTF-8 and a piece ends at a newline, never
         // inside a character; a lossy reading is only a guard.
-        let text = String::from_utf8(piece)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let text = String::from_utf8_lossy(piece).into_owned();
         let gated = match self.kind {
             Stream::Text => self.output.finish_text(text, self.color),
             Stream::Json => self.output.redactor.redact_json_text(&text),
@@ -90,9 +98,8 @@ impl<W: Write> Gate<'_, W> {
 
     /// Gates what is left and flushes; gives the sink back.
     pub fn finish(mut self) -> std::io::Result<W> {
-        let rest = std::mem::take(&mut self.pending);
-        if !rest.is_empty() {
-            self.pass(rest)?;
+        if !self.pending.is_empty() {
+            self.pass()?;
         }
         self.sink.flush()?;
         Ok(self.sink)
@@ -101,14 +108,17 @@ impl<W: Write> Gate<'_, W> {
 
 impl<W: Write> Write for Gate<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.pending.extend_from_slice(buf);
         if !self.whole
-            && self.pending.len() >= PIECE_BYTES
-            && let Some(newline) = memchr::memrchr(b'\n', &self.pending)
+            && self.pending.len() + buf.len() >= PIECE_BYTES
+            && let Some(newline) = memchr::memrchr(b'\n', buf)
         {
-            let rest = self.pending.split_off(newline + 1);
-            let piece = std::mem::replace(&mut self.pending, rest);
-            self.pass(piece)?;
+            // The piece ends at the last newline of this write; the rest
+            // starts the next one.
+            self.pending.extend_from_slice(&buf[..=newline]);
+            self.pass()?;
+            self.pending.extend_from_slice(&buf[newline + 1..]);
+        } else {
+            self.pending.extend_from_slice(buf);
         }
         Ok(buf.len())
     }
