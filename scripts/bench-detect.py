@@ -17,9 +17,10 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
+
+from benchlib import measure
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "swml-sec")
@@ -56,15 +57,6 @@ def make_repos(work):
     return repos
 
 
-def measure(cmd, cwd):
-    with tempfile.NamedTemporaryFile("r") as stats:
-        subprocess.run(["/usr/bin/time", "-o", stats.name, "-f", "%e %U %S %M"] + cmd, cwd=cwd,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       env={"PATH": "/usr/bin:/bin"})
-        fields = stats.read().split()[-4:]
-        return float(fields[0]), float(fields[1]) + float(fields[2]), int(fields[3])
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
@@ -79,7 +71,7 @@ def main():
         print(f"{'repository':10} {'wall s':>7} {'cpu s':>6} {'max RSS MiB':>12}")
         for name, path in repos.items():
             cmd = [BIN, "check", "--no-env", "--format", "json"]
-            runs = [measure(cmd, path) for _ in range(args.runs)]
+            runs = [measure(cmd, cwd=path) for _ in range(args.runs)]
             wall = statistics.median(r[0] for r in runs)
             cpu = statistics.median(r[1] for r in runs)
             rss = max(r[2] for r in runs) / 1024

@@ -44,9 +44,10 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
+
+from benchlib import measure
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "swml-sec")
@@ -230,21 +231,6 @@ def tls_cases(work, write):
     cfg = write("sans.json", config(certfile, keyfile, [f"h{i}.example.org" for i in range(10_000)]))
     cases.append(("sans10k", "json", [cfg], {}))
     return cases
-
-
-def measure(cmd, env=None, timeout=60):
-    """(wall s, cpu s, max RSS KiB, output bytes) of one run, from GNU time."""
-    with tempfile.NamedTemporaryFile("r") as stats, tempfile.TemporaryFile() as out:
-        try:
-            subprocess.run(["/usr/bin/time", "-o", stats.name, "-f", "%e %U %S %M"] + cmd,
-                           stdout=out, stderr=subprocess.DEVNULL, timeout=timeout,
-                           env={"PATH": "/usr/bin:/bin", **(env or {})})
-        except subprocess.TimeoutExpired:
-            return float("inf"), float("inf"), 0, 0
-        fields = stats.read().split()[-4:]
-        out.seek(0, 2)
-        wall, user, sys_, rss = float(fields[0]), float(fields[1]), float(fields[2]), int(fields[3])
-        return wall, user + sys_, rss, out.tell()
 
 
 def main():
