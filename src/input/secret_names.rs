@@ -23,6 +23,31 @@ fn has_secret_word(lowered: &str) -> bool {
     }
 }
 
+/// Every piece of text without which [`is_secret_name`] is false: its
+/// words, tokens, scalar keys and the `…key` ending.
+const SECRET_HINTS: &[&str] = &[
+    "pass", "pasw", "pwd", "pswd", "pword", "secret", "token", "cred", "private", "bearer",
+    "authoriz", "pw", "pin", "key", "auth", "basic", "security",
+];
+
+static SECRET_HINT_MATCHER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(SECRET_HINTS)
+            .ok()
+    });
+
+/// False only when no name within `raw` (a key as written, quotes and
+/// escapes included) can be secret: a cheap test before a name is
+/// decoded and judged. An escape may spell anything, so it says true.
+pub fn may_hold_secret_name(raw: &str) -> bool {
+    raw.contains('\\')
+        || SECRET_HINT_MATCHER
+            .as_ref()
+            .is_none_or(|matcher| matcher.is_match(raw))
+}
+
 /// Words that are secret only as a whole word of the name (`auth_pw`, `pw`),
 /// since as parts they are everywhere (`typewriter`).
 const SECRET_TOKENS: &[&str] = &["pw", "pin"];
@@ -103,6 +128,43 @@ pub fn is_secret_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cheap test before the judgement never turns a secret name away,
+    /// whatever its case, quoting or surroundings.
+    #[test]
+    fn the_hint_test_never_misses_a_secret_name() {
+        let words = [
+            "pass", "pasw", "pwd", "pswd", "pword", "secret", "token", "cred", "private", "bearer",
+            "authoriz", "pw", "pin", "key", "auth", "basic", "security", "x", "ssl", "tls", "user",
+            "domain", "1", "_", "-", "Pa", "sS", "KE", "y", "API",
+        ];
+        let mut judged = 0;
+        for a in words {
+            for b in words {
+                for c in ["", "_", "Word", "Key", "0"] {
+                    for name in [
+                        format!("{a}{b}{c}"),
+                        format!("{a}_{b}{c}"),
+                        format!("{}{b}{c}", a.to_uppercase()),
+                    ] {
+                        if is_secret_name(&name) {
+                            judged += 1;
+                            for raw in [
+                                name.clone(),
+                                format!("\"{name}\": "),
+                                format!("'{name}' = "),
+                            ] {
+                                assert!(may_hold_secret_name(&raw), "{raw:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(judged > 1000, "{judged}");
+        assert!(may_hold_secret_name("\"\\u0070ass\": "));
+        assert!(!may_hold_secret_name("\"unknown_12345\": 1"));
+    }
 
     #[test]
     fn secret_names() {

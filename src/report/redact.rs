@@ -782,7 +782,20 @@ pub fn secret_members(text: &str) -> Vec<SecretMember> {
     while pos < text.len() {
         // The key alone first: matching a whole member for every key made
         // `k:k:k:…` quadratic (each bare value runs to the end of its line).
-        let Some(key_caps) = MEMBER_KEY.captures_at(text, pos) else {
+        let Some(found_key) = MEMBER_KEY.find_at(text, pos) else {
+            break;
+        };
+        if !crate::input::may_hold_secret_name(found_key.as_str()) {
+            // Most keys of a large config: no capture groups, no decoding.
+            let value_char = found_key
+                .as_str()
+                .chars()
+                .next_back()
+                .map_or(1, char::len_utf8);
+            pos = (found_key.end() - value_char).max(pos + 1);
+            continue;
+        }
+        let Some(key_caps) = MEMBER_KEY.captures_at(text, found_key.start()) else {
             break;
         };
         let (Some(key_whole), Some(value_start)) = (key_caps.get(0), key_caps.name("vstart"))
