@@ -77,23 +77,29 @@ impl<W: Write> Gate<'_, W> {
                 .sink
                 .write_all(crate::report::redact::REDACTED.as_bytes());
         }
-        // JSON from sanitized findings with no secret to search for: the
-        // piece goes out as it is (a copy of every byte was a tenth of a
-        // 300,000-finding SARIF run).
-        if self.kind == Stream::Json
-            && self.output.redactor.searches_nothing()
-            && std::str::from_utf8(piece).is_ok()
-        {
-            return self.sink.write_all(piece);
-        }
         // Our renderers write UTF-8 and a piece ends at a newline, never
         // inside a character; a lossy reading is only a guard.
-        let text = String::from_utf8_lossy(piece).into_owned();
-        let gated = match self.kind {
-            Stream::Text => self.output.finish_text(text, self.color),
-            Stream::Json => self.output.redactor.redact_json_text(&text),
+        let text = match std::str::from_utf8(piece) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(piece),
         };
-        self.sink.write_all(gated.as_bytes())
+        match self.kind {
+            // JSON from sanitized findings with no secret to search for:
+            // the piece goes out as it is (a copy of every byte was a tenth
+            // of a 300,000-finding SARIF run).
+            Stream::Json if self.output.redactor.searches_nothing() => {
+                self.sink.write_all(text.as_bytes())
+            }
+            Stream::Json => {
+                let gated = self.output.redactor.redact_json_text(&text);
+                self.sink.write_all(gated.as_bytes())
+            }
+            Stream::Text => {
+                let redacted = self.output.redactor.redact(&text);
+                let escaped = escape_document(&redacted, self.color);
+                self.sink.write_all(escaped.as_bytes())
+            }
+        }
     }
 
     /// Gates what is left and flushes; gives the sink back.
