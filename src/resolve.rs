@@ -902,7 +902,7 @@ impl Resolver<'_> {
                 format!("security.{key} is not read by the SDK"),
             )
             .at(ctx.location(key_range, &pointer_join("/security", &key)));
-            if let Some(best) = did_you_mean(&key, SECURITY_KEYS.iter().copied()) {
+            if let Some(best) = SECURITY_KEY_SUGGESTIONS.best(&key) {
                 f = f.help(format!("did you mean {best:?}?"));
             }
             self.findings.push(f);
@@ -1481,50 +1481,109 @@ fn letter_counts(text: &str) -> Option<[u32; 128]> {
 /// `…_PASSWORD`) wins over one at the same or a slightly smaller edit
 /// distance; ties then go to the longest common prefix.
 pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let lowered = name.to_lowercase();
-    let length = lowered.chars().count();
-    // Once per name, not per candidate: 300,000 unknown keys each meet
-    // every known key.
-    let mut counts = letter_counts(&lowered);
-    candidates
-        .filter_map(|c| {
-            let allowed = 3.max(c.len() / 4);
-            // A name longer than the candidate by more than the allowed
-            // distance is neither close to it nor a prefix of it: out
-            // before anything is lowered or counted.
-            if name.is_ascii() && c.is_ascii() && length > c.len() + allowed {
-                return None;
-            }
-            let lc: std::borrow::Cow<str> =
-                if c.is_ascii() && !c.bytes().any(|b| b.is_ascii_uppercase()) {
-                    std::borrow::Cow::Borrowed(c)
-                } else {
-                    std::borrow::Cow::Owned(c.to_lowercase())
-                };
-            let truncation = length >= 4 && lc.starts_with(&lowered);
-            // The length difference bounds the distance from below: most
-            // names (80,000 unknown keys of a generated file) stop here.
-            if !truncation
-                && (length.abs_diff(lc.chars().count()) > allowed
-                    || letters_apart(counts.as_mut(), lowered.len(), &lc) > allowed)
-            {
-                return None;
-            }
-            // Optimal string alignment: adjacent transpositions, as typos
-            // make them, without the allocations of full Damerau-Levenshtein.
-            let distance = strsim::osa_distance(&lowered, &lc);
-            if !truncation && distance > allowed {
-                return None;
-            }
-            let prefix = lowered
-                .chars()
-                .zip(lc.chars())
-                .take_while(|(a, b)| a == b)
-                .count();
-            Some((distance, truncation, prefix, c))
-        })
-        .min_by_key(|(d, truncation, prefix, _)| (!*truncation, *d, usize::MAX - *prefix))
-        .map(|(_, _, _, c)| c)
+    Suggestions::new(candidates).best(name)
+}
+
+/// The letters of an ASCII text as a set (one bit per byte value); None
+/// for other text.
+fn letter_set(text: &str) -> Option<u128> {
+    text.is_ascii()
+        .then(|| text.bytes().fold(0u128, |set, b| set | 1 << b))
+}
+
+/// A candidate for [`Suggestions`], prepared once.
+struct Candidate<'a> {
+    text: &'a str,
+    lowered: std::borrow::Cow<'a, str>,
+    chars: usize,
+    letters: Option<u128>,
+}
+
+/// Names to suggest, prepared once for many lookups: a config's 300,000
+/// unknown keys each meet every key the SDK reads.
+pub struct Suggestions<'a> {
+    candidates: Vec<Candidate<'a>>,
+}
+
+/// The keys of `security`, prepared once.
+static SECURITY_KEY_SUGGESTIONS: std::sync::LazyLock<Suggestions<'static>> =
+    std::sync::LazyLock::new(|| Suggestions::new(SECURITY_KEYS.iter().copied()));
+
+impl<'a> Suggestions<'a> {
+    pub fn new(candidates: impl Iterator<Item = &'a str>) -> Self {
+        let candidates = candidates
+            .map(|text| {
+                let lowered: std::borrow::Cow<str> =
+                    if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_uppercase()) {
+                        std::borrow::Cow::Borrowed(text)
+                    } else {
+                        std::borrow::Cow::Owned(text.to_lowercase())
+                    };
+                Candidate {
+                    text,
+                    chars: lowered.chars().count(),
+                    letters: letter_set(&lowered),
+                    lowered,
+                }
+            })
+            .collect();
+        Suggestions { candidates }
+    }
+
+    /// The closest candidate to `name`, when it is close enough to be a
+    /// likely typo (see [`did_you_mean`]).
+    pub fn best(&self, name: &str) -> Option<&'a str> {
+        let lowered = name.to_lowercase();
+        let length = lowered.chars().count();
+        let name_letters = letter_set(&lowered);
+        // Once per name, not per candidate.
+        let mut counts = letter_counts(&lowered);
+        self.candidates
+            .iter()
+            .filter_map(|c| {
+                let allowed = 3.max(c.text.len() / 4);
+                // Each letter one has and the other lacks costs an edit (a
+                // substitution pays for one of each side); a letter of the
+                // name the candidate lacks also means it is no prefix.
+                if let (Some(a), Some(b)) = (name_letters, c.letters) {
+                    let only_name = (a & !b).count_ones() as usize;
+                    let only_candidate = (b & !a).count_ones() as usize;
+                    if only_name > 0 && only_name.max(only_candidate) > allowed {
+                        return None;
+                    }
+                }
+                // A name longer than the candidate by more than the allowed
+                // distance is neither close to it nor a prefix of it.
+                if name.is_ascii() && c.text.is_ascii() && length > c.text.len() + allowed {
+                    return None;
+                }
+                let lc = &c.lowered;
+                let truncation = length >= 4 && lc.starts_with(&lowered);
+                // The length difference bounds the distance from below: most
+                // names (80,000 unknown keys of a generated file) stop here.
+                if !truncation
+                    && (length.abs_diff(c.chars) > allowed
+                        || letters_apart(counts.as_mut(), lowered.len(), lc) > allowed)
+                {
+                    return None;
+                }
+                // Optimal string alignment: adjacent transpositions, as typos
+                // make them, without the allocations of full
+                // Damerau-Levenshtein.
+                let distance = strsim::osa_distance(&lowered, lc);
+                if !truncation && distance > allowed {
+                    return None;
+                }
+                let prefix = lowered
+                    .chars()
+                    .zip(lc.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                Some((distance, truncation, prefix, c.text))
+            })
+            .min_by_key(|(d, truncation, prefix, _)| (!*truncation, *d, usize::MAX - *prefix))
+            .map(|(_, _, _, c)| c)
+    }
 }
 
 #[cfg(test)]
@@ -1568,6 +1627,19 @@ mod tests {
                 assert_eq!(counts, original, "table changed by {b:?}");
             }
         }
+        // The letter-set bound used before it, where the name has a letter
+        // the candidate lacks.
+        for a in words {
+            for b in words {
+                let (sa, sb) = (letter_set(a).unwrap(), letter_set(b).unwrap());
+                let only_a = (sa & !sb).count_ones() as usize;
+                let bound = only_a.max((sb & !sa).count_ones() as usize);
+                if only_a > 0 {
+                    assert!(bound <= strsim::osa_distance(a, b), "{a:?} {b:?}");
+                    assert!(!b.starts_with(a));
+                }
+            }
+        }
         assert_eq!(letters_apart(letter_counts("abc").as_mut(), 3, "xyz"), 3);
         assert_eq!(letters_apart(letter_counts("aabb").as_mut(), 4, "ab"), 2);
         assert_eq!(letters_apart(None, 3, "abc"), 0);
@@ -1584,6 +1656,19 @@ mod tests {
             did_you_mean("SSL_ENABELD", keys.clone()),
             Some("ssl_enabled")
         );
-        assert_eq!(did_you_mean("unknown_12345", keys), None);
+        assert_eq!(did_you_mean("unknown_12345", keys.clone()), None);
+        assert_eq!(
+            did_you_mean("allowed_host", keys.clone()),
+            Some("allowed_hosts")
+        );
+        assert_eq!(did_you_mean("cors", keys.clone()), Some("cors_origins"));
+        assert_eq!(
+            SECURITY_KEY_SUGGESTIONS.best("hsts_max_ag"),
+            Some("hsts_max_age")
+        );
+        assert_eq!(
+            SECURITY_KEY_SUGGESTIONS.best("rate_limt"),
+            did_you_mean("rate_limt", keys)
+        );
     }
 }
