@@ -69,7 +69,10 @@ pub fn render_everything(config: &[u8], env: &EnvView, profile: Profile) -> Vec<
         let (masked, map) = swml_sec::report::redacted_source_mapped(text, &res, &output.redactor);
         sources.add_mapped(&c.path, std::sync::Arc::new(masked), map);
     }
-    let stderr = render_findings(&res.findings, &sources, false);
+    let mut stderr = Vec::new();
+    // Writing into memory cannot fail (as in commands/resolve.rs).
+    let _ = render_findings(&res.findings, &sources, false, &mut stderr);
+    let stderr = String::from_utf8_lossy(&stderr).into_owned();
     out.push(Rendered {
         name: "resolve stderr",
         kind: Kind::Text,
