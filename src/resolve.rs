@@ -889,15 +889,14 @@ impl Resolver<'_> {
         let JValue::Object(members) = security.value.value else {
             return;
         };
-        let is_unknown = |m: &crate::json::JMember| !SECURITY_KEYS.contains(&m.key.as_str());
-        let unknown = members.iter().filter(|m| is_unknown(m)).count();
+        let unknown: Vec<(String, std::ops::Range<usize>)> = members
+            .into_iter()
+            .filter(|m| !SECURITY_KEYS.contains(&m.key.as_str()))
+            .map(|m| (m.key, m.key_range))
+            .collect();
         let after = self.findings.split_off(at);
-        self.findings.reserve_exact(unknown + after.len());
-        // Each member is dropped as its finding is made: the memory of its
-        // value goes to the next finding's texts.
-        for crate::json::JMember { key, key_range, .. } in
-            members.into_iter().filter(|m| is_unknown(m))
-        {
+        self.findings.reserve_exact(unknown.len() + after.len());
+        for (key, key_range) in unknown {
             let mut f = Finding::new(
                 "config-unknown-key",
                 format!("security.{key} is not read by the SDK"),
