@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod redact_property;
+pub mod render_property;
+
 use swml_sec::cli::CheckFormat;
 use swml_sec::commands::check::check_in_memory;
 use swml_sec::input::EnvView;
