@@ -16,11 +16,9 @@ Repositories (made in a temporary directory):
 import argparse
 import os
 import shutil
-import statistics
-import sys
 import tempfile
 
-from benchlib import measure
+from benchlib import measure, require_tools, summarize
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "swml-sec")
@@ -61,10 +59,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    if not os.path.exists(BIN):
-        sys.exit("build first: cargo build --release")
-    if not os.path.exists("/usr/bin/time"):
-        sys.exit("needs GNU time (Debian package `time`)")
+    require_tools(BIN)
     work = tempfile.mkdtemp(prefix="swml-sec-detect-")
     try:
         repos = make_repos(work)
@@ -72,10 +67,7 @@ def main():
         for name, path in repos.items():
             cmd = [BIN, "check", "--no-env", "--format", "json"]
             runs = [measure(cmd, cwd=path) for _ in range(args.runs)]
-            wall = statistics.median(r[0] for r in runs)
-            cpu = statistics.median(r[1] for r in runs)
-            rss = max(r[2] for r in runs) / 1024
-            flag = "" if wall < 1 and rss < 100 else "  <- over target"
+            wall, cpu, rss, flag = summarize(runs)
             print(f"{name:10} {wall:7.3f} {cpu:6.3f} {rss:12.1f}{flag}")
     finally:
         shutil.rmtree(work)

@@ -43,11 +43,10 @@ TLS (needs Python's `cryptography`; skipped without it):
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 
-from benchlib import measure
+from benchlib import measure, require_tools, summarize
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "swml-sec")
@@ -242,10 +241,7 @@ def main():
     ap.add_argument("--bin", default=BIN, help="the swml-sec binary to measure")
     ap.add_argument("--timeout", type=float, default=60, help="seconds before a run is stopped")
     args = ap.parse_args()
-    if not os.path.exists(args.bin):
-        sys.exit("build first: cargo build --release")
-    if not os.path.exists("/usr/bin/time"):
-        sys.exit("needs GNU time (Debian package `time`)")
+    require_tools(args.bin)
     work = tempfile.mkdtemp(prefix="swml-sec-large-")
     try:
         paths = make_inputs(work)
@@ -258,12 +254,9 @@ def main():
                 continue
             cmd = [args.bin, "check", "--no-env", "--color", "never", "--format", fmt] + argv
             runs = [measure(cmd, env, args.timeout) for _ in range(args.runs)]
-            wall = statistics.median(r[0] for r in runs)
-            cpu = statistics.median(r[1] for r in runs)
-            rss = max(r[2] for r in runs) / 1024
+            wall, cpu, rss, flag = summarize(runs)
             size_in = sum(os.path.getsize(a) for a in argv if os.path.isfile(a)) / 2**20
             size_out = runs[0][3] / 2**20
-            flag = "" if wall < 1 and rss < 100 else "  <- over target"
             shown = "timeout" if wall == float("inf") else f"{wall:7.2f}"
             print(f"{name:14} {fmt:6} {size_in:7.1f} {shown:>7} {cpu:6.2f} {rss:12.1f} {size_out:8.1f}{flag}",
                   flush=True)
