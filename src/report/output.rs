@@ -83,23 +83,11 @@ impl<W: Write> Gate<'_, W> {
             Ok(text) => std::borrow::Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(piece),
         };
-        match self.kind {
-            // JSON from sanitized findings with no secret to search for:
-            // the piece goes out as it is (a copy of every byte was a tenth
-            // of a 300,000-finding SARIF run).
-            Stream::Json if self.output.redactor.searches_nothing() => {
-                self.sink.write_all(text.as_bytes())
-            }
-            Stream::Json => {
-                let gated = self.output.redactor.redact_json_text(&text);
-                self.sink.write_all(gated.as_bytes())
-            }
-            Stream::Text => {
-                let redacted = self.output.redactor.redact(&text);
-                let escaped = escape_document(&redacted, self.color);
-                self.sink.write_all(escaped.as_bytes())
-            }
-        }
+        let gated = match self.kind {
+            Stream::Json => self.output.redactor.redact_json_text(&text),
+            Stream::Text => self.output.finish_text(&text, self.color),
+        };
+        self.sink.write_all(gated.as_bytes())
     }
 
     /// Gates what is left and flushes; gives the sink back.
@@ -190,12 +178,15 @@ impl Output {
     /// The bytes `document` becomes on the way out.
     pub fn finish(&self, document: Document, color: bool) -> String {
         match document {
-            Document::Text(text) => self.finish_text(text, color),
+            Document::Text(text) => match self.finish_text(&text, color) {
+                std::borrow::Cow::Owned(finished) => finished,
+                std::borrow::Cow::Borrowed(_) => text,
+            },
             Document::Json(mut value) => {
                 self.redactor.redact_json(&mut value);
                 // Serialising a Value cannot fail (string keys only).
                 let text = serde_json::to_string_pretty(&value).unwrap_or_default() + "\n";
-                self.redactor.redact_json_text(&text)
+                self.redactor.redact_json_text(&text).into_owned()
             }
             Document::Toml(mut value) => {
                 self.redactor.redact_json(&mut value);
@@ -210,19 +201,19 @@ impl Output {
                 let redacted = self.redactor.redact_xml_text(&text);
                 escape_document(&redacted, false).into_owned()
             }
-            Document::JsonText(text) => self.redactor.redact_json_text(&text),
+            Document::JsonText(text) => match self.redactor.redact_json_text(&text) {
+                std::borrow::Cow::Owned(redacted) => redacted,
+                std::borrow::Cow::Borrowed(_) => text,
+            },
         }
     }
 
     /// Redacted and escaped text, copied only where something changed.
-    pub(crate) fn finish_text(&self, text: String, color: bool) -> String {
-        let redacted = match self.redactor.redact(&text) {
-            std::borrow::Cow::Borrowed(_) => text,
-            std::borrow::Cow::Owned(r) => r,
-        };
+    fn finish_text<'a>(&self, text: &'a str, color: bool) -> std::borrow::Cow<'a, str> {
+        let redacted = self.redactor.redact(text);
         match escape_document(&redacted, color) {
+            std::borrow::Cow::Owned(escaped) => std::borrow::Cow::Owned(escaped),
             std::borrow::Cow::Borrowed(_) => redacted,
-            std::borrow::Cow::Owned(e) => e,
         }
     }
 

@@ -183,12 +183,6 @@ impl Redactor {
         self.broken
     }
 
-    /// The net searches for nothing: no secret of the run is long and
-    /// unusual enough (or there is none).
-    pub fn searches_nothing(&self) -> bool {
-        self.matcher.is_none() && !self.broken
-    }
-
     /// The automaton could not be built: every output is withheld.
     pub fn withholds_all(&self) -> bool {
         self.broken
@@ -285,13 +279,13 @@ impl Redactor {
     /// so that it stays valid JSON: inside strings the marker replaces the
     /// secret; a number that holds one becomes the string `"<redacted>"`;
     /// keys, rule ids, severities and `true`/`false`/`null` are never cut.
-    pub fn redact_json_text(&self, text: &str) -> String {
+    pub fn redact_json_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if let Some(unchanged) = self.nothing_to_scan(text) {
             return unchanged;
         }
         let matches = self.net_matches(text);
         if matches.is_empty() {
-            return text.to_string();
+            return Cow::Borrowed(text);
         }
         let scalar = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+');
         let mut content = Vec::new();
@@ -323,17 +317,17 @@ impl Redactor {
                 i += 1;
             }
         }
-        cut(text, &matches, &content)
+        Cow::Owned(cut(text, &matches, &content))
     }
 
     /// The answer of the structure-aware redactors when there is nothing to
     /// scan for: all withheld when the matcher could not be built, the text
     /// as it is when there are no secrets.
-    fn nothing_to_scan(&self, text: &str) -> Option<String> {
+    fn nothing_to_scan<'a>(&self, text: &'a str) -> Option<Cow<'a, str>> {
         if self.broken() {
-            Some(REDACTED.to_string())
+            Some(Cow::Borrowed(REDACTED))
         } else if self.matcher.is_none() {
-            Some(text.to_string())
+            Some(Cow::Borrowed(text))
         } else {
             None
         }
@@ -343,13 +337,13 @@ impl Redactor {
     /// quoted attributes, no CDATA) with its secrets redacted in character
     /// data and attribute values only, the marker written `&lt;redacted&gt;`,
     /// so that it stays well-formed. The XML declaration is never touched.
-    pub fn redact_xml_text(&self, text: &str) -> String {
+    pub fn redact_xml_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if let Some(unchanged) = self.nothing_to_scan(text) {
             return unchanged;
         }
         let matches = self.net_matches(text);
         if matches.is_empty() {
-            return text.to_string();
+            return Cow::Borrowed(text);
         }
         let mut content = Vec::new();
         let mut i = 0;
@@ -387,20 +381,20 @@ impl Redactor {
                 i += end;
             }
         }
-        cut(text, &matches, &content)
+        Cow::Owned(cut(text, &matches, &content))
     }
 
     /// A serialised TOML document (ours: made from JSON data, every string
     /// already redacted and escaped, no comments) whose text still holds a
     /// secret across a string and its punctuation: the parts inside strings
     /// are replaced, so that it stays valid TOML.
-    pub fn redact_toml_text(&self, text: &str) -> String {
+    pub fn redact_toml_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if let Some(unchanged) = self.nothing_to_scan(text) {
             return unchanged;
         }
         let matches = self.net_matches(text);
         if matches.is_empty() {
-            return text.to_string();
+            return Cow::Borrowed(text);
         }
         let mut content = Vec::new();
         let mut i = 0;
@@ -434,7 +428,7 @@ impl Redactor {
             content.push(Content::part(i + open..i + open + end, REDACTED));
             i += open + (end + close.len()).min(body.len());
         }
-        cut(text, &matches, &content)
+        Cow::Owned(cut(text, &matches, &content))
     }
 
     /// True when `value` is a secret of the run or holds one the net
@@ -497,16 +491,11 @@ impl Redactor {
         let sanitized = |s: &str| -> Option<String> {
             let redacted = self.redact_message(s);
             let escaped = super::escape::escape(&redacted);
-            match super::escape::clip(&escaped, MAX_MESSAGE_CHARS) {
-                Cow::Owned(clipped) => Some(clipped),
-                Cow::Borrowed(_) => match escaped {
-                    Cow::Owned(escaped) => Some(escaped),
-                    Cow::Borrowed(_) => match redacted {
-                        Cow::Owned(redacted) => Some(redacted),
-                        Cow::Borrowed(_) => None,
-                    },
-                },
-            }
+            let clipped = super::escape::clip(&escaped, MAX_MESSAGE_CHARS);
+            let changed = [&redacted, &escaped, &clipped]
+                .iter()
+                .any(|step| matches!(step, Cow::Owned(_)));
+            changed.then(|| clipped.into_owned())
         };
         let in_place = |s: &mut String| {
             if let Some(new) = sanitized(s) {
@@ -514,18 +503,18 @@ impl Redactor {
             }
         };
         in_place(&mut f.message);
-        f.help.as_mut().map(in_place);
+        f.help.iter_mut().for_each(in_place);
         f.map_label(|s| sanitized(s).unwrap_or_else(|| s.to_string()));
-        f.setting.as_mut().map(in_place);
+        f.setting.iter_mut().for_each(in_place);
         match &mut f.location {
             Location::File { path, pointer, .. } => {
                 in_place(path);
-                pointer.as_mut().map(in_place);
+                pointer.iter_mut().for_each(in_place);
             }
             Location::Path { path } => in_place(path),
             Location::Env { name, env_file, .. } => {
                 in_place(name);
-                env_file.as_mut().map(in_place);
+                env_file.iter_mut().for_each(in_place);
             }
             Location::Url { url } => in_place(url),
             Location::Default => {}
