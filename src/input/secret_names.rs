@@ -24,17 +24,17 @@ fn has_secret_word(lowered: &str) -> bool {
 }
 
 /// Every piece of text without which [`is_secret_name`] is false: its
-/// words, tokens, scalar keys and the `…key` ending.
-const SECRET_HINTS: &[&str] = &[
-    "pass", "pasw", "pwd", "pswd", "pword", "secret", "token", "cred", "private", "bearer",
-    "authoriz", "pw", "pin", "key", "auth", "basic", "security",
-];
-
+/// words, whole-word tokens, scalar keys and the `…key` ending.
 static SECRET_HINT_MATCHER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
     std::sync::LazyLock::new(|| {
+        let hints = SECRET_WORDS
+            .iter()
+            .chain(SECRET_TOKENS)
+            .chain(SECRET_WHEN_SCALAR)
+            .chain(&["key"]);
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .build(SECRET_HINTS)
+            .build(hints)
             .ok()
     });
 
@@ -112,7 +112,7 @@ pub fn is_secret_name(name: &str) -> bool {
     }
     // The words of the name matter only for a whole-word token or a
     // `…key` name: most names (300,000 unknown keys) stop here, unsplit.
-    if !(lowered.contains("pw") || lowered.contains("pin") || lowered.ends_with("key")) {
+    if !(SECRET_TOKENS.iter().any(|t| lowered.contains(t)) || lowered.ends_with("key")) {
         return SECRET_WHEN_SCALAR.contains(&lowered.as_str());
     }
     let words = words(name);
