@@ -1552,11 +1552,6 @@ impl<'a> Suggestions<'a> {
                         return None;
                     }
                 }
-                // A name longer than the candidate by more than the allowed
-                // distance is neither close to it nor a prefix of it.
-                if name.is_ascii() && c.text.is_ascii() && length > c.text.len() + allowed {
-                    return None;
-                }
                 let lc = &c.lowered;
                 let truncation = length >= 4 && lc.starts_with(&lowered);
                 // The length difference bounds the distance from below: most
