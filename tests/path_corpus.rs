@@ -9,6 +9,8 @@ mod common;
 use std::time::Duration as StdDuration;
 
 use common::Sandbox;
+use common::VERDICT_RULES;
+use common::matrix::openssl;
 use rcgen::{
     BasicConstraints, CertificateParams, CidrSubnet, CustomExtension, DnType,
     ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyPair, NameConstraints, SanType,
@@ -18,17 +20,6 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use time::{Duration, OffsetDateTime};
 
 const DOMAIN: &str = "agent.example.com";
-
-/// Rules that carry a verdict webpki also gives: the chain is refused.
-const VERDICT_RULES: [&str; 7] = [
-    "cert-invalid",
-    "cert-expired",
-    "cert-not-yet-valid",
-    "cert-not-for-server",
-    "cert-untrusted",
-    "cert-hostname-mismatch",
-    "cert-weak-signature",
-];
 
 /// swml-sec's own rules (docs/rules.md): advice beyond webpki's verdict.
 const OWN_RULES: [&str; 7] = [
@@ -150,20 +141,6 @@ fn forbidding(mut c: Case, rule: &'static str) -> Case {
 fn for_domain(mut c: Case, domain: &str) -> Case {
     c.domain = domain.into();
     c
-}
-
-/// Runs openssl with `args` in `dir`.
-fn openssl(dir: &std::path::Path, args: &[&str]) {
-    let out = std::process::Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("openssl runs");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// A leaf for DOMAIN that openssl issues from `ca` (what rcgen cannot make:

@@ -12,20 +12,9 @@ mod common;
 use std::time::Duration as StdDuration;
 
 use common::Sandbox;
+use common::VERDICT_RULES;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
-
-/// Rules whose presence means swml-sec says clients refuse the chain (as in
-/// tests/path_corpus.rs).
-const VERDICT_RULES: [&str; 7] = [
-    "cert-invalid",
-    "cert-expired",
-    "cert-not-yet-valid",
-    "cert-not-for-server",
-    "cert-untrusted",
-    "cert-hostname-mismatch",
-    "cert-weak-signature",
-];
 
 fn ders(pems: &[serde_json::Value]) -> Vec<CertificateDer<'static>> {
     pems.iter()

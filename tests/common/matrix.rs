@@ -115,7 +115,8 @@ fn cat(nodes: &[&Node]) -> String {
     nodes.iter().map(|n| n.pem.as_str()).collect()
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
+/// Runs openssl with `args` in `dir`, which must succeed.
+pub fn openssl(dir: &Path, args: &[&str]) {
     let out = std::process::Command::new("openssl")
         .current_dir(dir)
         .args(args)

@@ -10,6 +10,18 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
+/// Rules whose presence means swml-sec says clients refuse the chain (the
+/// verdict webpki also gives): tests/path_corpus.rs and tests/x509_limbo.rs.
+pub const VERDICT_RULES: [&str; 7] = [
+    "cert-invalid",
+    "cert-expired",
+    "cert-not-yet-valid",
+    "cert-not-for-server",
+    "cert-untrusted",
+    "cert-hostname-mismatch",
+    "cert-weak-signature",
+];
+
 /// How long a run may take before it counts as hung and is killed. A guard,
 /// not an assertion on speed: a debug build on two shared cores is ten
 /// times slower than a release build on a quiet one, and no test may fail
