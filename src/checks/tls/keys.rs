@@ -45,9 +45,9 @@ pub(super) fn check_key_strength(
     // loaded: uvicorn exits (scripts/tls-matrix, rsa1024-leaf).
     let too_small_to_load = loaded && matches!(&pk, PublicKey::RSA(rsa) if rsa.key_size() < 2048);
     let consequence = if too_small_to_load {
-        "; Python's ssl on OpenSSL 3 (security level 2, the default of Debian and Ubuntu images) refuses it in load_cert_chain (EE_KEY_TOO_SMALL, CA_KEY_TOO_SMALL): the service will not start"
+        super::refused_when_loaded("EE_KEY_TOO_SMALL, CA_KEY_TOO_SMALL")
     } else {
-        ""
+        String::new()
     };
     let mut f = Finding::new(
         "cert-weak-key",

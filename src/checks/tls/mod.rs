@@ -51,6 +51,14 @@ pub const CHAIN_RULES: [&str; 14] = [
     "cert-key-usage",
 ];
 
+/// What a finding adds when Python's ssl refuses the material as it loads
+/// it (`codes`: OpenSSL's reasons), so that the service does not start.
+fn refused_when_loaded(codes: &str) -> String {
+    format!(
+        "; Python's ssl on OpenSSL 3 (security level 2, the default of Debian and Ubuntu images) refuses it in load_cert_chain ({codes}): the service will not start"
+    )
+}
+
 pub fn check(cx: &mut CheckContext) {
     let s = cx.tls_settings();
     let enabled = s.get(SettingId::SslEnabled);

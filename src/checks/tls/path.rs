@@ -383,9 +383,9 @@ pub(super) fn check_chain_at(
             // one (CA_MD_TOO_WEAK, EE_MD_TOO_WEAK; tls-matrix sha1-intermediate).
             let blocks = judging.loaded && !is_self_issued(c);
             let consequence = if blocks {
-                "; Python's ssl on OpenSSL 3 (security level 2, the default of Debian and Ubuntu images) refuses it in load_cert_chain (CA_MD_TOO_WEAK, EE_MD_TOO_WEAK): the service will not start"
+                super::refused_when_loaded("CA_MD_TOO_WEAK, EE_MD_TOO_WEAK")
             } else {
-                ""
+                String::new()
             };
             let mut f = Finding::new(
                 "cert-weak-signature",
