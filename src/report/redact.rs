@@ -280,13 +280,10 @@ impl Redactor {
     /// secret; a number that holds one becomes the string `"<redacted>"`;
     /// keys, rule ids, severities and `true`/`false`/`null` are never cut.
     pub fn redact_json_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if let Some(unchanged) = self.nothing_to_scan(text) {
-            return unchanged;
-        }
-        let matches = self.net_matches(text);
-        if matches.is_empty() {
-            return Cow::Borrowed(text);
-        }
+        let matches = match self.matches_to_cut(text) {
+            Ok(matches) => matches,
+            Err(answer) => return answer,
+        };
         let scalar = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+');
         let mut content = Vec::new();
         let bytes = text.as_bytes();
@@ -320,16 +317,18 @@ impl Redactor {
         Cow::Owned(cut(text, &matches, &content))
     }
 
-    /// The answer of the structure-aware redactors when there is nothing to
-    /// scan for: all withheld when the matcher could not be built, the text
-    /// as it is when there are no secrets.
-    fn nothing_to_scan<'a>(&self, text: &'a str) -> Option<Cow<'a, str>> {
+    /// Where the structure-aware redactors cut `text`, or their answer when
+    /// there is nothing to cut: all withheld when the matcher could not be
+    /// built, the text as it is when no secret stands in it.
+    fn matches_to_cut<'a>(&self, text: &'a str) -> Result<Vec<Range<usize>>, Cow<'a, str>> {
         if self.broken() {
-            Some(Cow::Borrowed(REDACTED))
-        } else if self.matcher.is_none() {
-            Some(Cow::Borrowed(text))
+            return Err(Cow::Borrowed(REDACTED));
+        }
+        let matches = self.net_matches(text);
+        if matches.is_empty() {
+            Err(Cow::Borrowed(text))
         } else {
-            None
+            Ok(matches)
         }
     }
 
@@ -338,13 +337,10 @@ impl Redactor {
     /// data and attribute values only, the marker written `&lt;redacted&gt;`,
     /// so that it stays well-formed. The XML declaration is never touched.
     pub fn redact_xml_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if let Some(unchanged) = self.nothing_to_scan(text) {
-            return unchanged;
-        }
-        let matches = self.net_matches(text);
-        if matches.is_empty() {
-            return Cow::Borrowed(text);
-        }
+        let matches = match self.matches_to_cut(text) {
+            Ok(matches) => matches,
+            Err(answer) => return answer,
+        };
         let mut content = Vec::new();
         let mut i = 0;
         while i < text.len() {
@@ -389,13 +385,10 @@ impl Redactor {
     /// secret across a string and its punctuation: the parts inside strings
     /// are replaced, so that it stays valid TOML.
     pub fn redact_toml_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if let Some(unchanged) = self.nothing_to_scan(text) {
-            return unchanged;
-        }
-        let matches = self.net_matches(text);
-        if matches.is_empty() {
-            return Cow::Borrowed(text);
-        }
+        let matches = match self.matches_to_cut(text) {
+            Ok(matches) => matches,
+            Err(answer) => return answer,
+        };
         let mut content = Vec::new();
         let mut i = 0;
         while i < text.len() {
