@@ -4,6 +4,8 @@
 //! tests/conformance/cases-signalwire-sdk-3 holds the same cases answered by
 //! signalwire-sdk 3.7.5, checked with `--sdk signalwire-sdk-3`.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -135,18 +137,7 @@ fn check_corpus(dir: &str, sdk: &str) {
                 .map(|e| format!("{}: {e}", p.file_name().unwrap().to_string_lossy()))
         })
         .collect();
-    println!(
-        "conformance ({sdk}): {} cases, {} passed",
-        paths.len(),
-        paths.len() - failures.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{}",
-        failures.len(),
-        paths.len(),
-        failures.join("\n")
-    );
+    common::assert_every_case_agrees(&format!("conformance ({sdk})"), paths.len(), &failures);
 }
 
 /// signalwire-agents 1.1.0, through ../shared/sdk-oracle.

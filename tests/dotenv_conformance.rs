@@ -3,6 +3,8 @@
 //! through `swml-sec resolve`, and the tested variables' values, the lines
 //! that set them, the skipped lines and python-dotenv's warnings must agree.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -165,16 +167,5 @@ fn env_files_load_as_python_dotenv_does() {
                 .map(|e| format!("{}: {e}", c["name"].as_str().unwrap()))
         })
         .collect();
-    println!(
-        "dotenv conformance: {} cases, {} passed",
-        cases.len(),
-        cases.len() - failures.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    common::assert_every_case_agrees("dotenv conformance", cases.len(), &failures);
 }

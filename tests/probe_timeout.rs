@@ -15,9 +15,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-
 use common::Sandbox;
 use common::pki::{Ca, CertSpec, KeyKind};
 
@@ -184,19 +181,7 @@ fn serve(
 
 fn tls_config(ca: &Ca) -> Arc<rustls::ServerConfig> {
     let (chain, key) = ca.sign(&CertSpec::leaf(&[HOST]), KeyKind::EcP256Pkcs8);
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain.as_bytes())
-        .map(Result::unwrap)
-        .collect();
-    let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap(),
-    )
+    common::server::tls_server_config(&chain, &key)
 }
 
 /// Probes a dripping server and checks that the probe stops at its deadline

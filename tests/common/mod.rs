@@ -22,6 +22,18 @@ pub const VERDICT_RULES: [&str; 7] = [
     "cert-weak-signature",
 ];
 
+/// The end of a conformance run against an oracle's goldens: how many of
+/// `total` cases agreed, printed, and every case that differs named.
+pub fn assert_every_case_agrees(label: &str, total: usize, failures: &[String]) {
+    println!("{label}: {total} cases, {} passed", total - failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 /// How long a run may take before it counts as hung and is killed. A guard,
 /// not an assertion on speed: a debug build on two shared cores is ten
 /// times slower than a release build on a quiet one, and no test may fail

@@ -10,6 +10,23 @@ use std::time::Duration;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+/// A rustls server configuration serving the PEM `chain` with `key`.
+pub fn tls_server_config(chain: &str, key: &str) -> Arc<rustls::ServerConfig> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain.as_bytes())
+        .map(Result::unwrap)
+        .collect();
+    let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap(),
+    )
+}
+
 #[derive(Clone, Default)]
 pub struct Behaviour {
     /// PEM chain and key: serve TLS.
@@ -85,21 +102,7 @@ pub fn start(behaviour: Behaviour) -> TestServer {
     let port = listener.local_addr().unwrap().port();
     let authorizations = Arc::new(Mutex::new(Vec::new()));
     let seen = authorizations.clone();
-    let server_config = |(chain, key): &(String, String)| {
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain.as_bytes())
-            .map(Result::unwrap)
-            .collect();
-        let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        Arc::new(
-            rustls::ServerConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .unwrap()
-                .with_no_client_auth()
-                .with_single_cert(certs, key)
-                .unwrap(),
-        )
-    };
+    let server_config = |(chain, key): &(String, String)| tls_server_config(chain, key);
     let first_config = behaviour.tls.as_ref().map(server_config);
     let later_config = behaviour.tls_later.as_ref().map(server_config);
     std::thread::spawn(move || {
