@@ -5,13 +5,24 @@
 //! does not (other whitespace, raw control characters in strings, numbers
 //! such as `01` or `-NaN`), and the tree keeps Python's dict semantics for
 //! duplicate keys (first position, last value).
+//!
+//! Plain JSON, the common case, is read straight from jsonc-parser's scanner
+//! into that tree ([`parse_plain`]); anything else goes through its syntax
+//! tree ([`parse_through_ast`]), which has the precise error messages. A
+//! test holds the two to the same tree on every input the first accepts.
 
+use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use hashbrown::HashTable;
+
 use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, parse_to_ast};
+use jsonc_parser::tokens::Token;
+use jsonc_parser::{
+    CollectOptions, CommentCollectionStrategy, ParseOptions, Scanner, ScannerOptions, parse_to_ast,
+};
 use num_bigint::BigInt;
 use regex::Regex;
 
@@ -150,7 +161,22 @@ pub fn parse_owned(bytes: Vec<u8>) -> Result<(String, JNode), (Vec<u8>, JsonErro
     }
 }
 
+/// Parses the text as Python's `json.loads` would, keeping of a root object
+/// only `security` (see [`convert_root`]).
 pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
+    match parse_plain(text) {
+        Some(root) => {
+            check_python_strictness(text)?;
+            Ok(root)
+        }
+        None => parse_through_ast(text),
+    }
+}
+
+/// The full parser: jsonc-parser's syntax tree, then the tree swml-sec keeps.
+/// Slower and larger than [`parse_plain`] (the syntax tree of a 7 MiB
+/// config is 100 MiB), but it has a precise message for every error.
+fn parse_through_ast(text: &str) -> Result<JNode, JsonError> {
     let options = ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
@@ -196,6 +222,193 @@ pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
         ));
     };
     convert_root(&value)
+}
+
+/// Nesting the plain parser follows. Each level is one container, which is
+/// at most two entries of jsonc-parser's range stack (object and member), so
+/// the full parser accepts every depth the plain one does.
+const PLAIN_NESTING: usize = MAX_NESTING / 4;
+
+/// The tree [`parse_through_ast`] would build, built straight from
+/// jsonc-parser's own scanner (so tokens, string escapes and numbers are
+/// read by the same code), for text that is plain JSON. `None` at the first
+/// thing that is not: a scanner error, a comment, a stray word, a grammar
+/// error, or deep nesting; the full parser then gives its exact message
+/// (or, for nesting, the same tree). The Python-strictness pass still runs
+/// after it, as after the full parser.
+fn parse_plain(text: &str) -> Option<JNode> {
+    let options = ScannerOptions {
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: true,
+        allow_extended_string_escapes: false,
+    };
+    let mut parser = PlainParser {
+        scanner: Scanner::new(text, &options),
+    };
+    let first = parser.token()?;
+    let root = parser.value(first, Keep::Root, 0)?;
+    // One value and nothing after it (not even a comment).
+    match parser.scanner.scan() {
+        Ok(None) => Some(root),
+        _ => None,
+    }
+}
+
+/// What [`PlainParser::value`] keeps of a value.
+#[derive(Clone, Copy, PartialEq)]
+enum Keep {
+    /// The document's root: of an object, only `security` (see [`convert_root`]).
+    Root,
+    /// All of it.
+    All,
+    /// Only its range: the SDK never reads it.
+    Range,
+}
+
+struct PlainParser<'a> {
+    scanner: Scanner<'a>,
+}
+
+impl<'a> PlainParser<'a> {
+    /// The next token, or `None` at a scanner error, a comment, or the end.
+    fn token(&mut self) -> Option<Token<'a>> {
+        match self.scanner.scan() {
+            Ok(Some(Token::CommentLine(_) | Token::CommentBlock(_))) | Ok(None) | Err(_) => None,
+            Ok(Some(token)) => Some(token),
+        }
+    }
+
+    fn value(&mut self, first: Token<'a>, keep: Keep, depth: usize) -> Option<JNode> {
+        let start = self.scanner.token_start();
+        let value = match first {
+            Token::OpenBrace => return self.object(start, keep, depth + 1),
+            Token::OpenBracket => return self.array(start, keep, depth + 1),
+            Token::String(_) | Token::Number(_) | Token::Boolean(_) | Token::Null
+                if keep == Keep::Range =>
+            {
+                JValue::Null
+            }
+            Token::String(s) => JValue::Str(s.into_owned()),
+            Token::Number(n) => convert_number(n, &(start..self.scanner.token_end())).ok()?,
+            Token::Boolean(b) => JValue::Bool(b),
+            Token::Null => JValue::Null,
+            _ => return None,
+        };
+        Some(JNode {
+            value,
+            range: start..self.scanner.token_end(),
+        })
+    }
+
+    fn object(&mut self, start: usize, keep: Keep, depth: usize) -> Option<JNode> {
+        if depth > PLAIN_NESTING {
+            return None;
+        }
+        let mut members = DictMembers::default();
+        let mut token = self.token()?;
+        if token != Token::CloseBrace {
+            loop {
+                let Token::String(key) = token else {
+                    return None;
+                };
+                let key_range = self.scanner.token_start()..self.scanner.token_end();
+                if self.token()? != Token::Colon {
+                    return None;
+                }
+                let member_keep = match keep {
+                    Keep::Root if key == "security" => Keep::All,
+                    Keep::Root | Keep::Range => Keep::Range,
+                    Keep::All => Keep::All,
+                };
+                let first = self.token()?;
+                let value = self.value(first, member_keep, depth)?;
+                if keep != Keep::Range {
+                    members.insert(JMember {
+                        key: key.into_owned(),
+                        key_range,
+                        value,
+                    });
+                }
+                match self.token()? {
+                    Token::Comma => token = self.token()?,
+                    Token::CloseBrace => break,
+                    _ => return None,
+                }
+            }
+        }
+        let range = start..self.scanner.token_end();
+        let value = match keep {
+            Keep::Range => JValue::Null,
+            Keep::Root | Keep::All => JValue::Object(members.into_vec()),
+        };
+        Some(JNode { value, range })
+    }
+
+    fn array(&mut self, start: usize, keep: Keep, depth: usize) -> Option<JNode> {
+        if depth > PLAIN_NESTING {
+            return None;
+        }
+        // A root array is converted whole, as by `convert`.
+        let keep = if keep == Keep::Root { Keep::All } else { keep };
+        let mut items = Vec::new();
+        let mut token = self.token()?;
+        if token != Token::CloseBracket {
+            loop {
+                let item = self.value(token, keep, depth)?;
+                if keep == Keep::All {
+                    items.push(item);
+                }
+                match self.token()? {
+                    Token::Comma => token = self.token()?,
+                    Token::CloseBracket => break,
+                    _ => return None,
+                }
+            }
+        }
+        let range = start..self.scanner.token_end();
+        let value = match keep {
+            Keep::Range => JValue::Null,
+            Keep::Root | Keep::All => JValue::Array(items),
+        };
+        Some(JNode { value, range })
+    }
+}
+
+/// An object's members as Python's dict keeps them: a repeated key keeps its
+/// first position and takes the last value. One hash lookup per key, so
+/// objects with hundreds of thousands of keys stay linear. The index holds
+/// each key's position and hash, not the key: growing it then never goes
+/// back to the keys.
+#[derive(Default)]
+struct DictMembers {
+    members: Vec<JMember>,
+    positions: HashTable<(usize, u64)>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl DictMembers {
+    fn insert(&mut self, member: JMember) {
+        let Self {
+            members,
+            positions,
+            hasher,
+        } = self;
+        let hash = hasher.hash_one(member.key.as_str());
+        match positions.find(hash, |&(i, _)| members[i].key == member.key) {
+            Some(&(i, _)) => members[i] = member,
+            None => {
+                positions.insert_unique(hash, (members.len(), hash), |&(_, hash)| hash);
+                members.push(member);
+            }
+        }
+    }
+
+    fn into_vec(self) -> Vec<JMember> {
+        self.members
+    }
 }
 
 /// The document as the SDK uses it: of a root object, only `security` is
@@ -312,30 +525,18 @@ fn convert_object(
     convert_value: impl Fn(&str, &ast::Value) -> Result<JNode, JsonError>,
 ) -> Result<JNode, JsonError> {
     let r = o.range();
-    let mut members: Vec<JMember> = Vec::with_capacity(o.properties.len());
-    // Where each key sits in `members`: one lookup per key, so objects
-    // with hundreds of thousands of keys stay linear.
-    let mut positions: std::collections::HashMap<&str, usize> =
-        std::collections::HashMap::with_capacity(o.properties.len());
+    let mut members = DictMembers::default();
     for prop in &o.properties {
         let name = prop.name.as_str();
         let kr = prop.name.range();
-        let member = JMember {
+        members.insert(JMember {
             key: name.to_string(),
             key_range: kr.start..kr.end,
             value: convert_value(name, &prop.value)?,
-        };
-        // Python's dict keeps the first position and the last value.
-        match positions.get(name) {
-            Some(&i) => members[i] = member,
-            None => {
-                positions.insert(name, members.len());
-                members.push(member);
-            }
-        }
+        });
     }
     Ok(JNode {
-        value: JValue::Object(members),
+        value: JValue::Object(members.into_vec()),
         range: r.start..r.end,
     })
 }
@@ -352,6 +553,9 @@ fn convert_number(text: &str, range: &Range<usize>) -> Result<JValue, JsonError>
         text.parse::<f64>()
             .map(JValue::Float)
             .map_err(|_| JsonError::new(format!("number `{text}` is not valid"), range.clone()))
+    } else if let Ok(small) = text.parse::<i64>() {
+        // Most integers fit: BigInt's own parser is ten times slower.
+        Ok(JValue::Int(BigInt::from(small)))
     } else {
         text.parse::<BigInt>()
             .map(JValue::Int)
@@ -456,6 +660,289 @@ mod tests {
                 "{text:?}: {:?}",
                 e.range
             );
+        }
+    }
+
+    /// Deepest nesting of brackets outside strings.
+    fn nesting(text: &str) -> usize {
+        let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0, false, false);
+        for b in text.bytes() {
+            match (in_string, b) {
+                (true, _) if escaped => escaped = false,
+                (true, b'\\') => escaped = true,
+                (true, b'"') => in_string = false,
+                (true, _) => {}
+                (false, b'"') => in_string = true,
+                (false, b'{' | b'[') => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                (false, b'}' | b']') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        deepest
+    }
+
+    /// The plain parser gives exactly the full parser's tree (ranges, dict
+    /// semantics, the root's `security` rule) on every text the full parser
+    /// accepts, and nothing on any text it refuses; it may leave to the full
+    /// parser only what nests deeper than it follows. Trees are compared by
+    /// their Debug text, where NaN equals NaN.
+    fn assert_parsers_agree(text: &str) {
+        let plain = parse_plain(text).filter(|_| check_python_strictness(text).is_ok());
+        let full = parse_through_ast(text).ok();
+        if plain.is_none() && full.is_some() {
+            assert!(
+                nesting(text) > PLAIN_NESTING,
+                "the plain parser refused JSON the full parser accepts: {text:?}"
+            );
+            return;
+        }
+        assert_eq!(format!("{plain:?}"), format!("{full:?}"), "{text:?}");
+    }
+
+    #[test]
+    fn plain_parser_agrees_on_hand_picked_texts() {
+        let deep_ok = format!(
+            "{}1{}",
+            "[".repeat(PLAIN_NESTING),
+            "]".repeat(PLAIN_NESTING)
+        );
+        let deeper = format!(
+            "{}1{}",
+            "[".repeat(PLAIN_NESTING + 1),
+            "]".repeat(PLAIN_NESTING + 1)
+        );
+        for text in [
+            r#"{"security": {"a": 1, "b": [1, 2.5, -0, 1e400, NaN, -Infinity], "a": {"x": null}}}"#,
+            r#"{"data": {"big": [1, 2]}, "security": {"x": [1]}, "security": {"y": 2}, "z": "s"}"#,
+            r#"{"security": {"k\u00e9y": "v\n\"\\\/", "\ud83d\ude00": true}}"#,
+            r#"["security", {"security": {"a": 1}}]"#,
+            "\"just a string\"",
+            "  42  ",
+            "{}",
+            "[]",
+            "{\"security\": {}}\n",
+            "\t\r\n{\"a\" :\t[ ] }",
+            r#"{"a": 1} // comment"#,
+            r#"{"a": /* c */ 1}"#,
+            r#"{"a": 1,}"#,
+            r#"[1, 2,]"#,
+            r#"{"a" 1}"#,
+            r#"{"a": 1 "b": 2}"#,
+            r#"{a: 1}"#,
+            r#"{'a': 1}"#,
+            r#"{"a": tru}"#,
+            r#"{"a": truex}"#,
+            r#"{"a": nulll}"#,
+            r#"[01]"#,
+            r#"[-NaN]"#,
+            r#"[+1]"#,
+            r#"[.5]"#,
+            r#"[1.]"#,
+            r#"[0x10]"#,
+            r#"["\x41"]"#,
+            r#"["\ud800"]"#,
+            "[\"a\tb\"]",
+            "\u{00A0}{}",
+            "\u{000B}{}",
+            "{} {}",
+            "{} x",
+            "",
+            "   ",
+            "[",
+            "{\"a\":",
+            "\"abc",
+            "[1 }",
+            "{\"a\": 1]",
+            "[,1]",
+            "{,}",
+            "{\"a\"::1}",
+            "[1e]",
+            "[-]",
+            "[1",
+            &"9".repeat(5000),
+            &deep_ok,
+            &deeper,
+        ] {
+            assert_parsers_agree(text);
+        }
+        // Plain JSON is read by the plain parser, not left to the full one.
+        for text in [
+            r#"{"security": {"a": [1, {"b": "c"}]}}"#,
+            "[]",
+            "1",
+            &deep_ok,
+        ] {
+            assert!(parse_plain(text).is_some(), "{text}");
+        }
+        assert!(parse_plain(&deeper).is_none());
+    }
+
+    /// Every config text in the SDK conformance cases, the fixtures and the
+    /// fuzz seeds.
+    #[test]
+    fn plain_parser_agrees_on_every_committed_config() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        for dir in [
+            "tests/conformance/cases",
+            "tests/conformance/cases-signalwire-sdk-3",
+        ] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let case: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap();
+                for text in case["files"].as_object().unwrap().values() {
+                    texts.push(text.as_str().unwrap().to_string());
+                }
+            }
+        }
+        let mut dirs = vec![root.join("fixtures"), root.join("fuzz/seeds/json_resolve")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "json")
+                    || path.starts_with(root.join("fuzz"))
+                {
+                    texts
+                        .push(String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned());
+                }
+            }
+        }
+        assert!(texts.len() > 800, "{} texts", texts.len());
+        let plain = texts.iter().filter(|t| parse_plain(t).is_some()).count();
+        assert!(
+            plain > 400,
+            "only {plain} texts were read by the plain parser"
+        );
+        for text in &texts {
+            assert_parsers_agree(text);
+        }
+    }
+
+    mod generated {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Pieces of JSON, valid and not, for token soup.
+        const PIECES: &[&str] = &[
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"security\"",
+            "\"a\"",
+            "\"a\"",
+            "\"\\u00e9\"",
+            "\"\\ud800\"",
+            "\"\\ud83d\\ude00\"",
+            "\"x\\ny\"",
+            "\"\\q\"",
+            "'s'",
+            "1",
+            "-0",
+            "01",
+            "1.5e-3",
+            "1e400",
+            "-",
+            "+1",
+            ".5",
+            "NaN",
+            "-Infinity",
+            "Infinity",
+            "-NaN",
+            "true",
+            "false",
+            "null",
+            "nul",
+            "truex",
+            "//c\n",
+            "/*c*/",
+            " ",
+            "\n",
+            "\t",
+            "\u{a0}",
+            "\u{b}",
+            "\u{7}",
+            "\"\t\"",
+            "x",
+            "0x1F",
+            "123456789012345678901234567890",
+        ];
+
+        fn json(depth: u32) -> BoxedStrategy<String> {
+            let scalar = prop_oneof![
+                Just("null".to_string()),
+                any::<bool>().prop_map(|b| b.to_string()),
+                any::<i64>().prop_map(|i| i.to_string()),
+                any::<f64>()
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(|f| format!("{f:e}")),
+                "[a-z\\\\\"é😀 ]{0,6}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+                Just("NaN".to_string()),
+            ];
+            if depth == 0 {
+                return scalar.boxed();
+            }
+            let key = prop_oneof![
+                Just("security".to_string()),
+                "[a-c]{1,2}",
+                Just("k\u{e9}".to_string()),
+            ]
+            .prop_map(|k| serde_json::to_string(&k).unwrap());
+            let ws = prop_oneof![Just(""), Just(" "), Just("\n  "), Just("\t")];
+            prop_oneof![
+                scalar,
+                prop::collection::vec((json(depth - 1), ws.clone()), 0..5).prop_map(|items| {
+                    let items: Vec<String> = items
+                        .into_iter()
+                        .map(|(v, w)| format!("{w}{v}{w}"))
+                        .collect();
+                    format!("[{}]", items.join(","))
+                }),
+                prop::collection::vec((key, json(depth - 1), ws), 0..5).prop_map(|members| {
+                    let members: Vec<String> = members
+                        .into_iter()
+                        .map(|(k, v, w)| format!("{w}{k}{w}:{w}{v}"))
+                        .collect();
+                    format!("{{{}}}", members.join(","))
+                }),
+            ]
+            .boxed()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+            #[test]
+            fn on_token_soup(pieces in prop::collection::vec(prop::sample::select(PIECES), 0..24)) {
+                assert_parsers_agree(&pieces.concat());
+            }
+
+            #[test]
+            fn on_json_and_json_with_one_piece_changed(
+                text in json(4),
+                at in any::<prop::sample::Index>(),
+                piece in prop::sample::select(PIECES),
+                change in 0..3u8,
+            ) {
+                assert_parsers_agree(&text);
+                let mut cut = at.index(text.len() + 1);
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                let changed = match change {
+                    0 => format!("{}{piece}{}", &text[..cut], &text[cut..]),
+                    1 => format!("{}{}", &text[..cut], text[cut..].chars().skip(1).collect::<String>()),
+                    _ => format!("{}{piece}{}", &text[..cut], text[cut..].chars().skip(1).collect::<String>()),
+                };
+                assert_parsers_agree(&changed);
+            }
         }
     }
 
