@@ -1,6 +1,7 @@
 //! The one type every check and the resolver report through.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -12,39 +13,53 @@ pub use crate::severity::Severity;
 pub enum Location {
     /// A span of a file (the config file, or a certificate or key file).
     File {
-        path: String,
-        line: usize,
-        column: usize,
+        /// Shared by every finding in the file: a config with 300,000
+        /// unknown keys would otherwise hold its path 300,000 times.
+        path: Arc<str>,
+        /// 1-based; see [`position`].
+        line: u32,
+        column: u32,
         #[serde(skip_serializing_if = "Option::is_none")]
-        pointer: Option<String>,
+        pointer: Option<Box<str>>,
         #[serde(skip)]
         range: Range<usize>,
     },
     /// A whole file, with no useful position in it.
-    Path { path: String },
+    Path { path: Box<str> },
     /// An environment variable, and the dotenv line that set it, if any.
     Env {
-        name: String,
+        name: Box<str>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        env_file: Option<String>,
+        env_file: Option<Box<str>>,
         #[serde(skip_serializing_if = "Option::is_none")]
         line: Option<usize>,
     },
     /// A live URL (`probe`).
-    Url { url: String },
+    Url { url: Box<str> },
     /// The value is the SDK's default: nothing to point at.
     Default,
 }
 
+/// A line or column number as a [`Location::File`] keeps it. Every file
+/// swml-sec reads is capped far below 4 GiB (16 MiB for a config), so no
+/// real position saturates; 4 bytes each instead of 8 add up over the
+/// 300,000 findings of a large config.
+pub fn position(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Texts are `Box<str>`, not `String`: a finding is built once and its text
+/// replaced whole (redaction), never grown, and a config with 300,000
+/// unknown keys holds 300,000 findings until the report is written.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
-    pub message: String,
+    pub message: Box<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
+    pub help: Option<Box<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub setting: Option<String>,
+    pub setting: Option<Box<str>>,
     pub location: Location,
     /// The SDK itself raises on this: the service cannot start.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -159,7 +174,7 @@ impl Finding {
         Finding {
             rule,
             severity: Severity::Error,
-            message: message.into(),
+            message: message.into().into_boxed_str(),
             help: None,
             setting: None,
             location: Location::Default,
@@ -171,12 +186,12 @@ impl Finding {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(help.into().into_boxed_str());
         self
     }
 
     pub fn setting(mut self, name: impl Into<String>) -> Self {
-        self.setting = Some(name.into());
+        self.setting = Some(name.into().into_boxed_str());
         self
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use num_bigint::BigInt;
 
 use crate::expand::{SubstitutionOutcome, SyntaxProblem, expand, retype_for};
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, position};
 use crate::input::{
     CONFIG_SIZE_CAP, ConfigChoice, EnvOrigin, EnvView, ReadError, discover_config, read_bounded,
 };
@@ -115,19 +115,19 @@ impl<'a> LineIndex<'a> {
 }
 
 struct FileCtx<'a> {
-    path: &'a str,
+    path: &'a Arc<str>,
     index: LineIndex<'a>,
     text: &'a str,
 }
 
 impl FileCtx<'_> {
-    fn location(&self, range: std::ops::Range<usize>, pointer: &str) -> Location {
+    fn location(&self, range: std::ops::Range<usize>, pointer: impl Into<Box<str>>) -> Location {
         let (line, column) = self.index.line_col(range.start);
         Location::File {
-            path: self.path.to_string(),
-            line,
-            column,
-            pointer: Some(pointer.to_string()),
+            path: Arc::clone(self.path),
+            line: position(line),
+            column: position(column),
+            pointer: Some(pointer.into()),
             range,
         }
     }
@@ -185,15 +185,15 @@ pub fn source_location(source: &Source) -> Location {
             env_file,
             line,
         } => Location::Env {
-            name: name.clone(),
-            env_file: env_file.clone(),
+            name: name.as_str().into(),
+            env_file: env_file.as_deref().map(Into::into),
             line: *line,
         },
         Source::File(span) => Location::File {
-            path: span.path.clone(),
-            line: span.line,
-            column: span.column,
-            pointer: Some(span.pointer.clone()),
+            path: span.path.as_str().into(),
+            line: position(span.line),
+            column: position(span.column),
+            pointer: Some(span.pointer.as_str().into()),
             range: span.range.clone(),
         },
     }
@@ -422,7 +422,7 @@ impl Resolver<'_> {
                     format!("an environment variable name is not valid UTF-8: {name}"),
                 )
                 .at(Location::Env {
-                    name: name.clone(),
+                    name: name.as_str().into(),
                     env_file: None,
                     line: None,
                 }),
@@ -641,7 +641,9 @@ impl Resolver<'_> {
                 self.findings.push(
                     Finding::new(rule, format!("cannot read config file {e}"))
                         .help(why)
-                        .at(Location::Path { path: path.clone() }),
+                        .at(Location::Path {
+                            path: path.as_str().into(),
+                        }),
                 );
                 return Some(ConfigSource {
                     path,
@@ -674,7 +676,7 @@ impl Resolver<'_> {
                             "the SDK silently ignores an invalid config file and runs on environment and defaults"
                         })
                         .label(e.message.clone())
-                        .at(Location::File { path: path.clone(), line, column, pointer: None, range: e.range.clone() }),
+                        .at(Location::File { path: path.as_str().into(), line: position(line), column: position(column), pointer: None, range: e.range.clone() }),
                 );
                 return ConfigSource {
                     path,
@@ -687,8 +689,9 @@ impl Resolver<'_> {
             }
         };
         let text = Arc::new(text);
+        let shared_path: Arc<str> = Arc::from(path.as_str());
         let ctx = FileCtx {
-            path: &path,
+            path: &shared_path,
             index: LineIndex::new(&text),
             text: &text,
         };
@@ -775,7 +778,7 @@ impl Resolver<'_> {
                                 format!("top-level key {:?} is not read by the SDK", m.key),
                             )
                             .help("did you mean \"security\"?")
-                            .at(ctx.location(m.key_range.clone(), &pointer_join("", &m.key))),
+                            .at(ctx.location(m.key_range.clone(), pointer_join("", &m.key))),
                         );
                     }
                 }
@@ -875,34 +878,43 @@ impl Resolver<'_> {
     }
 
     /// The unknown keys of `security`, reported at `at` among the findings
-    /// (where the SDK's reading of the section put them). The document is
-    /// taken apart first: of a section of 300,000 unknown keys only the
-    /// keys and their places stay, not the values, while the findings are
-    /// built.
+    /// (where the SDK's reading of the section put them). Only where each
+    /// key sits is kept, and the document is dropped before the findings
+    /// are built: a section of 300,000 unknown keys then never holds the
+    /// document and its 300,000 findings at once. A key is read back from
+    /// the text; the few written with escapes are kept decoded.
     fn report_unknown_keys(&mut self, ctx: &FileCtx, at: usize, root: JNode) {
-        let JValue::Object(members) = root.value else {
-            return;
-        };
-        let Some(security) = members.into_iter().find(|m| m.key == "security") else {
-            return;
-        };
-        let JValue::Object(members) = security.value.value else {
-            return;
-        };
-        let unknown: Vec<(String, std::ops::Range<usize>)> = members
-            .into_iter()
-            .filter(|m| !SECURITY_KEYS.contains(&m.key.as_str()))
-            .map(|m| (m.key, m.key_range))
-            .collect();
+        let mut key_ranges = Vec::new();
+        let mut escaped_keys = Vec::new();
+        if let Some(security) = root.get("security")
+            && let JValue::Object(members) = &security.value.value
+        {
+            let unknown = |m: &&crate::json::JMember| !SECURITY_KEYS.contains(&m.key.as_str());
+            key_ranges.reserve_exact(members.iter().filter(unknown).count());
+            for m in members.iter().filter(unknown) {
+                if ctx.text.get(m.key_range.start + 1..m.key_range.end - 1) != Some(m.key.as_str())
+                {
+                    escaped_keys.push((key_ranges.len(), m.key.clone()));
+                }
+                key_ranges.push(m.key_range.clone());
+            }
+        }
+        drop(root);
+        let mut escaped_keys = escaped_keys.into_iter().peekable();
         let after = self.findings.split_off(at);
-        self.findings.reserve_exact(unknown.len() + after.len());
-        for (key, key_range) in unknown {
-            let mut f = Finding::new(
-                "config-unknown-key",
-                format!("security.{key} is not read by the SDK"),
-            )
-            .at(ctx.location(key_range, &pointer_join("/security", &key)));
-            if let Some(best) = SECURITY_KEY_SUGGESTIONS.best(&key) {
+        self.findings.reserve_exact(key_ranges.len() + after.len());
+        for (i, key_range) in key_ranges.into_iter().enumerate() {
+            let escaped = escaped_keys.next_if(|(at, _)| *at == i).map(|(_, key)| key);
+            // The key's literal without its quotes: the key itself, when not escaped.
+            let key = escaped
+                .as_deref()
+                .unwrap_or(&ctx.text[key_range.start + 1..key_range.end - 1]);
+            // Made to its exact size (as is the pointer): 300,000 of them
+            // stay in memory until the report is written.
+            let message = ["security.", key, " is not read by the SDK"].concat();
+            let mut f = Finding::new("config-unknown-key", message)
+                .at(ctx.location(key_range.clone(), pointer_join("/security", key)));
+            if let Some(best) = SECURITY_KEY_SUGGESTIONS.best(key) {
                 f = f.help(format!("did you mean {best:?}?"));
             }
             self.findings.push(f);
@@ -944,7 +956,7 @@ impl Resolver<'_> {
                     format!("security.auth.{} is not read by the SDK", m.key),
                 )
                 .help("the SDK reads only security.auth.basic.user and .password")
-                .at(ctx.location(m.key_range.clone(), &pointer_join("/security/auth", &m.key))),
+                .at(ctx.location(m.key_range.clone(), pointer_join("/security/auth", &m.key))),
             );
         }
         let (Some(basic_node), Some((_, basic_py))) = (
@@ -978,7 +990,7 @@ impl Resolver<'_> {
             )
             .at(ctx.location(
                 m.key_range.clone(),
-                &pointer_join("/security/auth/basic", &m.key),
+                pointer_join("/security/auth/basic", &m.key),
             ));
             if let Some(best) = did_you_mean(&m.key, ["user", "password"].into_iter()) {
                 f = f.help(format!("did you mean {best:?}?"));
@@ -1108,7 +1120,7 @@ impl Resolver<'_> {
                                     )
                                     .help("write every item as a string")
                                     .setting(id.name())
-                                    .at(ctx.location(item_node.range.clone(), &format!("{pointer}/{i}"))),
+                                    .at(ctx.location(item_node.range.clone(), format!("{pointer}/{i}"))),
                                 );
                             }
                             if matches!(item, PyValue::Str(s) if s.is_empty()) {
@@ -1124,7 +1136,7 @@ impl Resolver<'_> {
                                     .setting(id.name())
                                     .at(ctx.location(
                                         item_node.range.clone(),
-                                        &format!("{pointer}/{i}"),
+                                        format!("{pointer}/{i}"),
                                     )),
                                 );
                             }
@@ -1256,7 +1268,8 @@ impl Resolver<'_> {
                                 "{}, in {} which the SDK never reads",
                                 f.message,
                                 pointer_dotted(pointer)
-                            );
+                            )
+                            .into();
                             f = f.at_most(crate::finding::Severity::Note);
                         }
                         self.findings.push(f);
@@ -1420,7 +1433,23 @@ fn expanded_size(node: &JNode, env: &EnvView) -> usize {
 
 /// RFC 6901 pointer segment escaping.
 pub fn pointer_join(base: &str, key: &str) -> String {
-    format!("{base}/{}", key.replace('~', "~0").replace('/', "~1"))
+    // One allocation of the exact size: a finding keeps it as it is.
+    let escapes = key.bytes().filter(|b| matches!(b, b'~' | b'/')).count();
+    let mut pointer = String::with_capacity(base.len() + 1 + key.len() + escapes);
+    pointer.push_str(base);
+    pointer.push('/');
+    if escapes == 0 {
+        pointer.push_str(key);
+    } else {
+        for c in key.chars() {
+            match c {
+                '~' => pointer.push_str("~0"),
+                '/' => pointer.push_str("~1"),
+                c => pointer.push(c),
+            }
+        }
+    }
+    pointer
 }
 
 /// A lower bound of the edit distance between two ASCII strings: each

@@ -170,7 +170,7 @@ pub fn defer_to_deploy(findings: &mut [Finding], res: &Resolution, env: &EnvView
                     ..
                 },
                 _,
-            ) if is_example_env_file(file) => Some(file.clone()),
+            ) if is_example_env_file(file) => Some(file.to_string()),
             (_, Some(s)) => example_file_of(&s.source, env),
         };
         if f.rule == "tls-file-unreadable" {
@@ -280,8 +280,8 @@ pub fn committed_secrets(res: &Resolution, env: &EnvView) -> Vec<Finding> {
                             Some(found(
                                 format!("the Basic auth password comes from {name}, set in {path}, a dotenv file in the checkout that is not an example: it is committed"),
                                 Location::Env {
-                                    name: name.to_string(),
-                                    env_file: Some(path.clone()),
+                                    name: name.into(),
+                                    env_file: Some(path.as_str().into()),
                                     line: Some(*line),
                                 },
                             ))
@@ -299,10 +299,13 @@ pub fn committed_secrets(res: &Resolution, env: &EnvView) -> Vec<Finding> {
 
 /// Marks `f` as left to deploy; its help says so first, then what to do there.
 fn defer(f: &mut Finding, reason: String) {
-    f.help = Some(match f.help.take() {
-        Some(help) => format!("{reason}; there: {help}"),
-        None => reason.clone(),
-    });
+    f.help = Some(
+        match f.help.take() {
+            Some(help) => format!("{reason}; there: {help}"),
+            None => reason.clone(),
+        }
+        .into(),
+    );
     f.defer(reason);
 }
 

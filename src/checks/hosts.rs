@@ -1,7 +1,7 @@
 //! allowed_hosts and cors_origins, as the class that runs applies them.
 
 use crate::checks::CheckContext;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, position};
 use crate::model::{SettingId, Source};
 use crate::resolve::{LineIndex, source_location};
 use crate::service::{Cors, HostCheck};
@@ -28,10 +28,10 @@ fn item_location(cx: &CheckContext, source: &Source, item: &str) -> Location {
     let start = span.range.start + offset;
     let (line, column) = LineIndex::new(text).line_col(start);
     Location::File {
-        path: span.path.clone(),
-        line,
-        column,
-        pointer: Some(span.pointer.clone()),
+        path: span.path.as_str().into(),
+        line: position(line),
+        column: position(column),
+        pointer: Some(span.pointer.as_str().into()),
         range: start..start + item.len(),
     }
 }

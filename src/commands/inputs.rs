@@ -297,7 +297,7 @@ pub fn prepare(args: &crate::cli::ReportArgs) -> Result<Judging, UsageError> {
             reason: i.reason.clone(),
             origin: policy_path.clone().unwrap_or_default(),
             location: crate::finding::Location::Path {
-                path: policy_path.clone().unwrap_or_default(),
+                path: policy_path.as_deref().unwrap_or_default().into(),
             },
         })
         .collect();

@@ -183,7 +183,7 @@ impl EnvView {
                 )
                 .help("python-dotenv reads PYTHON_DOTENV_DISABLED since 1.2.0 (1, true, t, yes or y, any case); versions before 1.2.0 ignore it and load the file")
                 .at(Location::Path {
-                    path: path.to_string(),
+                    path: path.into(),
                 }),
             );
             return Ok(());
@@ -194,10 +194,11 @@ impl EnvView {
         })?;
         let (chars, bom) = dotenv::normalize(text);
         let bindings = dotenv::parse(&chars);
+        let shared_path: std::sync::Arc<str> = path.into();
         let at = |line: usize, column: usize| Location::File {
-            path: path.to_string(),
-            line,
-            column,
+            path: std::sync::Arc::clone(&shared_path),
+            line: crate::finding::position(line),
+            column: crate::finding::position(column),
             pointer: None,
             range: 0..0,
         };

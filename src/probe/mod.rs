@@ -124,7 +124,7 @@ struct Prober<'a> {
 impl Prober<'_> {
     fn at(&self) -> Location {
         Location::Url {
-            url: self.opts.url.clone(),
+            url: self.opts.url.as_str().into(),
         }
     }
 
@@ -462,7 +462,7 @@ fn check_served_certificate_now(p: &mut Prober, tls: &http::TlsInfo) {
         };
         let mut explained = false;
         for f in found.iter_mut().filter(|f| REFUSAL_RULES.contains(&f.rule)) {
-            f.message.push_str(consequence);
+            f.message = [&*f.message, consequence].concat().into();
             explained = true;
         }
         if !explained {

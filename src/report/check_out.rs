@@ -107,14 +107,14 @@ pub fn render_short(findings: &[Finding], out: &mut dyn std::io::Write) -> std::
             Location::File {
                 path, line, column, ..
             } => format!("{path}:{line}:{column}"),
-            Location::Path { path } => path.clone(),
+            Location::Path { path } => path.to_string(),
             Location::Env {
                 env_file: Some(file),
                 line: Some(line),
                 ..
             } => format!("{file}:{line}:1"),
             Location::Env { name, .. } => format!("${name}"),
-            Location::Url { url } => url.clone(),
+            Location::Url { url } => url.to_string(),
             Location::Default => match &f.setting {
                 Some(setting) => format!("<default {setting}>"),
                 None => "<default>".to_string(),

@@ -39,7 +39,7 @@ pub fn render(
             }
         }
         props.push(format!("title={}", escape_property(f.rule)));
-        let mut message = f.message.clone();
+        let mut message = f.message.to_string();
         if let Some(help) = &f.help {
             message = format!("{message}\nhelp: {help}");
         }

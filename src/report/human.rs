@@ -108,7 +108,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
             .finding
             .label_text()
             .map(str::to_string)
-            .or_else(|| self.finding.setting.clone());
+            .or_else(|| self.finding.setting.as_deref().map(str::to_string));
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             label, span,
         ))))
@@ -175,14 +175,14 @@ pub fn render_finding(finding: &Finding, sources: &Sources, color: bool) -> Stri
             column,
             ..
         } => match (
-            sources.texts.get(path),
+            sources.texts.get(&**path),
             sources
                 .maps
-                .get(path)
+                .get(&**path)
                 .map_or(range.clone(), |m| m.map_range(range)),
         ) {
             (Some(text), range) if range.end <= text.text.len() => {
-                let (source, span) = window(path, text, range, *column);
+                let (source, span) = window(path, text, range, *column as usize);
                 (Some(source), Some(span))
             }
             _ => (None, None),

@@ -187,14 +187,14 @@ impl<'a> Locator<'a> {
                 ..
             } => match self.relative(path) {
                 Some(uri) => {
-                    let region = if self.config.is_some_and(|c| &c.path == path) {
+                    let region = if self.config.is_some_and(|c| *c.path == **path) {
                         self.config_region(range)
                     } else {
                         None
                     }
                     .or(Some(Region {
-                        start_line: *line,
-                        start_column: *column,
+                        start_line: *line as usize,
+                        start_column: *column as usize,
                         end_line: None,
                         end_column: None,
                     }));
@@ -227,11 +227,11 @@ impl<'a> Locator<'a> {
                         end_line: None,
                         end_column: None,
                     }),
-                    variable: Some(name.clone()),
+                    variable: Some(name.to_string()),
                 },
-                None => self.fallback(Some(name.clone())),
+                None => self.fallback(Some(name.to_string())),
             },
-            Location::Env { name, .. } => self.fallback(Some(name.clone())),
+            Location::Env { name, .. } => self.fallback(Some(name.to_string())),
             Location::Default | Location::Url { .. } => self.fallback(None),
         }
     }

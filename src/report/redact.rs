@@ -490,9 +490,9 @@ impl Redactor {
                 .any(|step| matches!(step, Cow::Owned(_)));
             changed.then(|| clipped.into_owned())
         };
-        let in_place = |s: &mut String| {
+        let in_place = |s: &mut Box<str>| {
             if let Some(new) = sanitized(s) {
-                *s = new;
+                *s = new.into();
             }
         };
         in_place(&mut f.message);
@@ -501,7 +501,9 @@ impl Redactor {
         f.setting.iter_mut().for_each(in_place);
         match &mut f.location {
             Location::File { path, pointer, .. } => {
-                in_place(path);
+                if let Some(new) = sanitized(path) {
+                    *path = new.into();
+                }
                 pointer.iter_mut().for_each(in_place);
             }
             Location::Path { path } => in_place(path),

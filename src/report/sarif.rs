@@ -182,7 +182,7 @@ fn result<'a>(
     suppression: Option<&'a Suppression>,
 ) -> ResultOut<'a> {
     let place = locator.place(f);
-    let mut text = f.message.clone();
+    let mut text = f.message.to_string();
     if let Some(var) = &place.variable
         && !text.contains(var.as_str())
     {

@@ -70,9 +70,7 @@ pub(super) fn read_tls_file(
 }
 
 pub(super) fn file_location(path: &str) -> Location {
-    Location::Path {
-        path: path.to_string(),
-    }
+    Location::Path { path: path.into() }
 }
 
 pub(super) fn parse_chain(

@@ -96,9 +96,7 @@ pub fn check_served_chain(
     chain: &[CertificateDer<'static>],
     judge_trust: bool,
 ) {
-    let at = Location::Url {
-        url: url.to_string(),
-    };
+    let at = Location::Url { url: url.into() };
     let names = vec![WantedName {
         host: host.to_string(),
         origin: "the probed URL".into(),
