@@ -95,14 +95,31 @@ impl<'a> LineIndex<'a> {
         }
     }
 
+    /// The 1-based line holding `offset`. Findings come in text order, so
+    /// it is tried on the last answer's line and the next before a search.
+    fn line_of(&self, offset: usize, near: usize) -> usize {
+        let holds = |line: usize| {
+            line >= 1
+                && self
+                    .line_starts
+                    .get(line - 1)
+                    .is_some_and(|&start| start <= offset)
+                && self.line_starts.get(line).is_none_or(|&next| next > offset)
+        };
+        [near, near + 1]
+            .into_iter()
+            .find(|&line| holds(line))
+            .unwrap_or_else(|| self.line_starts.partition_point(|&s| s <= offset))
+    }
+
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&s| s <= offset);
-        let start = self.line_starts[line.saturating_sub(1)];
         let (last_offset, last_line, last_column) = self.last.get();
+        let line = self.line_of(offset, last_line);
+        let start = self.line_starts[line.saturating_sub(1)];
         let (from, base) = if last_line == line && last_offset >= start && last_offset <= offset {
             (last_offset, last_column)
         } else {
@@ -1613,6 +1630,30 @@ impl<'a> Suggestions<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whatever order offsets are asked in (text order takes the shortcuts,
+    /// jumps take the search), the answer is the line and column counted
+    /// from the start.
+    #[test]
+    fn line_col_agrees_with_counting_from_the_start() {
+        let text = "ab\n\ncd\u{e9}f\n\n\nghi\n\u{1F600}x\ny";
+        let counted = |offset: usize| {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            (line, column)
+        };
+        let offsets: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        let mut orders = vec![offsets.clone(), offsets.iter().rev().copied().collect()];
+        // Every second offset, then back to the start, then by threes.
+        orders.push(offsets.iter().step_by(2).chain(offsets.iter().step_by(3)).copied().collect());
+        for order in orders {
+            let index = LineIndex::new(text);
+            for &offset in &order {
+                assert_eq!(index.line_col(offset), counted(offset), "offset {offset}");
+            }
+        }
+    }
 
     /// The bound prunes candidates before the edit distance is computed:
     /// it must never exceed it, and must leave the name's table as it was

@@ -8,6 +8,7 @@ pub mod human;
 pub mod junit;
 pub mod locate;
 pub mod output;
+pub mod pretty;
 pub mod redact;
 pub mod resolve_out;
 pub mod rules_out;

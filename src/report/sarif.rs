@@ -373,7 +373,7 @@ pub fn render(
     };
     // Buffered before the gate: the serialiser writes token by token.
     let mut buffered = std::io::BufWriter::with_capacity(1 << 14, out);
-    serde_json::to_writer_pretty(&mut buffered, &log).map_err(std::io::Error::from)?;
+    super::pretty::to_writer(&mut buffered, &log).map_err(std::io::Error::from)?;
     buffered.write_all(b"\n")?;
     buffered.flush()
 }
