@@ -922,7 +922,8 @@ impl Resolver<'_> {
         self.findings.reserve_exact(key_ranges.len() + after.len());
         for (i, key_range) in key_ranges.into_iter().enumerate() {
             let escaped = escaped_keys.next_if(|(at, _)| *at == i).map(|(_, key)| key);
-            // The key's literal without its quotes: the key itself, when not escaped.
+            // Invariant: the first pass found this slice (the literal
+            // without its quotes) equal to the key, or kept the key.
             let key = escaped
                 .as_deref()
                 .unwrap_or(&ctx.text[key_range.start + 1..key_range.end - 1]);
@@ -1643,10 +1644,19 @@ mod tests {
             let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
             (line, column)
         };
-        let offsets: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
         let mut orders = vec![offsets.clone(), offsets.iter().rev().copied().collect()];
         // Every second offset, then back to the start, then by threes.
-        orders.push(offsets.iter().step_by(2).chain(offsets.iter().step_by(3)).copied().collect());
+        orders.push(
+            offsets
+                .iter()
+                .step_by(2)
+                .chain(offsets.iter().step_by(3))
+                .copied()
+                .collect(),
+        );
         for order in orders {
             let index = LineIndex::new(text);
             for &offset in &order {

@@ -849,6 +849,63 @@ fn flags() {
     );
 }
 
+/// Unknown keys are reported from their places in the text once the
+/// document is dropped: a key written with escapes is reported decoded, in
+/// the file's order, with its pointer escaped and its line and column.
+#[test]
+fn unknown_keys_written_with_escapes_are_reported_decoded_in_order() {
+    let sb = Sandbox::new();
+    sb.file(
+        "config.json",
+        "{\"security\": {\n \"plain\": 1,\n \"unkn\\u006fwn\": 2,\n \"ssl_enabled\": false,\n \"a\\/b~c\": 3,\n \"caf\u{e9}\": 4}}",
+    );
+    let out = sb.run(&["check", "--no-env", "--format", "json", "config.json"]);
+    let doc = out.json();
+    let unknown: Vec<(String, String, u64, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "config-unknown-key")
+        .map(|f| {
+            let at = &f["location"];
+            (
+                f["message"].as_str().unwrap().to_string(),
+                at["pointer"].as_str().unwrap().to_string(),
+                at["line"].as_u64().unwrap(),
+                at["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        (
+            "security.plain is not read by the SDK",
+            "/security/plain",
+            2,
+            2,
+        ),
+        (
+            "security.unknown is not read by the SDK",
+            "/security/unknown",
+            3,
+            2,
+        ),
+        (
+            "security.a/b~c is not read by the SDK",
+            "/security/a~1b~0c",
+            5,
+            2,
+        ),
+        (
+            "security.caf\u{e9} is not read by the SDK",
+            "/security/caf\u{e9}",
+            6,
+            2,
+        ),
+    ]
+    .map(|(m, p, l, c)| (m.to_string(), p.to_string(), l, c));
+    assert_eq!(unknown, expected, "{}", out.stdout);
+}
+
 #[test]
 fn resolution_rules_surface_in_check() {
     let s = prod();
