@@ -173,11 +173,9 @@ pub fn parse_str(text: &str) -> Result<JNode, JsonError> {
     }
 }
 
-/// The full parser: jsonc-parser's syntax tree, then the tree swml-sec keeps.
-/// Slower and larger than [`parse_plain`] (the syntax tree of a 7 MiB
-/// config is 100 MiB), but it has a precise message for every error.
-fn parse_through_ast(text: &str) -> Result<JNode, JsonError> {
-    let options = ParseOptions {
+/// jsonc-parser's strict mode, with Python's three non-finite constants.
+fn strict_options() -> ParseOptions {
+    ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
         allow_trailing_commas: false,
@@ -188,7 +186,14 @@ fn parse_through_ast(text: &str) -> Result<JNode, JsonError> {
         allow_bare_decimal_point_numbers: false,
         allow_non_finite_numbers: true,
         allow_extended_string_escapes: false,
-    };
+    }
+}
+
+/// The full parser: jsonc-parser's syntax tree, then the tree swml-sec keeps.
+/// Slower and larger than [`parse_plain`] (the syntax tree of a 7 MiB
+/// config is 100 MiB), but it has a precise message for every error.
+fn parse_through_ast(text: &str) -> Result<JNode, JsonError> {
+    let options = strict_options();
     let collect = CollectOptions {
         comments: CommentCollectionStrategy::Off,
         tokens: false,
@@ -237,13 +242,15 @@ const PLAIN_NESTING: usize = MAX_NESTING / 4;
 /// (or, for nesting, the same tree). The Python-strictness pass still runs
 /// after it, as after the full parser.
 fn parse_plain(text: &str) -> Option<JNode> {
+    // The scanner options parse_to_ast derives from the same ParseOptions.
+    let strict = strict_options();
     let options = ScannerOptions {
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: true,
-        allow_extended_string_escapes: false,
+        allow_single_quoted_strings: strict.allow_single_quoted_strings,
+        allow_hexadecimal_numbers: strict.allow_hexadecimal_numbers,
+        allow_unary_plus_numbers: strict.allow_unary_plus_numbers,
+        allow_bare_decimal_point_numbers: strict.allow_bare_decimal_point_numbers,
+        allow_non_finite_numbers: strict.allow_non_finite_numbers,
+        allow_extended_string_escapes: strict.allow_extended_string_escapes,
     };
     let mut parser = PlainParser {
         scanner: Scanner::new(text, &options),
