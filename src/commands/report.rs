@@ -260,7 +260,7 @@ pub fn render(
                     judging.fail_on,
                     &locator,
                     &described,
-                ));
+                )?);
                 sink.write_all(output.finish(document, false).as_bytes())?;
                 sink.flush()
             }
