@@ -15,6 +15,8 @@ Inputs (made in a temporary directory):
   refs100k     100,000 `${VAR|default}` references in one list
   str3mb       a 3 MiB domain and a 40-digit rate_limit (tests/hostile.rs
                checks the verdict and the bounded output; the time is here)
+  int16mib     a rate_limit of 16 million digits, just under the 16 MiB cap
+               (src/json.rs tests that it is refused before conversion)
   dotenvbomb   a dotenv file whose 60 lines each quadruple a value (tests/
                dotenv_cli.rs checks the cap; the time is here), given with
                --env-file beside an empty config
@@ -63,6 +65,9 @@ def make_inputs(work):
     inputs["refs100k"] = '{"security": {"allowed_hosts": [' + refs + "]}}\n"
     inputs["str3mb"] = ('{"security": {"domain": "' + "a" * (3 * 1024 * 1024) + '", "rate_limit": 1'
                         + "0" * 39 + "}}\n")
+    # Python refuses integers past 4,300 digits; BigInt's parser is
+    # quadratic, so this must be refused before any conversion.
+    inputs["int16mib"] = '{"security": {"rate_limit": ' + "9" * (16 * 1024 * 1024 - 64) + "}}\n"
     inputs["dotenvbomb"] = '{"security": {}}\n'
     inputs["cap16mib"] = ('{"security": {"allowed_hosts": [' + ",".join(['"${B}"'] * 2000)
                           + '], "domain": "' + "${B}" * 200 + '"}}\n')

@@ -299,6 +299,10 @@ impl<'a> PlainParser<'a> {
                 JValue::Null
             }
             Token::String(s) => JValue::Str(s.into_owned()),
+            // Python refuses it, and BigInt's parser is quadratic: a
+            // 16 MiB integer would take minutes before the full parser's
+            // strictness pass refuses it at once.
+            Token::Number(n) if is_oversized_int(n) => return None,
             Token::Number(n) => convert_number(n, &(start..self.scanner.token_end())).ok()?,
             Token::Boolean(b) => JValue::Bool(b),
             Token::Null => JValue::Null,
@@ -785,6 +789,19 @@ mod tests {
             assert!(parse_plain(text).is_some(), "{text}");
         }
         assert!(parse_plain(&deeper).is_none());
+        // An integer Python refuses is left to the full parser, whose
+        // strictness pass refuses it before any conversion (BigInt's parser
+        // is quadratic: 16 MiB of digits took minutes).
+        let long = "9".repeat(INT_MAX_STR_DIGITS + 1);
+        for text in [
+            format!("{{\"security\": {{\"rate_limit\": {long}}}}}"),
+            format!("[{long}]"),
+        ] {
+            assert!(parse_plain(&text).is_none());
+            assert!(parse_str(&text).unwrap_err().message.contains("digits"));
+        }
+        let longest = "9".repeat(INT_MAX_STR_DIGITS);
+        assert!(parse_plain(&format!("[{longest}]")).is_some());
     }
 
     /// Every config text in the SDK conformance cases, the fixtures and the
