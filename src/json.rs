@@ -193,6 +193,65 @@ fn strict_options() -> ParseOptions {
 /// Slower and larger than [`parse_plain`] (the syntax tree of a 7 MiB
 /// config is 100 MiB), but it has a precise message for every error.
 fn parse_through_ast(text: &str) -> Result<JNode, JsonError> {
+    parse_syntax_tree(text).map_err(|e| match e.surrogate {
+        true => error_past_lone_surrogates(text).unwrap_or(e.error),
+        false => e.error,
+    })
+}
+
+/// A parse error, and whether jsonc-parser stopped at a lone UTF-16
+/// surrogate escape (which Python accepts).
+struct TreeError {
+    error: JsonError,
+    surrogate: bool,
+}
+
+impl From<JsonError> for TreeError {
+    fn from(error: JsonError) -> Self {
+        TreeError {
+            error,
+            surrogate: false,
+        }
+    }
+}
+
+/// jsonc-parser stops at the first lone surrogate escape, which Python
+/// accepts; the file may still hold an error further on, which Python
+/// would stop at. The text is parsed again with every surrogate escape in
+/// a string made a space (`\u0020`, the same length, so positions hold): an
+/// error Python would not give there (nesting, surrogates) proves nothing,
+/// any other is the file's real error. None when there is none.
+fn error_past_lone_surrogates(text: &str) -> Option<JsonError> {
+    let mut patched = text.as_bytes().to_vec();
+    let (mut i, mut in_string) = (0, false);
+    while i < patched.len() {
+        match (in_string, patched[i]) {
+            (_, b'"') => in_string = !in_string,
+            (true, b'\\') => {
+                let hex = patched
+                    .get(i + 2..i + 6)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                let code = hex.and_then(|h| u32::from_str_radix(h, 16).ok());
+                if patched.get(i + 1) == Some(&b'u')
+                    && code.is_some_and(|c| (0xD800..=0xDFFF).contains(&c))
+                {
+                    patched[i + 2..i + 6].copy_from_slice(b"0020");
+                }
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Only ASCII hex digits were replaced by ASCII digits.
+    let patched = String::from_utf8(patched).ok()?;
+    match parse_syntax_tree(&patched) {
+        Err(e) if !e.surrogate && !e.error.beyond_swml_sec => Some(e.error),
+        _ => None,
+    }
+}
+
+fn parse_syntax_tree(text: &str) -> Result<JNode, TreeError> {
     let options = strict_options();
     let collect = CollectOptions {
         comments: CommentCollectionStrategy::Off,
@@ -216,17 +275,21 @@ fn parse_through_ast(text: &str) -> Result<JNode, JsonError> {
             jsonc_parser::errors::ParseErrorKind::NestingDepthExceeded
                 | jsonc_parser::errors::ParseErrorKind::String(jsonc_parser::ParseStringErrorKind::InvalidUnicodeEscapeSequence(_))
         );
-        JsonError { beyond_swml_sec, ..JsonError::new(message, start..r.end.max(start + 1).min(text.len())) }
+        let surrogate = matches!(
+            e.kind(),
+            jsonc_parser::errors::ParseErrorKind::String(jsonc_parser::ParseStringErrorKind::InvalidUnicodeEscapeSequence(_))
+        );
+        TreeError {
+            error: JsonError { beyond_swml_sec, ..JsonError::new(message, start..r.end.max(start + 1).min(text.len())) },
+            surrogate,
+        }
     })?;
     check_python_strictness(text)?;
     let Some(value) = parsed.value else {
         let at = text.len();
-        return Err(JsonError::new(
-            "Expecting value: the file holds no JSON value",
-            at..at,
-        ));
+        return Err(JsonError::new("Expecting value: the file holds no JSON value", at..at).into());
     };
-    convert_root(&value)
+    Ok(convert_root(&value)?)
 }
 
 /// Nesting the plain parser follows. Each level is one container, which is
@@ -968,6 +1031,39 @@ mod tests {
                 assert_parsers_agree(&changed);
             }
         }
+    }
+
+    /// jsonc-parser stops at a lone surrogate escape, which Python accepts:
+    /// the file is "beyond swml-sec" only when nothing else in it is an
+    /// error. Verdicts from CPython 3.11's json.loads.
+    #[test]
+    fn an_error_past_a_lone_surrogate_is_the_files_real_error() {
+        for (text, python_accepts) in [
+            (r#"{"a": "\ud800"}"#, true),
+            (r#"["\udc00\ud800", "\ud800\n"]"#, true),
+            (r#"{"a": "\ud800", }"#, false),
+            (r#"{"a": "\ud800", "b": 01}"#, false),
+            (r#"["\ud800\u0041", {"x": [1,]}]"#, false),
+            ("{\"secu\\ud800:\u{2029}}", false),
+            (r#"["\ud800\x"]"#, false),
+        ] {
+            let e = parse_str(text).unwrap_err();
+            assert_eq!(e.beyond_swml_sec, python_accepts, "{text}: {}", e.message);
+            assert_eq!(
+                e.message.contains("surrogate"),
+                python_accepts,
+                "{text}: {}",
+                e.message
+            );
+            assert!(e.range.end <= text.len());
+        }
+        // An escaped backslash before `u` is no escape: the comma is the error.
+        let e = parse_str(r#"{"a": "\\ud800",}"#).unwrap_err();
+        assert!(
+            !e.beyond_swml_sec && e.message.contains("comma"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
