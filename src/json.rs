@@ -354,8 +354,9 @@ impl<'a> PlainParser<'a> {
     fn value(&mut self, first: Token<'a>, keep: Keep, depth: usize) -> Option<JNode> {
         let start = self.scanner.token_start();
         let value = match first {
-            Token::OpenBrace => return self.object(start, keep, depth + 1),
-            Token::OpenBracket => return self.array(start, keep, depth + 1),
+            Token::OpenBrace | Token::OpenBracket if depth >= PLAIN_NESTING => return None,
+            Token::OpenBrace => self.object(keep, depth + 1)?,
+            Token::OpenBracket => self.array(keep, depth + 1)?,
             Token::String(_) | Token::Number(_) | Token::Boolean(_) | Token::Null
                 if keep == Keep::Range =>
             {
@@ -371,83 +372,82 @@ impl<'a> PlainParser<'a> {
             Token::Null => JValue::Null,
             _ => return None,
         };
+        // After a container, the current token is its closing bracket.
         Some(JNode {
             value,
             range: start..self.scanner.token_end(),
         })
     }
 
-    fn object(&mut self, start: usize, keep: Keep, depth: usize) -> Option<JNode> {
-        if depth > PLAIN_NESTING {
-            return None;
-        }
-        let mut members = DictMembers::default();
+    /// The entries of an array or object up to `close`, each read by `entry`
+    /// from its first token, with a comma between two and none after the
+    /// last.
+    fn entries(
+        &mut self,
+        close: Token<'a>,
+        mut entry: impl FnMut(&mut Self, Token<'a>) -> Option<()>,
+    ) -> Option<()> {
         let mut token = self.token()?;
-        if token != Token::CloseBrace {
-            loop {
-                let Token::String(key) = token else {
-                    return None;
-                };
-                let key_range = self.scanner.token_start()..self.scanner.token_end();
-                if self.token()? != Token::Colon {
-                    return None;
-                }
-                let member_keep = match keep {
-                    Keep::Root if key == "security" => Keep::All,
-                    Keep::Root | Keep::Range => Keep::Range,
-                    Keep::All => Keep::All,
-                };
-                let first = self.token()?;
-                let value = self.value(first, member_keep, depth)?;
-                if keep != Keep::Range {
-                    members.insert(JMember {
-                        key: key.into_owned(),
-                        key_range,
-                        value,
-                    });
-                }
-                match self.token()? {
-                    Token::Comma => token = self.token()?,
-                    Token::CloseBrace => break,
-                    _ => return None,
-                }
+        if token == close {
+            return Some(());
+        }
+        loop {
+            entry(self, token)?;
+            match self.token()? {
+                Token::Comma => token = self.token()?,
+                next if next == close => return Some(()),
+                _ => return None,
             }
         }
-        let range = start..self.scanner.token_end();
-        let value = match keep {
-            Keep::Range => JValue::Null,
-            Keep::Root | Keep::All => JValue::Object(members.into_vec()),
-        };
-        Some(JNode { value, range })
     }
 
-    fn array(&mut self, start: usize, keep: Keep, depth: usize) -> Option<JNode> {
-        if depth > PLAIN_NESTING {
-            return None;
-        }
+    fn object(&mut self, keep: Keep, depth: usize) -> Option<JValue> {
+        let mut members = DictMembers::default();
+        self.entries(Token::CloseBrace, |parser, token| {
+            let Token::String(key) = token else {
+                return None;
+            };
+            let key_range = parser.scanner.token_start()..parser.scanner.token_end();
+            if parser.token()? != Token::Colon {
+                return None;
+            }
+            let member_keep = match keep {
+                Keep::Root if key == "security" => Keep::All,
+                Keep::Root | Keep::Range => Keep::Range,
+                Keep::All => Keep::All,
+            };
+            let first = parser.token()?;
+            let value = parser.value(first, member_keep, depth)?;
+            if keep != Keep::Range {
+                members.insert(JMember {
+                    key: key.into_owned(),
+                    key_range,
+                    value,
+                });
+            }
+            Some(())
+        })?;
+        Some(match keep {
+            Keep::Range => JValue::Null,
+            Keep::Root | Keep::All => JValue::Object(members.into_vec()),
+        })
+    }
+
+    fn array(&mut self, keep: Keep, depth: usize) -> Option<JValue> {
         // A root array is converted whole, as by `convert`.
         let keep = if keep == Keep::Root { Keep::All } else { keep };
         let mut items = Vec::new();
-        let mut token = self.token()?;
-        if token != Token::CloseBracket {
-            loop {
-                let item = self.value(token, keep, depth)?;
-                if keep == Keep::All {
-                    items.push(item);
-                }
-                match self.token()? {
-                    Token::Comma => token = self.token()?,
-                    Token::CloseBracket => break,
-                    _ => return None,
-                }
+        self.entries(Token::CloseBracket, |parser, token| {
+            let item = parser.value(token, keep, depth)?;
+            if keep == Keep::All {
+                items.push(item);
             }
-        }
-        let range = start..self.scanner.token_end();
-        let value = match keep {
+            Some(())
+        })?;
+        Some(match keep {
             Keep::Range => JValue::Null,
             Keep::Root | Keep::All => JValue::Array(items),
-        };
-        Some(JNode { value, range })
+        })
     }
 }
 
